@@ -1,0 +1,73 @@
+"""Activation functions and their derivatives, in one table keyed by name.
+
+Convention: each entry holds ``fn(z)`` and ``grad(z, a)``, the elementwise derivative
+``f'(z)`` given both the pre-activation ``z`` and the output ``a = fn(z)`` (whichever is
+cheaper to use). The backward pass is then ``dz = da * grad(z, a)``, as in the tutorial.
+
+``softmax`` is not elementwise: its Jacobian couples the outputs of a row. It is offered
+only as an output activation paired with softmax cross-entropy, where the combined
+gradient simplifies to ``yhat - y`` (see ``losses.py``); asking for its elementwise
+derivative is an error.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+# exp(-z) overflows float64 beyond |z| ~ 709; sigmoid is 0 or 1 to the last bit long before.
+_SIGMOID_CLIP = 500.0
+LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    fn: Callable
+    grad: Callable
+    elementwise: bool = True
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -_SIGMOID_CLIP, _SIGMOID_CLIP)))
+
+
+def softmax(z):
+    shifted = z - z.max(axis=1, keepdims=True)  # same result, no overflow
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax_grad(z, a):
+    raise ValueError(
+        "softmax has no elementwise derivative; use it as the output activation "
+        "together with the 'softmax_cross_entropy' loss"
+    )
+
+
+ACTIVATIONS = {
+    a.name: a
+    for a in (
+        Activation("identity", lambda z: z, lambda z, a: np.ones_like(z)),
+        Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype)),
+        Activation(
+            "leaky_relu",
+            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
+        ),
+        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a),
+        Activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a)),
+        Activation("softmax", softmax, _softmax_grad, elementwise=False),
+    )
+}
+
+HIDDEN_ACTIVATIONS = tuple(name for name, a in ACTIVATIONS.items() if a.elementwise)
+
+
+def get_activation(name):
+    """Look up an activation by name; unknown names list the known ones."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(ACTIVATIONS)
+        raise ValueError(f"unknown activation {name!r}; choose one of: {known}") from None

@@ -1,0 +1,145 @@
+"""The multilayer perceptron: forward pass, backward pass, parameters.
+
+Runs on CPython and unchanged in the Pyodide worker; imports numpy only.
+
+Layer k computes ``a_k = f_k(a_{k-1} W_k + b_k)`` with batch-first shapes: X is
+(n_samples, n_features), ``W_k`` is (fan_in, fan_out), ``b_k`` is (fan_out,). The backward
+pass is the tutorial's, one line each:
+
+    dz       = da * f'(z)            (or the loss's paired output delta at the top)
+    dW       = a_{k-1}^T dz
+    db       = sum over the batch of dz
+    da_{k-1} = dz W^T
+
+Example: ``MLP([2, 4, 3, 1], activations=["relu", "relu", "sigmoid"])`` is the tutorial's
+2-4-3-1 network. Non-goals: convolutions, dropout, batch norm, GPUs.
+"""
+
+import numpy as np
+
+from . import kernels
+from .activations import get_activation
+from .initializers import get_initializer
+
+MAX_LAYER_SIZE = 4096
+MAX_LAYERS = 64
+
+
+def check_layer_sizes(sizes):
+    """Validate a list of layer widths (input, hidden..., output)."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"layer sizes must be a list of integers such as [2, 8, 1], got {sizes!r}")
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError("layer sizes need at least an input and an output size, e.g. [2, 1]")
+    if len(sizes) > MAX_LAYERS + 1:
+        raise ValueError(f"at most {MAX_LAYERS} layers are supported, got {len(sizes) - 1}")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"layer sizes must be whole numbers, got {s!r}")
+        if not 1 <= s <= MAX_LAYER_SIZE:
+            raise ValueError(f"every layer size must be between 1 and {MAX_LAYER_SIZE}, got {s}")
+    return [int(s) for s in sizes]
+
+
+class MLP:
+    """A fully connected network; ``sizes`` lists the widths from input to output."""
+
+    def __init__(self, sizes, activations="relu", output_activation="sigmoid", init=None, seed=0):
+        self.sizes = check_layer_sizes(sizes)
+        n_layers = len(self.sizes) - 1
+        if isinstance(activations, str):
+            activations = [activations] * (n_layers - 1) + [output_activation]
+        activations = list(activations)
+        if len(activations) != n_layers:
+            raise ValueError(
+                f"{n_layers} layers need {n_layers} activations (one per layer, output last), "
+                f"got {len(activations)}"
+            )
+        for name in activations[:-1]:
+            if not get_activation(name).elementwise:
+                raise ValueError(f"{name!r} can only be the output activation; pick relu, tanh, ...")
+        self.activations = activations
+        self._fns = [get_activation(name) for name in activations]
+        if init is None:
+            init = "he" if activations[0] in ("relu", "leaky_relu") else "glorot"
+        self.init = init
+        self.seed = seed
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        initializer = get_initializer(init)
+        self.weights, self.biases = [], []
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+            W, b = initializer(rng, fan_in, fan_out)
+            self.weights.append(W)
+            self.biases.append(b)
+        self._cache = None
+
+    @property
+    def params(self):
+        """Every weight matrix, then every bias vector: the order gradients come in."""
+        return [*self.weights, *self.biases]
+
+    def check_input(self, X):
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"X must have shape (n_samples, {self.sizes[0]}), got {X.shape}; "
+                "reshape a single sample with X.reshape(1, -1)"
+            )
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or infinite values; clean or drop those rows first")
+        return X
+
+    def forward(self, X):
+        """Network output for a batch, remembering what ``backward`` needs."""
+        a = X
+        inputs, zs, outs = [], [], []
+        for W, b, act in zip(self.weights, self.biases, self._fns):
+            inputs.append(a)
+            z = kernels.matmul(a, W) + b
+            a = act.fn(z)
+            zs.append(z)
+            outs.append(a)
+        self._cache = (inputs, zs, outs)
+        return a
+
+    def predict(self, X):
+        """Output for a batch, validating X; does not disturb a pending backward pass."""
+        X = self.check_input(X)
+        a = X
+        for W, b, act in zip(self.weights, self.biases, self._fns):
+            a = act.fn(kernels.matmul(a, W) + b)
+        return a
+
+    def backward(self, d_out, out_is_dz=False):
+        """Gradients of the loss for the last ``forward``.
+
+        ``d_out`` is ``dL/da`` at the output, or ``dL/dz`` when ``out_is_dz`` (a loss paired
+        with its natural output activation). Returns ``(dWs, dbs)`` in layer order.
+        """
+        if self._cache is None:
+            raise RuntimeError("call forward() before backward()")
+        inputs, zs, outs = self._cache
+        n_layers = len(self.weights)
+        dWs, dbs = [None] * n_layers, [None] * n_layers
+        da = d_out
+        for k in range(n_layers - 1, -1, -1):
+            if k == n_layers - 1 and out_is_dz:
+                dz = da
+            else:
+                dz = da * self._fns[k].grad(zs[k], outs[k])
+            dWs[k] = kernels.matmul_tn(inputs[k], dz)
+            dbs[k] = kernels.column_sum(dz)
+            if k > 0:
+                da = kernels.matmul_nt(dz, self.weights[k])
+        return dWs, dbs
+
+    def n_params(self):
+        return sum(p.size for p in self.params)
+
+    def copy_params(self):
+        return [p.copy() for p in self.params]
+
+    def set_params(self, values):
+        for p, v in zip(self.params, values):
+            p[...] = v

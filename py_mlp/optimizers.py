@@ -1,0 +1,143 @@
+"""Optimisers: update parameter arrays in place from gradients of the same shapes.
+
+``step(params, grads)`` takes parallel lists (for the MLP: every weight matrix, then every
+bias vector). State (velocities, moments, step count) is created on the first step and
+can be saved and restored as plain lists with ``state_dict`` / ``load_state_dict``.
+
+The update rules follow scikit-learn's ``_stochastic_optimizers`` so its MLP can serve as
+an oracle:
+
+- SGD: ``p -= lr * g``
+- momentum: ``v = mu v - lr g; p += v``; Nesterov: ``p += mu v - lr g`` (after updating v)
+- Adam: ``m = b1 m + (1-b1) g; s = b2 s + (1-b2) g^2;
+  p -= lr sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(s) + eps)`` (Kingma & Ba, section 2).
+"""
+
+import numpy as np
+
+
+def _check_lr(lr):
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)):
+        raise TypeError(f"learning rate must be a number, got {type(lr).__name__}")
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"learning rate must be a positive finite number, got {lr}")
+    return float(lr)
+
+
+class SGD:
+    """Plain gradient descent, ``W -= eta * dW``."""
+
+    name = "sgd"
+
+    def __init__(self, lr=0.1):
+        self.lr = _check_lr(lr)
+
+    def step(self, params, grads):
+        for p, g in zip(params, grads):
+            p -= self.lr * g
+
+    def state_dict(self):
+        return {"name": self.name, "lr": self.lr}
+
+    def load_state_dict(self, state):
+        self.lr = _check_lr(state["lr"])
+
+
+class Momentum(SGD):
+    """Gradient descent with a velocity; ``nesterov=True`` looks one step ahead."""
+
+    name = "momentum"
+
+    def __init__(self, lr=0.1, momentum=0.9, nesterov=False):
+        super().__init__(lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.velocities = None
+
+    def step(self, params, grads):
+        if self.velocities is None:
+            self.velocities = [np.zeros_like(p) for p in params]
+        mu, lr = self.momentum, self.lr
+        for p, g, v in zip(params, grads, self.velocities):
+            v *= mu
+            v -= lr * g
+            if self.nesterov:
+                p += mu * v - lr * g
+            else:
+                p += v
+
+    def state_dict(self):
+        return {
+            "name": self.name,
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "velocities": None if self.velocities is None else [v.tolist() for v in self.velocities],
+        }
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        vs = state.get("velocities")
+        self.velocities = None if vs is None else [np.array(v, dtype=float) for v in vs]
+
+
+class Adam(SGD):
+    """Adaptive moments (Kingma & Ba 2015)."""
+
+    name = "adam"
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr)
+        for label, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"{label} must be in [0, 1), got {beta}")
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.t = 0
+        self.m = self.s = None
+
+    def step(self, params, grads):
+        if self.m is None:
+            self.m = [np.zeros_like(p) for p in params]
+            self.s = [np.zeros_like(p) for p in params]
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        lr_t = self.lr * np.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        for p, g, m, s in zip(params, grads, self.m, self.s):
+            m *= b1
+            m += (1.0 - b1) * g
+            s *= b2
+            s += (1.0 - b2) * g * g
+            p -= lr_t * m / (np.sqrt(s) + self.eps)
+
+    def state_dict(self):
+        return {
+            "name": self.name,
+            "lr": self.lr,
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "eps": self.eps,
+            "t": self.t,
+            "m": None if self.m is None else [a.tolist() for a in self.m],
+            "s": None if self.s is None else [a.tolist() for a in self.s],
+        }
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.t = int(state.get("t", 0))
+        self.m = None if state.get("m") is None else [np.array(a, dtype=float) for a in state["m"]]
+        self.s = None if state.get("s") is None else [np.array(a, dtype=float) for a in state["s"]]
+
+
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+
+
+def make_optimizer(name, **options):
+    """Build an optimiser by name (sgd, momentum, adam) with its keyword options."""
+    try:
+        cls = OPTIMIZERS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(OPTIMIZERS)
+        raise ValueError(f"unknown optimiser {name!r}; choose one of: {known}") from None
+    return cls(**options)

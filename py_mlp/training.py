@@ -1,0 +1,169 @@
+"""Training: one epoch (or a bounded chunk of epochs) per call, returning plain numbers.
+
+Runs on CPython and in the browser worker alike; the worker calls ``run`` in chunks and
+streams the returned records to the page.
+
+A ``Trainer`` holds the data, the loss, the optimiser and the mini-batch schedule. Each
+epoch reshuffles (from its own seeded generator) and walks the batches; ``batch_size``
+``None`` or >= n means full batch. The reported epoch loss is the mean of the batch losses
+weighted by batch size, each measured on the forward pass just before its update (as
+scikit-learn's ``loss_curve_``), plus the regularisation penalty.
+
+Regularisation on weights (not biases): ``l2 * sum(W^2) / 2`` and ``l1 * sum(|W|)``.
+
+If the loss or any parameter becomes NaN or infinite, the epoch is undone (the last finite
+parameters are restored) and ``TrainingDiverged`` is raised.
+"""
+
+import math
+
+import numpy as np
+
+from . import metrics
+from .losses import get_loss
+from .optimizers import SGD
+
+MAX_CHUNK = 100_000
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss or the parameters became non-finite; the model holds its last finite state."""
+
+
+def as_targets(y, loss):
+    """Targets as a 2-D float array (n_samples, n_outputs), one-hot for multi-class losses."""
+    y = np.asarray(y)
+    if y.ndim == 1:
+        if loss.task == "multiclass":
+            labels = y.astype(int)
+            if not np.array_equal(labels, y) or labels.min() < 0:
+                raise ValueError("multi-class labels must be whole numbers 0, 1, 2, ...")
+            y = np.eye(labels.max() + 1)[labels]
+        else:
+            y = y.reshape(-1, 1)
+    y = y.astype(float)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinite values; clean or drop those rows first")
+    return y
+
+
+class Trainer:
+    """Trains an ``MLP`` on (X, y) with a loss, an optimiser and a batch size."""
+
+    def __init__(self, model, X, y, loss="binary_cross_entropy", optimizer=None, batch_size=None,
+                 l1=0.0, l2=0.0, seed=0, X_test=None, y_test=None):
+        self.model = model
+        self.loss = get_loss(loss)
+        self.X = model.check_input(X)
+        self.y = as_targets(y, self.loss)
+        if self.y.shape[0] != self.X.shape[0]:
+            raise ValueError(f"X has {self.X.shape[0]} rows but y has {self.y.shape[0]}; they must match")
+        if self.X.shape[0] == 0:
+            raise ValueError("there are no training samples; add data first")
+        self._check_outputs(self.y)
+        self.X_test = self.y_test = None
+        if X_test is not None and len(X_test):
+            self.X_test = model.check_input(X_test)
+            self.y_test = as_targets(y_test, self.loss)
+            self._check_outputs(self.y_test)
+        self.optimizer = optimizer if optimizer is not None else SGD(0.1)
+        n = self.X.shape[0]
+        if batch_size is None:
+            batch_size = n
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch size must be a whole number >= 1, got {batch_size!r}")
+        self.batch_size = min(int(batch_size), n)
+        for label, rate in (("l1", l1), ("l2", l2)):
+            if not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate >= 0):
+                raise ValueError(f"{label} regularisation rate must be a number >= 0, got {rate!r}")
+        self.l1, self.l2 = float(l1), float(l2)
+        self.rng = np.random.default_rng(seed)
+        self.epoch = 0
+        self.history = []
+        out_act = model.activations[-1]
+        self._paired = out_act == self.loss.output_activation
+
+    def _check_outputs(self, y):
+        if y.shape[1] != self.model.sizes[-1]:
+            raise ValueError(
+                f"the network has {self.model.sizes[-1]} outputs but y has {y.shape[1]} columns; "
+                "make the last layer size match the number of targets (classes for multi-class)"
+            )
+
+    def penalty(self):
+        total = 0.0
+        if self.l2:
+            total += 0.5 * self.l2 * sum(float(np.sum(W * W)) for W in self.model.weights)
+        if self.l1:
+            total += self.l1 * sum(float(np.sum(np.abs(W))) for W in self.model.weights)
+        return total
+
+    def gradients(self, X, y):
+        """Loss and gradients (weights then biases) for one batch, penalty included."""
+        yhat = self.model.forward(X)
+        loss = self.loss.value(yhat, y) + self.penalty()
+        if self._paired:
+            dWs, dbs = self.model.backward(self.loss.output_delta(yhat, y), out_is_dz=True)
+        else:
+            dWs, dbs = self.model.backward(self.loss.grad(yhat, y))
+        for W, dW in zip(self.model.weights, dWs):
+            if self.l2:
+                dW += self.l2 * W
+            if self.l1:
+                dW += self.l1 * np.sign(W)
+        return loss, yhat, dWs + dbs
+
+    def train_epoch(self):
+        """One pass over the training data; returns that epoch's record."""
+        n, bs = self.X.shape[0], self.batch_size
+        order = self.rng.permutation(n) if bs < n else None
+        saved = self.model.copy_params()
+        total, correct = 0.0, 0.0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for start in range(0, n, bs):
+                idx = slice(start, start + bs) if order is None else order[start:start + bs]
+                X, y = self.X[idx], self.y[idx]
+                loss, yhat, grads = self.gradients(X, y)
+                if not math.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in grads):
+                    self.model.set_params(saved)
+                    raise TrainingDiverged(
+                        f"the loss became {loss} at epoch {self.epoch + 1}; training stopped and the "
+                        "last finite model was kept. Lower the learning rate and reset."
+                    )
+                total += loss * len(X)
+                if self.loss.task != "regression":
+                    correct += metrics.accuracy(yhat, y) * len(X)
+                self.optimizer.step(self.model.params, grads)
+            if not all(np.all(np.isfinite(p)) for p in self.model.params):
+                self.model.set_params(saved)
+                raise TrainingDiverged(
+                    f"the weights became non-finite at epoch {self.epoch + 1}; training stopped and "
+                    "the last finite model was kept. Lower the learning rate and reset."
+                )
+        self.epoch += 1
+        record = {"epoch": self.epoch, "loss": total / n}
+        if self.loss.task == "regression":
+            record["r2"] = metrics.r2_score(self.model.predict(self.X), self.y)
+        else:
+            record["accuracy"] = correct / n
+        if self.X_test is not None:
+            record.update(self.evaluate(self.X_test, self.y_test, prefix="test_"))
+        self.history.append(record)
+        return record
+
+    def evaluate(self, X, y, prefix=""):
+        """Loss and accuracy (or R^2) of the current model on a data set."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            yhat = self.model.predict(X)
+            result = {prefix + "loss": self.loss.value(yhat, y) + self.penalty()}
+        if self.loss.task == "regression":
+            result[prefix + "r2"] = metrics.r2_score(yhat, y)
+        else:
+            result[prefix + "accuracy"] = metrics.accuracy(yhat, y)
+        return result
+
+    def run(self, epochs):
+        """Train ``epochs`` more epochs (at most ``MAX_CHUNK`` per call); returns their records."""
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or not 0 <= epochs <= MAX_CHUNK:
+            raise ValueError(f"epochs per call must be a whole number from 0 to {MAX_CHUNK}, got {epochs!r}")
+        return [self.train_epoch() for _ in range(int(epochs))]
