@@ -1,0 +1,86 @@
+"""Training worker: runs in a PyScript worker on Pyodide, never on the page's main thread.
+
+The page calls the exported functions through ``worker.sync``; each returns a JSON string
+(plain numbers only, so no Python object ever crosses to JavaScript and nothing leaks).
+Training advances in bounded chunks: ``train`` runs whole epochs until a time budget or
+an epoch limit is reached, then returns their metrics for the page to draw.
+
+Non-goals: no drawing, no DOM access; all of the maths lives in ``py_mlp``.
+"""
+
+import json
+import time
+
+import numpy as np
+
+from py_mlp import MLP, SGD, Trainer, TrainingDiverged, datasets
+
+_trainer = None
+
+
+def _error(message, field=None):
+    return json.dumps({"ok": False, "error": message, "field": field})
+
+
+def setup(config_json):
+    """Build data, network and trainer from the page's configuration."""
+    global _trainer
+    _trainer = None
+    config = json.loads(config_json)
+    try:
+        X, y = datasets.make_dataset(
+            config["dataset"], n_samples=int(config["n_samples"]), noise=float(config["noise"]),
+            seed=int(config["seed"]),
+        )
+        sizes = [X.shape[1], *config["hidden"], 1]
+        model = MLP(sizes, activations=config["activation"], output_activation="sigmoid",
+                    seed=int(config["seed"]))
+        _trainer = Trainer(model, X, y, loss="binary_cross_entropy",
+                           optimizer=SGD(float(config["learning_rate"])))
+    except (ValueError, TypeError) as exc:
+        return _error(str(exc))
+    return json.dumps({"ok": True, "n_train": int(X.shape[0]), "n_params": model.n_params()})
+
+
+def set_learning_rate(lr):
+    """Change the learning rate of the live optimiser; the model is kept."""
+    if _trainer is None:
+        return _error("no model yet")
+    try:
+        _trainer.optimizer.lr = float(lr)
+    except (ValueError, TypeError) as exc:
+        return _error(str(exc), "learning_rate")
+    return json.dumps({"ok": True})
+
+
+def train(max_epochs, budget_ms):
+    """Run whole epochs until ``max_epochs`` or ``budget_ms`` is spent; return their metrics."""
+    if _trainer is None:
+        return _error("the network is not set up; press Reset")
+    deadline = time.perf_counter() + float(budget_ms) / 1000.0
+    epochs, loss, accuracy = [], [], []
+    stopped = None
+    for _ in range(int(max_epochs)):
+        try:
+            record = _trainer.train_epoch()
+        except TrainingDiverged as exc:
+            stopped = str(exc)
+            break
+        epochs.append(record["epoch"])
+        loss.append(record["loss"])
+        accuracy.append(record["accuracy"])
+        if time.perf_counter() >= deadline:
+            break
+    return json.dumps({
+        "ok": True, "epoch": _trainer.epoch, "epochs": epochs, "loss": loss,
+        "accuracy": accuracy, "stopped": stopped,
+    })
+
+
+def version():
+    import sys
+
+    return json.dumps({"python": sys.version.split()[0], "numpy": np.__version__})
+
+
+__export__ = ["setup", "set_learning_rate", "train", "version"]
