@@ -1,13 +1,38 @@
-"""Toy data sets as pure functions of (n_samples, noise, seed).
+"""Toy data sets as pure functions of (n_samples, noise, seed), a split, and input features.
 
-Each returns ``(X, y)`` with X of shape (n_samples, 2) and y of shape (n_samples,):
-class labels 0/1 (or 0..k-1) for classification sets, real targets for regression sets.
-Same arguments, same arrays, on CPython and in Pyodide.
+Runs on CPython and in the Pyodide worker alike. Every generator returns ``(X, y)`` with
+X of shape (n_samples, 2) and y of shape (n_samples,): class labels 0, 1, ... (int) for
+the classification sets, real targets (float) for the regression sets. Same arguments,
+same arrays, on CPython and in Pyodide (each draws from its own ``default_rng(seed)``).
+
+Scale: every set lives on the same unit scale as scikit-learn's ``make_circles`` (the
+reference tutorial's data), so one fixed square serves them all: noise-free points lie
+within ``[-EXTENT, EXTENT]`` on both axes, and ``noise`` is the standard deviation of the
+Gaussian jitter added to each coordinate (for regression sets, to each target), in those
+same units. That square sits well inside TensorFlow Playground's ``[-6, 6]``.
+
+=============== ============== ============================================================
+name            problem        what it is
+=============== ============== ============================================================
+circles         binary         outer ring (radius 1) class 0, inner ring (``factor``) class 1
+moons           binary         scikit-learn's two interleaving half circles, centred
+xor             binary         uniform square; class 1 where x1 * x2 > 0
+gaussians       binary/multi   ``n_classes`` round blobs on a circle of radius 0.75
+spiral          binary/multi   ``n_classes`` interleaved spiral arms
+plane           regression     target (x1 + x2) / 2 on a uniform square
+gaussian_mix    regression     six signed Gaussian bumps, as TensorFlow Playground's
+=============== ============== ============================================================
+
+Input features (``FEATURES``, keyed by name) turn the two raw coordinates into the
+network's inputs, as in TensorFlow Playground: ``x1``, ``x2``, ``x1^2``, ``x2^2``,
+``x1*x2``, ``sin(x1)``, ``sin(x2)``. Non-goals: loading real data sets, normalisation.
 """
 
 import numpy as np
 
 MAX_SAMPLES = 100_000
+MAX_CLASSES = 10
+EXTENT = 1.5
 
 
 def _check(n_samples, noise):
@@ -15,8 +40,27 @@ def _check(n_samples, noise):
         raise TypeError(f"n_samples must be a whole number, got {n_samples!r}")
     if not 2 <= n_samples <= MAX_SAMPLES:
         raise ValueError(f"n_samples must be between 2 and {MAX_SAMPLES}, got {n_samples}")
-    if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
+    if isinstance(noise, bool) or not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+
+
+def _check_classes(n_classes):
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
+        raise TypeError(f"n_classes must be a whole number, got {n_classes!r}")
+    if not 2 <= n_classes <= MAX_CLASSES:
+        raise ValueError(f"n_classes must be between 2 and {MAX_CLASSES}, got {n_classes}")
+    return int(n_classes)
+
+
+def _split_counts(n_samples, k):
+    """``n_samples`` shared out over ``k`` classes, the first classes taking the remainder."""
+    return [n_samples // k + (1 if j < n_samples % k else 0) for j in range(k)]
+
+
+def _shuffle_and_jitter(rng, X, y, noise):
+    order = rng.permutation(len(X))
+    X, y = X[order], y[order]
+    return X + rng.normal(0.0, noise, size=X.shape), y
 
 
 def circles(n_samples=1000, noise=0.1, seed=0, factor=0.5):
@@ -40,13 +84,183 @@ def circles(n_samples=1000, noise=0.1, seed=0, factor=0.5):
     return X, y
 
 
-DATASETS = {"circles": circles}
+def moons(n_samples=1000, noise=0.1, seed=0):
+    """Two interleaving half circles (scikit-learn's ``make_moons`` shape), centred on 0."""
+    _check(n_samples, noise)
+    rng = np.random.default_rng(seed)
+    n_a = n_samples // 2
+    n_b = n_samples - n_a
+    t_a = np.linspace(0, np.pi, n_a)
+    t_b = np.linspace(0, np.pi, n_b)
+    X = np.concatenate([
+        np.column_stack([np.cos(t_a), np.sin(t_a)]),
+        np.column_stack([1.0 - np.cos(t_b), 0.5 - np.sin(t_b)]),
+    ]) - [0.5, 0.25]
+    y = np.concatenate([np.zeros(n_a, dtype=int), np.ones(n_b, dtype=int)])
+    return _shuffle_and_jitter(rng, X, y, noise)
 
 
-def make_dataset(name, n_samples=1000, noise=0.1, seed=0):
+def xor(n_samples=1000, noise=0.1, seed=0, margin=0.05):
+    """Uniform points in the square, kept ``margin`` off the axes; class 1 where x1 * x2 > 0."""
+    _check(n_samples, noise)
+    rng = np.random.default_rng(seed)
+    u = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    # Push each coordinate away from 0 so that noise 0 gives a clean margin, as Playground does.
+    X = u * (1.0 - margin) + np.where(u >= 0, margin, -margin)
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    return X + rng.normal(0.0, noise, size=X.shape), y
+
+
+def gaussians(n_samples=1000, noise=0.1, seed=0, n_classes=2, spread=0.25):
+    """``n_classes`` round blobs (std ``spread``) centred on a circle of radius 0.75.
+
+    With two classes the centres sit at (0.53, 0.53) (class 0) and (-0.53, -0.53) (class 1).
+    """
+    _check(n_samples, noise)
+    k = _check_classes(n_classes)
+    rng = np.random.default_rng(seed)
+    angles = np.pi / 4 + 2 * np.pi * np.arange(k) / k
+    centres = 0.75 * np.column_stack([np.cos(angles), np.sin(angles)])
+    y = np.repeat(np.arange(k), _split_counts(n_samples, k))
+    X = centres[y] + rng.normal(0.0, spread, size=(n_samples, 2))
+    return _shuffle_and_jitter(rng, X, y, noise)
+
+
+def spiral(n_samples=1000, noise=0.1, seed=0, n_classes=2, turns=0.875):
+    """``n_classes`` spiral arms from the centre to radius 1, each ``turns`` of a full turn.
+
+    Arm j is ``r (cos t, sin t)`` with ``r`` from 0 to 1 and
+    ``t = 2 pi (turns r + j / n_classes)``; class j is arm j.
+    """
+    _check(n_samples, noise)
+    k = _check_classes(n_classes)
+    rng = np.random.default_rng(seed)
+    parts, labels = [], []
+    for j, count in enumerate(_split_counts(n_samples, k)):
+        r = np.arange(count) / max(count, 1)
+        t = 2 * np.pi * (turns * r + j / k)
+        parts.append(r[:, None] * np.column_stack([np.cos(t), np.sin(t)]))
+        labels.append(np.full(count, j, dtype=int))
+    return _shuffle_and_jitter(rng, np.concatenate(parts), np.concatenate(labels), noise)
+
+
+def plane(n_samples=1000, noise=0.1, seed=0):
+    """Regression: uniform points in the square, target ``(x1 + x2) / 2`` plus noise."""
+    _check(n_samples, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    y = 0.5 * (X[:, 0] + X[:, 1])
+    return X, y + rng.normal(0.0, noise, size=n_samples)
+
+
+# Playground's six signed bumps, scaled from its [-6, 6] square to [-1, 1].
+_BUMPS = np.array([
+    [-2 / 3, 5 / 12, 1.0], [0.0, 5 / 12, -1.0], [2 / 3, 5 / 12, 1.0],
+    [-2 / 3, -5 / 12, -1.0], [0.0, -5 / 12, 1.0], [2 / 3, -5 / 12, -1.0],
+])
+
+
+def gaussian_mix(n_samples=1000, noise=0.1, seed=0, width=0.15):
+    """Regression: target is a sum of six signed Gaussian bumps (std ``width``), in [-1, 1]."""
+    _check(n_samples, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
+    y = (_BUMPS[:, 2] * np.exp(-d2 / (2 * width**2))).sum(axis=1)
+    return X, y + rng.normal(0.0, noise, size=n_samples)
+
+
+DATASETS = {
+    "circles": circles, "moons": moons, "xor": xor, "gaussians": gaussians, "spiral": spiral,
+    "plane": plane, "gaussian_mix": gaussian_mix,
+}
+PROBLEMS = {
+    "circles": "binary", "moons": "binary", "xor": "binary", "gaussians": "binary",
+    "spiral": "binary", "plane": "regression", "gaussian_mix": "regression",
+}
+MULTICLASS = ("gaussians", "spiral")
+
+
+def get_dataset(name):
+    """Look up a generator by name; unknown names list the known ones."""
     try:
-        fn = DATASETS[name]
+        return DATASETS[name]
     except (KeyError, TypeError):
         known = ", ".join(DATASETS)
         raise ValueError(f"unknown dataset {name!r}; choose one of: {known}") from None
-    return fn(n_samples=n_samples, noise=noise, seed=seed)
+
+
+def make_dataset(name, n_samples=1000, noise=0.1, seed=0, **options):
+    """``(X, y)`` from the generator called ``name``; ``options`` such as ``n_classes`` pass on."""
+    fn = get_dataset(name)
+    try:
+        return fn(n_samples=n_samples, noise=noise, seed=seed, **options)
+    except TypeError as exc:
+        if "unexpected keyword" not in str(exc):
+            raise
+        raise TypeError(f"dataset {name!r} does not take the options {sorted(options)}") from None
+
+
+def problem_of(name, n_classes=2):
+    """``"binary"``, ``"multiclass"`` or ``"regression"``: the task a data set poses."""
+    get_dataset(name)
+    if PROBLEMS[name] == "binary" and name in MULTICLASS and n_classes > 2:
+        return "multiclass"
+    return PROBLEMS[name]
+
+
+def train_test_split(X, y, test_fraction=0.5, seed=0):
+    """``(X_train, X_test, y_train, y_test)`` after one seeded shuffle (scikit-learn's order).
+
+    The test set takes ``round(test_fraction * n)`` rows; 0 gives an empty test set. At
+    least one row always stays in the training set.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match")
+    if isinstance(test_fraction, bool) or not (
+        isinstance(test_fraction, (int, float)) and 0 <= test_fraction < 1
+    ):
+        raise ValueError(f"test_fraction must be a number in [0, 1), got {test_fraction!r}")
+    n = len(X)
+    n_test = min(int(round(test_fraction * n)), n - 1)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+FEATURES = {
+    "x1": lambda X: X[:, 0],
+    "x2": lambda X: X[:, 1],
+    "x1^2": lambda X: X[:, 0] ** 2,
+    "x2^2": lambda X: X[:, 1] ** 2,
+    "x1*x2": lambda X: X[:, 0] * X[:, 1],
+    "sin(x1)": lambda X: np.sin(X[:, 0]),
+    "sin(x2)": lambda X: np.sin(X[:, 1]),
+}
+DEFAULT_FEATURES = ("x1", "x2")
+
+
+def check_features(names):
+    """Validate a list of feature names: known, non-empty, no repeats."""
+    if isinstance(names, str) or not hasattr(names, "__iter__"):
+        raise TypeError(f"features must be a list of names such as ['x1', 'x2'], got {names!r}")
+    names = list(names)
+    if not names:
+        raise ValueError("choose at least one input feature, e.g. ['x1', 'x2']")
+    for name in names:
+        if not isinstance(name, str) or name not in FEATURES:
+            known = ", ".join(FEATURES)
+            raise ValueError(f"unknown feature {name!r}; choose from: {known}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"features {names} name one feature twice; list each once")
+    return names
+
+
+def add_features(X, names=DEFAULT_FEATURES):
+    """The network inputs for raw 2-D points ``X``: one column per feature name, in order."""
+    names = check_features(names)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"features are computed from 2-D points of shape (n, 2), got {X.shape}")
+    return np.column_stack([FEATURES[name](X) for name in names])

@@ -50,6 +50,11 @@ class MLP:
         n_layers = len(self.sizes) - 1
         if isinstance(activations, str):
             activations = [activations] * (n_layers - 1) + [output_activation]
+        if not isinstance(activations, (list, tuple)):
+            raise TypeError(
+                f"activations must be a name such as 'relu' or a list with one name per layer, "
+                f"got {activations!r}"
+            )
         activations = list(activations)
         if len(activations) != n_layers:
             raise ValueError(

@@ -16,6 +16,14 @@ an oracle:
 import numpy as np
 
 
+def _check_fraction(label, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"{label} must be a number in [0, 1), got {value!r}")
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{label} must be in [0, 1), got {value}")
+    return float(value)
+
+
 def _check_lr(lr):
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)):
         raise TypeError(f"learning rate must be a number, got {type(lr).__name__}")
@@ -50,9 +58,7 @@ class Momentum(SGD):
 
     def __init__(self, lr=0.1, momentum=0.9, nesterov=False):
         super().__init__(lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
-        self.momentum = float(momentum)
+        self.momentum = _check_fraction("momentum", momentum)
         self.nesterov = bool(nesterov)
         self.velocities = None
 
@@ -90,10 +96,11 @@ class Adam(SGD):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr)
-        for label, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{label} must be in [0, 1), got {beta}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1 = _check_fraction("beta1", beta1)
+        self.beta2 = _check_fraction("beta2", beta2)
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not 0 < eps < 1:
+            raise ValueError(f"eps must be a small positive number such as 1e-8, got {eps!r}")
+        self.eps = float(eps)
         self.t = 0
         self.m = self.s = None
 
@@ -131,6 +138,11 @@ class Adam(SGD):
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+OPTIONS = {
+    "sgd": ("lr",),
+    "momentum": ("lr", "momentum", "nesterov"),
+    "adam": ("lr", "beta1", "beta2", "eps"),
+}
 
 
 def make_optimizer(name, **options):
@@ -140,4 +152,8 @@ def make_optimizer(name, **options):
     except (KeyError, TypeError):
         known = ", ".join(OPTIMIZERS)
         raise ValueError(f"unknown optimiser {name!r}; choose one of: {known}") from None
+    accepted = OPTIONS[name]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise TypeError(f"optimiser {name!r} does not take {unknown}; it takes {list(accepted)}")
     return cls(**options)

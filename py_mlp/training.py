@@ -12,9 +12,11 @@ scikit-learn's ``loss_curve_``), plus the regularisation penalty.
 Regularisation on weights (not biases): ``l2 * sum(W^2) / 2`` and ``l1 * sum(|W|)``.
 
 If the loss or any parameter becomes NaN or infinite, the epoch is undone (the last finite
-parameters are restored) and ``TrainingDiverged`` is raised.
+parameters and the optimiser state from before the epoch are restored) and
+``TrainingDiverged`` is raised.
 """
 
+import copy
 import math
 
 import numpy as np
@@ -47,6 +49,24 @@ def as_targets(y, loss):
     return y
 
 
+def _check_pairing(output_activation, loss):
+    """Reject output activations a loss cannot be used with, before any training."""
+    allowed = {
+        "binary_cross_entropy": ("sigmoid",),
+        "softmax_cross_entropy": ("softmax", "sigmoid"),
+    }.get(loss.name)
+    if allowed is not None and output_activation not in allowed:
+        raise ValueError(
+            f"{loss.name} needs outputs in (0, 1), but the output activation is "
+            f"{output_activation!r}; use {' or '.join(allowed)} as the output activation"
+        )
+    if output_activation == "softmax" and loss.name != "softmax_cross_entropy":
+        raise ValueError(
+            f"a softmax output only works with softmax_cross_entropy, not {loss.name}; "
+            "change the loss or the output activation"
+        )
+
+
 class Trainer:
     """Trains an ``MLP`` on (X, y) with a loss, an optimiser and a batch size."""
 
@@ -61,11 +81,12 @@ class Trainer:
         if self.X.shape[0] == 0:
             raise ValueError("there are no training samples; add data first")
         self._check_outputs(self.y)
+        _check_pairing(model.activations[-1], self.loss)
         self.X_test = self.y_test = None
         if X_test is not None and len(X_test):
-            self.X_test = model.check_input(X_test)
-            self.y_test = as_targets(y_test, self.loss)
-            self._check_outputs(self.y_test)
+            if y_test is None:
+                raise ValueError("X_test was given without y_test; pass both or neither")
+            self.X_test, self.y_test = self._check_data(X_test, y_test)
         self.optimizer = optimizer if optimizer is not None else SGD(0.1)
         n = self.X.shape[0]
         if batch_size is None:
@@ -74,7 +95,7 @@ class Trainer:
             raise ValueError(f"batch size must be a whole number >= 1, got {batch_size!r}")
         self.batch_size = min(int(batch_size), n)
         for label, rate in (("l1", l1), ("l2", l2)):
-            if not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate >= 0):
+            if isinstance(rate, bool) or not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate >= 0):
                 raise ValueError(f"{label} regularisation rate must be a number >= 0, got {rate!r}")
         self.l1, self.l2 = float(l1), float(l2)
         self.rng = np.random.default_rng(seed)
@@ -82,6 +103,15 @@ class Trainer:
         self.history = []
         out_act = model.activations[-1]
         self._paired = out_act == self.loss.output_activation
+
+    def _check_data(self, X, y):
+        """X and y validated against the model and the loss: (X, 2-D targets)."""
+        X = self.model.check_input(X)
+        y = as_targets(y, self.loss)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match")
+        self._check_outputs(y)
+        return X, y
 
     def _check_outputs(self, y):
         if y.shape[1] != self.model.sizes[-1]:
@@ -118,24 +148,27 @@ class Trainer:
         n, bs = self.X.shape[0], self.batch_size
         order = self.rng.permutation(n) if bs < n else None
         saved = self.model.copy_params()
-        total, correct = 0.0, 0.0
+        saved_optimizer = copy.deepcopy(vars(self.optimizer))
+        total, correct, outputs = 0.0, 0.0, []
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, n, bs):
                 idx = slice(start, start + bs) if order is None else order[start:start + bs]
                 X, y = self.X[idx], self.y[idx]
                 loss, yhat, grads = self.gradients(X, y)
                 if not math.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in grads):
-                    self.model.set_params(saved)
+                    self._undo(saved, saved_optimizer)
                     raise TrainingDiverged(
                         f"the loss became {loss} at epoch {self.epoch + 1}; training stopped and the "
                         "last finite model was kept. Lower the learning rate and reset."
                     )
                 total += loss * len(X)
-                if self.loss.task != "regression":
+                if self.loss.task == "regression":
+                    outputs.append(yhat)
+                else:
                     correct += metrics.accuracy(yhat, y) * len(X)
                 self.optimizer.step(self.model.params, grads)
             if not all(np.all(np.isfinite(p)) for p in self.model.params):
-                self.model.set_params(saved)
+                self._undo(saved, saved_optimizer)
                 raise TrainingDiverged(
                     f"the weights became non-finite at epoch {self.epoch + 1}; training stopped and "
                     "the last finite model was kept. Lower the learning rate and reset."
@@ -143,7 +176,9 @@ class Trainer:
         self.epoch += 1
         record = {"epoch": self.epoch, "loss": total / n}
         if self.loss.task == "regression":
-            record["r2"] = metrics.r2_score(self.model.predict(self.X), self.y)
+            # Like the loss, R^2 is of the outputs seen just before each update.
+            y_seen = self.y if order is None else self.y[order]
+            record["r2"] = metrics.r2_score(np.concatenate(outputs), y_seen)
         else:
             record["accuracy"] = correct / n
         if self.X_test is not None:
@@ -151,8 +186,13 @@ class Trainer:
         self.history.append(record)
         return record
 
+    def _undo(self, params, optimizer_state):
+        self.model.set_params(params)
+        vars(self.optimizer).update(optimizer_state)
+
     def evaluate(self, X, y, prefix=""):
         """Loss and accuracy (or R^2) of the current model on a data set."""
+        X, y = self._check_data(X, y)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             yhat = self.model.predict(X)
             result = {prefix + "loss": self.loss.value(yhat, y) + self.penalty()}
