@@ -1,0 +1,196 @@
+"""Save and load a model (and its optimiser's state) as versioned JSON.
+
+Runs on CPython and in the Pyodide worker (``to_json`` / ``from_json`` need no files).
+A file looks like this (version 1)::
+
+    {"format": "py_mlp.model", "version": 1,
+     "sizes": [2, 8, 1], "activations": ["relu", "sigmoid"], "init": "he", "seed": 0,
+     "weights": [[[...], [...]], [[...]]],     # one (fan_in, fan_out) nested list per layer
+     "biases": [[...], [...]],                 # one (fan_out,) list per layer
+     "optimizer": {"name": "adam", "lr": 0.001, ..., "t": 12, "m": [...], "s": [...]} or null,
+     "extra": {...}}                           # anything JSON, e.g. the run's configuration
+
+Floats are written with Python's shortest round-trip repr, so loading gives back the very
+same bits. Every problem with a file (not JSON, another format, an unknown version, a
+missing key, a wrong shape, a non-number, NaN) raises ``ValueError`` saying what is wrong.
+"""
+
+import json
+
+import numpy as np
+
+from .activations import get_activation
+from .initializers import get_initializer
+from .model import MLP, check_layer_sizes
+from .optimizers import OPTIMIZERS, OPTIONS, make_optimizer
+
+FORMAT = "py_mlp.model"
+VERSION = 1
+
+# Optimiser state entries that hold one array per parameter (weights, then biases).
+_ARRAY_STATE = {"sgd": (), "momentum": ("velocities",), "adam": ("m", "s")}
+
+
+def _plain(obj):
+    """json ``default``: numpy scalars and arrays become plain numbers and lists."""
+    if isinstance(obj, (np.ndarray, np.generic)):
+        return obj.tolist()
+    raise TypeError(f"extra holds a {type(obj).__name__}, which JSON cannot store; pass plain values")
+
+
+def to_json(model, optimizer=None, extra=None):
+    """The model (and optionally the optimiser's state and any JSON ``extra``) as a JSON string."""
+    seed = model.seed
+    if isinstance(seed, np.integer):
+        seed = int(seed)
+    elif not isinstance(seed, (int, list)) or isinstance(seed, bool):
+        seed = None  # a Generator cannot be stored; the weights are what matter
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "sizes": list(model.sizes),
+        "activations": list(model.activations),
+        "init": model.init,
+        "seed": seed,
+        "weights": [W.tolist() for W in model.weights],
+        "biases": [b.tolist() for b in model.biases],
+        "optimizer": None if optimizer is None else optimizer.state_dict(),
+        "extra": {} if extra is None else extra,
+    }
+    try:
+        return json.dumps(doc, allow_nan=False, default=_plain)
+    except ValueError:
+        raise ValueError(
+            "the model or optimiser holds NaN or infinite values and cannot be saved; "
+            "reset or reload the last good model"
+        ) from None
+
+
+def _reject_constant(name):
+    raise ValueError(f"the file holds {name}; every number must be finite")
+
+
+def _array(value, shape, what):
+    """``value`` as a float array of exactly ``shape``, or a ValueError naming ``what``."""
+    try:
+        a = np.array(value)
+    except ValueError:
+        raise ValueError(f"{what} is not a rectangular array of numbers") from None
+    if a.size and a.dtype.kind not in "if":
+        raise ValueError(f"{what} must hold only numbers")
+    if a.shape != tuple(shape):
+        raise ValueError(f"{what} has shape {a.shape} but the layer sizes need {tuple(shape)}")
+    a = a.astype(float)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{what} holds a non-finite value")
+    return a
+
+
+def _field(doc, key, kinds, what):
+    if key not in doc:
+        raise ValueError(f"the file has no {key!r} entry; it must hold {what}")
+    value = doc[key]
+    if not isinstance(value, kinds):
+        raise ValueError(f"{key!r} must be {what}, got {type(value).__name__}")
+    return value
+
+
+def _load_optimizer(state, shapes):
+    if not isinstance(state, dict):
+        raise ValueError("'optimizer' must be null or an object with a 'name'")
+    name = state.get("name")
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimiser {name!r} in the file; known: {', '.join(OPTIMIZERS)}")
+    if "lr" not in state:
+        raise ValueError("the optimiser state has no learning rate 'lr'")
+    if not isinstance(state.get("nesterov", False), bool):
+        raise ValueError(f"optimiser 'nesterov' must be true or false, got {state['nesterov']!r}")
+    options = {k: state[k] for k in OPTIONS[name] if k in state}
+    try:
+        optimizer = make_optimizer(name, **options)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"bad optimiser settings in the file: {exc}") from None
+    for key in _ARRAY_STATE[name]:
+        arrays = state.get(key)
+        if arrays is None:
+            continue
+        if not isinstance(arrays, list) or len(arrays) != len(shapes):
+            raise ValueError(f"optimiser {key!r} must list {len(shapes)} arrays, one per parameter")
+        setattr(optimizer, key, [
+            _array(a, shape, f"optimiser {key}[{i}]") for i, (a, shape) in enumerate(zip(arrays, shapes))
+        ])
+    if name == "adam":
+        t = state.get("t", 0)
+        if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+            raise ValueError(f"optimiser step count 't' must be a whole number >= 0, got {t!r}")
+        if (optimizer.m is None) != (optimizer.s is None):
+            raise ValueError("optimiser 'm' and 's' must both be present or both be null")
+        optimizer.t = t
+    return optimizer
+
+
+def from_json(text):
+    """``(model, optimizer or None, extra)`` from a string made by ``to_json``."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    if not isinstance(text, str):
+        raise TypeError(f"from_json needs a JSON string, got {type(text).__name__}")
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a py_mlp model file: the JSON is malformed ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"not a py_mlp model file: expected an object with \"format\": \"{FORMAT}\"")
+    version = doc.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise ValueError(
+            f"this model file has version {version!r} but this py_mlp reads version {VERSION}; "
+            "save it again with this py_mlp or use the py_mlp that wrote it"
+        )
+    try:
+        sizes = check_layer_sizes(_field(doc, "sizes", list, "a list of layer widths"))
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    n_layers = len(sizes) - 1
+    activations = _field(doc, "activations", list, "a list of activation names")
+    if len(activations) != n_layers:
+        raise ValueError(f"{n_layers} layers need {n_layers} activations, the file lists {len(activations)}")
+    init = _field(doc, "init", str, "an initialiser name")
+    get_initializer(init)
+    for name in activations:
+        get_activation(name)
+    seed = doc.get("seed")
+    if seed is not None and not (isinstance(seed, int) and not isinstance(seed, bool)
+                                 or isinstance(seed, list) and all(isinstance(s, int) for s in seed)):
+        raise ValueError(f"'seed' must be a whole number, a list of them, or null, got {seed!r}")
+    weights = _field(doc, "weights", list, "one weight matrix per layer")
+    biases = _field(doc, "biases", list, "one bias vector per layer")
+    if len(weights) != n_layers or len(biases) != n_layers:
+        raise ValueError(f"{n_layers} layers need {n_layers} weight matrices and bias vectors")
+    shapes = [(i, o) for i, o in zip(sizes[:-1], sizes[1:])]
+    Ws = [_array(W, s, f"weights[{k}]") for k, (W, s) in enumerate(zip(weights, shapes))]
+    bs = [_array(b, s[1:], f"biases[{k}]") for k, (b, s) in enumerate(zip(biases, shapes))]
+    try:
+        model = MLP(sizes, activations=activations, init=init, seed=0 if seed is None else seed)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the file describes an invalid network: {exc}") from None
+    model.seed = seed
+    model.weights[:], model.biases[:] = Ws, bs
+    optimizer = None
+    if doc.get("optimizer") is not None:
+        optimizer = _load_optimizer(doc["optimizer"], shapes + [s[1:] for s in shapes])
+    extra = doc.get("extra", {})
+    return model, optimizer, extra
+
+
+def save(path, model, optimizer=None, extra=None):
+    """Write ``to_json(model, optimizer, extra)`` to ``path`` (UTF-8)."""
+    text = to_json(model, optimizer, extra)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def load(path):
+    """``(model, optimizer or None, extra)`` from a file written by ``save``."""
+    with open(path, encoding="utf-8") as f:
+        return from_json(f.read())
