@@ -32,15 +32,24 @@ class TrainingDiverged(FloatingPointError):
     """The loss or the parameters became non-finite; the model holds its last finite state."""
 
 
-def as_targets(y, loss):
-    """Targets as a 2-D float array (n_samples, n_outputs), one-hot for multi-class losses."""
+def as_targets(y, loss, n_classes=None):
+    """Targets as a 2-D float array (n_samples, n_outputs), one-hot for multi-class losses.
+
+    Multi-class labels 0 .. k-1 become ``n_classes`` columns (default: the largest label + 1).
+    """
     y = np.asarray(y)
     if y.ndim == 1:
         if loss.task == "multiclass":
             labels = y.astype(int)
-            if not np.array_equal(labels, y) or labels.min() < 0:
+            if not np.array_equal(labels, y) or (labels.size and labels.min() < 0):
                 raise ValueError("multi-class labels must be whole numbers 0, 1, 2, ...")
-            y = np.eye(labels.max() + 1)[labels]
+            width = n_classes if n_classes is not None else labels.max() + 1
+            if labels.size and labels.max() >= width:
+                raise ValueError(
+                    f"label {labels.max()} does not fit a network with {width} outputs; "
+                    "give the last layer one unit per class"
+                )
+            y = np.eye(width)[labels]
         else:
             y = y.reshape(-1, 1)
     y = y.astype(float)
@@ -75,7 +84,7 @@ class Trainer:
         self.model = model
         self.loss = get_loss(loss)
         self.X = model.check_input(X)
-        self.y = as_targets(y, self.loss)
+        self.y = as_targets(y, self.loss, model.sizes[-1])
         if self.y.shape[0] != self.X.shape[0]:
             raise ValueError(f"X has {self.X.shape[0]} rows but y has {self.y.shape[0]}; they must match")
         if self.X.shape[0] == 0:
@@ -107,7 +116,7 @@ class Trainer:
     def _check_data(self, X, y):
         """X and y validated against the model and the loss: (X, 2-D targets)."""
         X = self.model.check_input(X)
-        y = as_targets(y, self.loss)
+        y = as_targets(y, self.loss, self.model.sizes[-1])
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match")
         self._check_outputs(y)

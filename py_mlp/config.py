@@ -1,0 +1,255 @@
+"""One configuration dict -> data, model and trainer: the single path every front end takes.
+
+Runs on CPython (the command line, tests) and in the Pyodide worker alike, so the same
+configuration and seed give the same per-epoch numbers everywhere. Non-goals: running
+the epochs (the caller does, in chunks), drawing, files.
+
+The schema, with defaults (every key optional; unknown keys are rejected):
+
+=============== ============ ===============================================================
+key             default      meaning
+=============== ============ ===============================================================
+dataset         "circles"    a name in ``datasets.DATASETS``
+n_samples       1000         points generated (before the split), 2 .. 100000
+noise           0.1          standard deviation of the jitter, >= 0
+seed            0            whole number >= 0; seeds the data, split, weights, batch order
+n_classes       2            classes, for ``gaussians`` and ``spiral`` only (2 .. 10)
+test_fraction   0.0          share of the points held out as a test set, [0, 1); 0 = none
+features        ["x1","x2"]  input features, names from ``datasets.FEATURES``
+hidden          [8, 8]       hidden layer widths; [] gives a network without hidden layers
+activation      "relu"       hidden activation: identity, relu, leaky_relu, tanh, sigmoid
+problem         derived      "binary", "multiclass" or "regression"; by default the data
+                             set's (``multiclass`` when n_classes > 2), or the loss's task
+loss            derived      binary_cross_entropy / softmax_cross_entropy /
+                             mean_squared_error (or bce, ce, mse); by default the problem's
+optimizer       "sgd"        sgd, momentum or adam
+learning_rate   0.1          > 0
+momentum        0.9          for ``momentum`` only, [0, 1)
+nesterov        false        for ``momentum`` only
+batch_size      null         null or 0 = full batch, else a whole number >= 1
+l1, l2          0.0          regularisation rates on the weights, >= 0
+init            null         glorot, he or small_normal; null = he for relu-like, else glorot
+epochs          100          how many epochs a driver runs; ``build_run`` itself runs none
+=============== ============ ===============================================================
+
+The output layer follows the problem: one sigmoid unit (binary), one softmax unit per
+class (multiclass), one identity unit (regression). Random streams are independent:
+the data use ``seed``, the split ``[seed, 1]``, the initial weights ``[seed, 2]`` and the
+mini-batch order ``[seed, 3]`` (numpy ``default_rng`` seeds).
+
+Every bad value raises ``ConfigError`` (a ``ValueError``) whose ``key`` names the field.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import datasets
+from .activations import get_activation
+from .initializers import get_initializer
+from .losses import get_loss
+from .model import MAX_LAYER_SIZE, MLP
+from .optimizers import OPTIMIZERS, make_optimizer
+from .training import Trainer
+
+DEFAULTS = {
+    "dataset": "circles",
+    "n_samples": 1000,
+    "noise": 0.1,
+    "seed": 0,
+    "n_classes": 2,
+    "test_fraction": 0.0,
+    "features": ["x1", "x2"],
+    "hidden": [8, 8],
+    "activation": "relu",
+    "problem": None,
+    "loss": None,
+    "optimizer": "sgd",
+    "learning_rate": 0.1,
+    "momentum": 0.9,
+    "nesterov": False,
+    "batch_size": None,
+    "l1": 0.0,
+    "l2": 0.0,
+    "init": None,
+    "epochs": 100,
+}
+PROBLEMS = ("binary", "multiclass", "regression")
+DEFAULT_LOSS = {
+    "binary": "binary_cross_entropy",
+    "multiclass": "softmax_cross_entropy",
+    "regression": "mean_squared_error",
+}
+MAX_EPOCHS = 1_000_000
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; ``key`` names the field."""
+
+    def __init__(self, key, message):
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+def _whole(config, key, low, high=None):
+    value = config[key]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(key, f"must be a whole number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        span = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ConfigError(key, f"must be {span}, got {value}")
+    return int(value)
+
+
+def _number(config, key, low=0.0, positive=False, below=None):
+    value = config[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ConfigError(key, f"must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < low or (positive and value <= 0):
+        need = "a positive number" if positive else f"a number >= {low}"
+        raise ConfigError(key, f"must be {need}, got {value}")
+    if below is not None and value >= below:
+        raise ConfigError(key, f"must be below {below}, got {value}")
+    return value
+
+
+def _name(config, key, lookup):
+    value = config[key]
+    try:
+        lookup(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(key, str(exc)) from None
+    return value
+
+
+def check_config(config=None):
+    """A complete, validated copy of ``config`` with defaults filled in and problem/loss derived."""
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise TypeError(f"the configuration must be a dict, got {type(config).__name__}")
+    unknown = sorted(set(config) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(unknown[0], f"unknown setting; the known ones are: {', '.join(DEFAULTS)}")
+    c = {**DEFAULTS, **config}
+
+    c["dataset"] = _name(c, "dataset", datasets.get_dataset)
+    c["n_samples"] = _whole(c, "n_samples", 2, datasets.MAX_SAMPLES)
+    c["noise"] = _number(c, "noise")
+    c["seed"] = _whole(c, "seed", 0, 2**63 - 1)
+    c["n_classes"] = _whole(c, "n_classes", 2, datasets.MAX_CLASSES)
+    if c["n_classes"] != 2 and c["dataset"] not in datasets.MULTICLASS:
+        raise ConfigError(
+            "n_classes", f"only {' and '.join(datasets.MULTICLASS)} take a number of classes; "
+            f"{c['dataset']!r} has 2"
+        )
+    c["test_fraction"] = _number(c, "test_fraction", below=1.0)
+    if c["test_fraction"] and round(c["test_fraction"] * c["n_samples"]) < 1:
+        raise ConfigError("test_fraction", "is too small to hold out even one point; raise it or use 0")
+    try:
+        c["features"] = datasets.check_features(c["features"])
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("features", str(exc)) from None
+
+    hidden = c["hidden"]
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (list, tuple)):
+        raise ConfigError("hidden", f"must be a list of layer widths such as [8, 8], got {hidden!r}")
+    for width in hidden:
+        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= MAX_LAYER_SIZE:
+            raise ConfigError("hidden", f"every width must be a whole number from 1 to {MAX_LAYER_SIZE}, got {width!r}")
+    c["hidden"] = [int(w) for w in hidden]
+    c["activation"] = _name(c, "activation", get_activation)
+    if not get_activation(c["activation"]).elementwise:
+        raise ConfigError("activation", f"{c['activation']!r} can only be an output; pick relu, tanh, ...")
+
+    natural = datasets.problem_of(c["dataset"], c["n_classes"])
+    if c["loss"] is not None:
+        c["loss"] = _name(c, "loss", get_loss)
+    if c["problem"] is None:
+        c["problem"] = natural if c["loss"] is None else get_loss(c["loss"]).task
+    if c["problem"] not in PROBLEMS:
+        raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}, got {c['problem']!r}")
+    if natural == "regression" and c["problem"] != "regression":
+        raise ConfigError("problem", f"{c['dataset']!r} has real-valued targets; use 'regression'")
+    if natural == "multiclass" and c["problem"] == "binary":
+        raise ConfigError("problem", f"{c['n_classes']} classes need 'multiclass', not 'binary'")
+    if c["loss"] is None:
+        c["loss"] = DEFAULT_LOSS[c["problem"]]
+    loss = get_loss(c["loss"])
+    c["loss"] = loss.name
+    if loss.task != c["problem"]:
+        raise ConfigError(
+            "loss", f"{loss.name} is for {loss.task} problems, this is {c['problem']}; "
+            f"use {DEFAULT_LOSS[c['problem']]} or leave loss unset"
+        )
+
+    if not isinstance(c["optimizer"], str) or c["optimizer"] not in OPTIMIZERS:
+        raise ConfigError("optimizer", f"unknown optimiser {c['optimizer']!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    c["learning_rate"] = _number(c, "learning_rate", positive=True)
+    c["momentum"] = _number(c, "momentum", below=1.0)
+    if not isinstance(c["nesterov"], bool):
+        raise ConfigError("nesterov", f"must be true or false, got {c['nesterov']!r}")
+    if c["nesterov"] and c["optimizer"] != "momentum":
+        raise ConfigError("nesterov", "applies to the 'momentum' optimiser only; choose it or turn nesterov off")
+    if c["batch_size"] is not None:
+        c["batch_size"] = _whole(c, "batch_size", 0) or None
+    c["l1"] = _number(c, "l1")
+    c["l2"] = _number(c, "l2")
+    if c["init"] is not None:
+        c["init"] = _name(c, "init", get_initializer)
+    c["epochs"] = _whole(c, "epochs", 0, MAX_EPOCHS)
+    return c
+
+
+@dataclass
+class Run:
+    """What ``build_run`` makes: the (featurised) data, the network and its trainer.
+
+    ``points_train`` / ``points_test`` are the raw 2-D points (for plotting); ``X_*`` are
+    the network inputs made from them by ``inputs``; ``config`` is the complete config.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    model: MLP
+    trainer: Trainer
+    config: dict
+    points_train: np.ndarray
+    points_test: np.ndarray
+
+    def inputs(self, points):
+        """Network inputs for raw 2-D points (e.g. a grid for a decision-boundary heatmap)."""
+        return datasets.add_features(points, self.config["features"])
+
+
+def build_run(config=None):
+    """Data, model and trainer for a configuration dict (see the module docstring)."""
+    c = check_config(config)
+    seed = c["seed"]
+    options = {"n_classes": c["n_classes"]} if c["dataset"] in datasets.MULTICLASS else {}
+    points, y = datasets.make_dataset(c["dataset"], c["n_samples"], c["noise"], seed, **options)
+    if c["problem"] == "regression":
+        y = y.astype(float)
+    p_train, p_test, y_train, y_test = datasets.train_test_split(points, y, c["test_fraction"], [seed, 1])
+    X_train = datasets.add_features(p_train, c["features"])
+    X_test = datasets.add_features(p_test, c["features"])
+
+    n_out = c["n_classes"] if c["problem"] == "multiclass" else 1
+    sizes = [X_train.shape[1], *c["hidden"], n_out]
+    model = MLP(sizes, activations=c["activation"], output_activation=get_loss(c["loss"]).output_activation,
+                init=c["init"], seed=[seed, 2])
+    options = {"lr": c["learning_rate"]}
+    if c["optimizer"] == "momentum":
+        options.update(momentum=c["momentum"], nesterov=c["nesterov"])
+    optimizer = make_optimizer(c["optimizer"], **options)
+    has_test = len(X_test) > 0
+    trainer = Trainer(
+        model, X_train, y_train, loss=c["loss"], optimizer=optimizer, batch_size=c["batch_size"],
+        l1=c["l1"], l2=c["l2"], seed=[seed, 3],
+        X_test=X_test if has_test else None, y_test=y_test if has_test else None,
+    )
+    return Run(X_train, y_train, X_test, y_test, model, trainer, c, p_train, p_test)
