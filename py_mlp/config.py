@@ -89,7 +89,7 @@ class ConfigError(ValueError):
 
     def __init__(self, key, message):
         super().__init__(f"{key}: {message}")
-        self.key = key
+        self.key, self.message = key, message
 
 
 def _whole(config, key, low, high=None):
