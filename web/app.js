@@ -80,6 +80,7 @@ async function train() {
 async function runLoop() {
   if (loopRunning) return;
   loopRunning = true;
+  root.dataset.loop = "running";
   try {
     while (state === "training" && model.epoch < model.target) {
       const chunk = JSON.parse(await worker.train(model.target - model.epoch, CHUNK_BUDGET_MS));
@@ -98,6 +99,7 @@ async function runLoop() {
     fail(error);
   } finally {
     loopRunning = false;
+    root.dataset.loop = "idle";
   }
 }
 

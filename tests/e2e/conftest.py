@@ -1,0 +1,133 @@
+"""Browser fixtures: serve.py in a subprocess, Debian's Chromium under Playwright, and a
+page that fails its test on any page error, console error or request leaving 127.0.0.1.
+
+Chromium: ``PY_MLP_CHROMIUM`` names the executable, default ``/usr/bin/chromium``
+(Debian's ``chromium`` package). Playwright's own browser download is never used.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("PY_MLP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+LOAD_TIMEOUT_MS = 120_000
+
+expect.set_options(timeout=60_000)
+
+
+@pytest.fixture(scope="session")
+def server_url(runtime_ready, wheel_ready):
+    """Start ``python serve.py --port 0`` (setup already done) and yield its URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "serve.py", "--port", "0", "--no-setup", "--quiet"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        for line in proc.stdout:
+            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if match:
+                break
+        else:
+            pytest.fail(f"serve.py exited with {proc.wait()} before printing its URL")
+        yield match.group(0)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's 'chromium' package "
+            "(apt-get install chromium) or set PY_MLP_CHROMIUM to a Chromium executable",
+            pytrace=False,
+        )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Watchdog:
+    """Collects everything that must fail a browser test."""
+
+    def __init__(self):
+        self.problems = []
+
+    def attach(self, context):
+        context.route("**/*", self._route)
+        context.on("weberror", lambda e: self.problems.append(f"page error: {e.error}"))
+        context.on("console", self._console)
+
+    def _route(self, route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.problems.append(f"request off the machine: {route.request.url}")
+            route.abort()
+
+    def _console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+
+@pytest.fixture
+def context(browser):
+    watchdog = Watchdog()
+    context = browser.new_context()
+    watchdog.attach(context)
+    yield context
+    context.close()
+    assert not watchdog.problems, "\n".join(watchdog.problems)
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+class App:
+    """The py_mlp page, driven as a person would (by its data-testid hooks)."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base_url = base_url
+        self.root = page.locator("#app")
+
+    def by(self, testid):
+        return self.page.get_by_test_id(testid)
+
+    def open(self, query=""):
+        self.page.goto(self.base_url + query)
+        expect(self.root).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
+        return self
+
+    def expect_state(self, state, **kwargs):
+        expect(self.root).to_have_attribute("data-state", state, **kwargs)
+
+    def fill(self, testid, value):
+        self.by(testid).fill(str(value))
+
+    def number(self, testid):
+        return float(self.by(testid).text_content())
+
+    def chart_points(self):
+        return int(self.by("loss-chart").get_attribute("data-points"))
+
+
+@pytest.fixture
+def app(page, server_url):
+    return App(page, server_url)

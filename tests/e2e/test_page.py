@@ -1,0 +1,139 @@
+"""The page end to end: load, train two-circles, pause, resume, reset, refuse bad input."""
+
+from playwright.sync_api import expect
+
+
+def wait_frames(page, n=10):
+    """Let the page render ``n`` animation frames (a state to wait on, not a sleep)."""
+    page.evaluate(
+        "n => new Promise(done => { const tick = k => k ? requestAnimationFrame(() => tick(k - 1)) : done(); tick(n); })",
+        n,
+    )
+
+
+def wait_points_above(page, n):
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=loss-chart]').dataset.points) > n", arg=n
+    )
+
+
+RECORD_PROGRESS = """
+new MutationObserver(() => {
+  const bar = document.querySelector('[data-testid=progress]');
+  if (bar && !bar.dataset.watched) {
+    bar.dataset.watched = '1';
+    window.progressSeen = [];
+    new MutationObserver(() => window.progressSeen.push(bar.value)).observe(bar, {attributes: true});
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_loads_with_a_real_progress_bar_then_is_ready(app):
+    app.page.add_init_script(RECORD_PROGRESS)
+    app.page.goto(app.base_url)
+    expect(app.by("progress")).to_be_visible()
+    app.expect_state("ready", timeout=120_000)
+    seen = app.page.evaluate("window.progressSeen")
+    assert seen == sorted(seen), "the progress bar went backwards"
+    assert len([v for v in seen if 0 < v < 1]) >= 5, f"too few intermediate steps: {seen}"
+    assert seen[-1] == 1
+    expect(app.by("progress")).to_be_hidden()
+    expect(app.by("train")).to_be_enabled()
+    expect(app.by("pause")).to_be_disabled()
+    expect(app.by("status")).to_contain_text("Ready")
+
+
+def test_trains_two_circles_to_high_accuracy_with_live_chart(app):
+    app.open()
+    app.fill("epochs", 1000)
+    app.by("train").click()
+    app.expect_state("training")
+    wait_points_above(app.page, 0)
+    seen = app.chart_points()
+    wait_points_above(app.page, seen)  # the chart keeps growing while training runs
+    app.expect_state("paused", timeout=120_000)
+    expect(app.by("epoch")).to_have_text("1000")
+    assert app.chart_points() == 1000
+    assert app.number("accuracy") >= 0.97
+    assert app.number("loss") < 0.2
+    expect(app.by("status")).to_contain_text("Finished 1000 epochs")
+
+
+def test_pause_freezes_and_train_resumes(app):
+    app.open()
+    app.fill("epochs", 100000)
+    app.by("train").click()
+    wait_points_above(app.page, 20)
+    app.by("pause").click()
+    app.expect_state("paused")
+    expect(app.root).to_have_attribute("data-loop", "idle")
+    frozen = app.by("epoch").text_content()
+    wait_frames(app.page, 20)
+    expect(app.by("epoch")).to_have_text(frozen)
+    assert app.chart_points() == int(frozen)
+
+    app.by("train").click()
+    app.expect_state("training")
+    wait_points_above(app.page, int(frozen))
+    assert int(app.by("epoch").text_content()) > int(frozen)
+    app.by("pause").click()
+    app.expect_state("paused")
+
+
+def test_reset_clears_chart_and_counter(app):
+    app.open()
+    app.fill("epochs", 50)
+    app.by("train").click()
+    app.expect_state("paused")
+    expect(app.by("epoch")).to_have_text("50")
+    app.by("reset").click()
+    app.expect_state("ready")
+    expect(app.by("epoch")).to_have_text("0")
+    expect(app.by("loss-chart")).to_have_attribute("data-points", "0")
+    expect(app.by("loss")).to_have_text("–")
+
+
+INVALID_LAYERS = [
+    ("0", "at least 1"),
+    ("-4", "at least 1"),
+    ("", "Enter at least one"),
+    ("8, x", "not a whole number"),
+    ("100000", "at most"),
+]
+
+INVALID_RATES = [
+    ("abc", "positive number"),
+    ("0", "above 0"),
+    ("-0.1", "above 0"),
+    ("1e9", "at most"),
+]
+
+
+def test_invalid_layer_sizes_show_a_message_and_do_not_train(app):
+    app.open()
+    for value, message in INVALID_LAYERS:
+        app.fill("hidden", value)
+        app.by("train").click()
+        expect(app.by("hidden-error")).to_contain_text(message)
+        expect(app.by("hidden")).to_have_attribute("aria-invalid", "true")
+        app.expect_state("ready")
+        expect(app.by("epoch")).to_have_text("0")
+        assert app.chart_points() == 0
+
+    app.fill("hidden", "4")  # fixing the field clears the message and training starts
+    app.fill("epochs", 5)
+    app.by("train").click()
+    app.expect_state("paused")
+    expect(app.by("hidden-error")).to_have_text("")
+    expect(app.by("epoch")).to_have_text("5")
+
+
+def test_invalid_learning_rates_are_refused(app):
+    app.open()
+    for value, message in INVALID_RATES:
+        app.fill("learning-rate", value)
+        app.by("train").click()
+        expect(app.by("learning-rate-error")).to_contain_text(message)
+        app.expect_state("ready")
+        expect(app.by("epoch")).to_have_text("0")
