@@ -13,6 +13,7 @@ a run that diverges keeps what it has (CSV rows, the last finite model) and exit
 import argparse
 import csv
 import json
+import math
 import sys
 import time
 
@@ -144,7 +145,8 @@ def _summary(run, seconds, diverged):
         summary.update(trainer.evaluate(trainer.X_test, trainer.y_test, prefix="test_"))
     summary["n_params"] = run.model.n_params()
     summary["diverged"] = diverged
-    return summary
+    # JSON has no NaN or Infinity; a diverged run's numbers become null.
+    return {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in summary.items()}
 
 
 def _write_csv(path, history):

@@ -4,8 +4,8 @@ Runs on CPython and in the browser worker alike; the worker calls ``run`` in chu
 streams the returned records to the page.
 
 A ``Trainer`` holds the data, the loss, the optimiser and the mini-batch schedule. Each
-epoch reshuffles (from its own seeded generator) and walks the batches; ``batch_size``
-``None`` or >= n means full batch. The reported epoch loss is the mean of the batch losses
+epoch reshuffles (from its own seeded generator; ``shuffle=False`` keeps the data's order)
+and walks the batches; ``batch_size`` ``None`` or >= n means full batch. The reported epoch loss is the mean of the batch losses
 weighted by batch size, each measured on the forward pass just before its update (as
 scikit-learn's ``loss_curve_``), plus the regularisation penalty.
 
@@ -80,7 +80,7 @@ class Trainer:
     """Trains an ``MLP`` on (X, y) with a loss, an optimiser and a batch size."""
 
     def __init__(self, model, X, y, loss="binary_cross_entropy", optimizer=None, batch_size=None,
-                 l1=0.0, l2=0.0, seed=0, X_test=None, y_test=None):
+                 l1=0.0, l2=0.0, seed=0, X_test=None, y_test=None, shuffle=True):
         self.model = model
         self.loss = get_loss(loss)
         self.X = model.check_input(X)
@@ -107,6 +107,7 @@ class Trainer:
             if isinstance(rate, bool) or not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate >= 0):
                 raise ValueError(f"{label} regularisation rate must be a number >= 0, got {rate!r}")
         self.l1, self.l2 = float(l1), float(l2)
+        self.shuffle = bool(shuffle)
         self.rng = np.random.default_rng(seed)
         self.epoch = 0
         self.history = []
@@ -155,7 +156,7 @@ class Trainer:
     def train_epoch(self):
         """One pass over the training data; returns that epoch's record."""
         n, bs = self.X.shape[0], self.batch_size
-        order = self.rng.permutation(n) if bs < n else None
+        order = self.rng.permutation(n) if bs < n and self.shuffle else None
         saved = self.model.copy_params()
         saved_optimizer = copy.deepcopy(vars(self.optimizer))
         total, correct, outputs = 0.0, 0.0, []
@@ -205,10 +206,10 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             yhat = self.model.predict(X)
             result = {prefix + "loss": self.loss.value(yhat, y) + self.penalty()}
-        if self.loss.task == "regression":
-            result[prefix + "r2"] = metrics.r2_score(yhat, y)
-        else:
-            result[prefix + "accuracy"] = metrics.accuracy(yhat, y)
+            if self.loss.task == "regression":
+                result[prefix + "r2"] = metrics.r2_score(yhat, y)
+            else:
+                result[prefix + "accuracy"] = metrics.accuracy(yhat, y)
         return result
 
     def run(self, epochs):
