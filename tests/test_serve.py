@@ -1,0 +1,378 @@
+"""Tests for serve.py's HTTP server: MIME types, cache headers, path safety, CLI.
+
+Runs on CPython under pytest; no browser. In-process servers come from
+conftest.serving(); CLI tests start `python serve.py --no-setup --port 0` as a
+subprocess and wait on its output, never on sleeps.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+import serve
+from conftest import serving
+
+SECRET = b"SECRET-outside-the-web-root-7f3a"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A web root at tmp/web with app and runtime files; secrets beside it, outside."""
+    tmp_path = tmp_path_factory.mktemp("site")
+    root = tmp_path / "web"
+    _write(tmp_path / "serve.py", SECRET)  # what '/../serve.py' would reach
+    _write(tmp_path / "outside" / "secret.txt", SECRET)
+    files = {
+        "index.html": b"<!doctype html><title>app</title>",
+        "app.js": b"export const x = 1;\n",
+        "worker.py": b"__export__ = []\n",
+        "style.css": b"body{}",
+        "runtime-manifest.json": b'{"files": []}',
+        "runtime/pyodide/pyodide.asm.wasm": b"\0asm\x01\0\0\0",
+        "runtime/pyodide/pyodide.mjs": b"export default 1;\n",
+        "runtime/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl": b"PK\x05\x06" + bytes(18),
+        "runtime/pyodide/openblas-0.3.26.zip": b"PK\x05\x06" + bytes(18),
+        "runtime/pyodide/pyodide-lock.json": b'{"packages": {}}',
+        "wheels/py_mlp-0.1.0-py3-none-any.whl": b"PK\x05\x06" + bytes(18),
+        "wheels/index.json": b'{"wheel": "py_mlp-0.1.0-py3-none-any.whl"}',
+        "emptydir/notes.txt": b"not listed",
+        "sub/index.html": b"<p>sub index</p>",
+        ".hidden": b"dotfile",
+    }
+    for name, data in files.items():
+        _write(root / name, data)
+    (root / "leak.txt").symlink_to(tmp_path / "outside" / "secret.txt")
+    (root / "leakdir").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (root / "inner.js").symlink_to(root / "app.js")  # inside the root: allowed
+    with serving(root) as url:
+        yield url, root, files
+
+
+def fetch(base_url: str, path: str, method: str = "GET", headers=None):
+    """Send `path` verbatim (no client-side normalisation); return (status, headers, body)."""
+    parts = urllib.parse.urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for key, value in (headers or {}).items():
+            conn.putheader(key, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.headers, resp.read()
+    finally:
+        conn.close()
+
+
+# ----------------------------------------------------------------- content ---
+
+
+def test_ordinary_file_returns_200_and_its_bytes(site):
+    url, _, files = site
+    status, headers, body = fetch(url, "/app.js")
+    assert status == 200
+    assert body == files["app.js"]
+    assert headers["Content-Length"] == str(len(files["app.js"]))
+
+
+def test_head_sends_headers_without_body(site):
+    url, _, files = site
+    status, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.wasm", method="HEAD")
+    assert status == 200
+    assert body == b""
+    assert headers["Content-Length"] == str(len(files["runtime/pyodide/pyodide.asm.wasm"]))
+    assert headers["Content-Type"] == "application/wasm"
+
+
+def test_query_string_is_ignored(site):
+    url, _, files = site
+    status, _, body = fetch(url, "/app.js?v=3#frag")
+    assert (status, body) == (200, files["app.js"])
+
+
+@pytest.mark.parametrize(
+    "path, mime",
+    [
+        ("/runtime/pyodide/pyodide.asm.wasm", "application/wasm"),
+        ("/runtime/pyodide/pyodide.mjs", "text/javascript"),
+        ("/app.js", "text/javascript"),
+        ("/runtime/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "application/zip"),
+        ("/wheels/py_mlp-0.1.0-py3-none-any.whl", "application/zip"),
+        ("/runtime/pyodide/openblas-0.3.26.zip", "application/zip"),
+        ("/runtime/pyodide/pyodide-lock.json", "application/json"),
+        ("/wheels/index.json", "application/json"),
+        ("/worker.py", "text/x-python"),
+        ("/style.css", "text/css"),
+        ("/index.html", "text/html; charset=utf-8"),
+    ],
+)
+def test_mime_types(site, path, mime):
+    url, _, _ = site
+    status, headers, _ = fetch(url, path)
+    assert status == 200
+    assert headers["Content-Type"] == mime
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/runtime/pyodide/pyodide.asm.wasm",
+        "/runtime/pyodide/pyodide-lock.json",
+        "/runtime/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
+    ],
+)
+def test_runtime_files_are_cached_for_a_year_as_immutable(site, path):
+    url, _, _ = site
+    _, headers, _ = fetch(url, path)
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/index.html", "/app.js", "/worker.py", "/runtime-manifest.json",
+     "/wheels/index.json", "/wheels/py_mlp-0.1.0-py3-none-any.whl"],
+)
+def test_app_files_and_wheels_must_revalidate(site, path):
+    url, _, _ = site
+    status, headers, _ = fetch(url, path)
+    assert status == 200
+    assert headers["Cache-Control"] == "no-cache"
+
+
+def test_if_modified_since_gives_304(site):
+    url, _, _ = site
+    _, headers, _ = fetch(url, "/app.js")
+    status, headers2, body = fetch(url, "/app.js", headers={"If-Modified-Since": headers["Last-Modified"]})
+    assert (status, body) == (304, b"")
+    assert headers2["Cache-Control"] == "no-cache"
+
+
+# ------------------------------------------------------------- directories ---
+
+
+def test_directory_without_index_is_404_not_a_listing(site):
+    url, _, _ = site
+    status, _, body = fetch(url, "/emptydir/")
+    assert status == 404
+    assert b"notes.txt" not in body
+
+
+def test_root_and_subdirectory_serve_their_index(site):
+    url, _, files = site
+    assert fetch(url, "/")[::2] == (200, files["index.html"])
+    assert fetch(url, "/sub/")[::2] == (200, files["sub/index.html"])
+
+
+def test_directory_without_slash_redirects_relatively(site):
+    url, _, _ = site
+    status, headers, _ = fetch(url, "/sub")
+    assert status == 301
+    assert headers["Location"] == "sub/"
+
+
+def test_missing_file_gets_a_friendly_404_page(site):
+    url, _, _ = site
+    status, headers, body = fetch(url, "/nope.js")
+    assert status == 404
+    assert headers["Content-Type"].startswith("text/html")
+    assert b"py_mlp" in body and b'href="/"' in body
+
+
+# -------------------------------------------------------------- path safety ---
+
+TRAVERSALS = [
+    "/../serve.py",
+    "/%2e%2e/serve.py",
+    "/%2E%2E/serve.py",
+    "/%2e%2e%2fserve.py",
+    "/..%2fserve.py",
+    "/..%2Fserve.py",
+    "/runtime/../../serve.py",
+    "/runtime/%2e%2e/%2e%2e/serve.py",
+    "/runtime/..%2f..%2fserve.py",
+    "/..\\serve.py",
+    "/..%5cserve.py",
+    "/%5c..%5cserve.py",
+    "/runtime\\..\\..\\serve.py",
+    "/.%2e/serve.py",
+    "/%2e%2e%2f%2e%2e%2foutside%2fsecret.txt",
+    "/../outside/secret.txt",
+    "/leak.txt",
+    "/leakdir/secret.txt",
+    "/leakdir/",
+    "/leakdir",
+    "/serve.py%00.js",
+    "/%ff%fe/../serve.py",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_paths_leaving_the_root_never_return_the_file(site, path):
+    url, _, _ = site
+    status, _, body = fetch(url, path)
+    assert status in (403, 404)
+    assert SECRET not in body
+
+
+def test_absolute_path_of_a_real_file_is_not_served(site):
+    url, root, _ = site
+    secret = (root.parent / "outside" / "secret.txt").as_posix()
+    for path in ("/" + secret, "/" + secret.lstrip("/"), "//" + secret.lstrip("/"),
+                 "/" + urllib.parse.quote(secret, safe="")):
+        status, _, body = fetch(url, path)
+        assert status == 404 and SECRET not in body, path
+
+
+def test_double_slash_does_not_reach_the_filesystem_root(site):
+    url, _, _ = site
+    status, _, body = fetch(url, "//etc/passwd")
+    assert status == 404
+    assert b"root:" not in body
+
+
+def test_dotfiles_are_hidden(site):
+    url, _, _ = site
+    assert fetch(url, "/.hidden")[0] == 404
+
+
+def test_symlink_inside_the_root_is_served(site):
+    url, _, files = site
+    assert fetch(url, "/inner.js")[::2] == (200, files["app.js"])
+
+
+@pytest.mark.parametrize("path", ["/a/../b", "/%2e%2e", "/x%2fy", "/a\\b", "/.git/config"])
+def test_resolve_url_path_rejects_unsafe_segments(tmp_path, path):
+    root = os.path.realpath(tmp_path)
+    assert serve.resolve_url_path(root, path) is None
+
+
+def test_resolve_url_path_maps_inside_the_root(tmp_path):
+    root = os.path.realpath(tmp_path)
+    assert serve.resolve_url_path(root, "/a%20b/c.js?x=1") == os.path.join(root, "a b", "c.js")
+    assert serve.resolve_url_path(root, "/") == root
+
+
+# --------------------------------------------------------------------- CLI ---
+
+
+class ServeProcess:
+    """`python serve.py ARGS` with its output read line by line on background threads."""
+
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(serve.__file__)), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd="/",  # any cwd works: paths are relative to serve.py
+        )
+        self.lines: queue.Queue = queue.Queue()  # stdout lines, then None at EOF
+        self._stderr: list[str] = []
+        self._stderr_done = threading.Event()
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read_stdout(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            self._stderr.append(line)
+        self._stderr_done.set()
+
+    def stderr(self, timeout: float = 20) -> str:
+        """All of stderr, once the process has closed it."""
+        assert self._stderr_done.wait(timeout), "serve.py did not close stderr"
+        return "".join(self._stderr)
+
+    def wait_for_stdout(self, prefix: str, timeout: float = 20) -> str:
+        """Block until a stdout line starts with `prefix` (or the process ends)."""
+        while True:
+            line = self.lines.get(timeout=timeout)
+            if line is None:
+                raise AssertionError(f"serve.py exited {self.proc.wait()}: {self.stderr()}")
+            if line.startswith(prefix):
+                return line.strip()
+
+    def stop(self, sig) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout=20)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def cli_site(tmp_path):
+    root = tmp_path / "web"
+    _write(root / "index.html", b"<p>cli</p>")
+    _write(root / "runtime" / "pyodide" / "pyodide.asm.wasm", b"\0asm\x01\0\0\0")
+    return root
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_prints_url_for_port_0_serves_and_stops_cleanly(cli_site, sig):
+    proc = ServeProcess("--no-setup", "--port", "0", "--root", str(cli_site), "--quiet")
+    try:
+        line = proc.wait_for_stdout("Serving py_mlp at ")
+        url = line.split(" at ", 1)[1]
+        parts = urllib.parse.urlsplit(url)
+        assert parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port > 0
+        assert url.endswith("/")
+        status, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.wasm")
+        assert (status, headers["Content-Type"], body) == (200, "application/wasm", b"\0asm\x01\0\0\0")
+        assert proc.stop(sig) == 0
+    finally:
+        proc.kill()
+    stderr = proc.stderr()
+    assert "Traceback" not in stderr
+    assert "Stopped." in stderr
+
+
+def test_cli_access_log_is_concise(cli_site):
+    proc = ServeProcess("--no-setup", "--port", "0", "--root", str(cli_site))
+    try:
+        url = proc.wait_for_stdout("Serving py_mlp at ").split(" at ", 1)[1]
+        assert fetch(url, "/index.html")[0] == 200
+        assert fetch(url, "/missing")[0] == 404
+        assert proc.stop(signal.SIGINT) == 0
+    finally:
+        proc.kill()
+    log = [line for line in proc.stderr().splitlines() if "GET" in line]
+    assert [line.split(" ", 1)[1].strip() for line in log] == ["GET /index.html 200", "GET /missing 404"]
+
+
+def test_cli_busy_port_is_a_clear_error(cli_site):
+    with serving(cli_site) as url:
+        port = str(urllib.parse.urlsplit(url).port)
+        proc = ServeProcess("--no-setup", "--port", port, "--root", str(cli_site))
+        try:
+            assert proc.proc.wait(timeout=20) == 1
+        finally:
+            proc.kill()
+    stderr = proc.stderr()
+    assert f"cannot listen on 127.0.0.1:{port}" in stderr and "--port 0" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_setup_only_and_no_setup_are_exclusive(capsys):
+    with pytest.raises(SystemExit) as exc:
+        serve.main(["--setup-only", "--no-setup"])
+    assert exc.value.code == 2
