@@ -6,7 +6,7 @@
 
 import { LineChart } from "./chart.js";
 import { readForm } from "./form.js";
-import { startWorker } from "./loader.js";
+import { prefetch, runtimeFiles, startWorker } from "./loader.js";
 
 const CHUNK_BUDGET_MS = 40;  // worker time per round trip: ~25 chunks a second
 const ARCHITECTURE = ["dataset", "hidden", "activation"];
@@ -32,6 +32,10 @@ let worker = null;
 let state = "loading";
 let model = null;        // {config, epoch, target} once the worker holds a network
 let loopRunning = false; // the player loop runs at most once
+let history = { epoch: [], loss: [], accuracy: [] };  // every epoch of the current model
+
+// Hook for tests, the benchmark and embedding pages.
+window.pyMlp = { history: () => structuredClone(history), state: () => state, worker: () => worker };
 
 function setState(next, message) {
   state = next;
@@ -53,9 +57,15 @@ function sameArchitecture(a, b) {
 }
 
 async function buildModel(config) {
-  const result = JSON.parse(await worker.setup(JSON.stringify(config)));
-  if (!result.ok) throw new Error(result.error);
+  const { epochs, ...settings } = config;
+  const result = JSON.parse(await worker.setup(JSON.stringify(settings)));
+  if (!result.ok) {
+    const message = document.getElementById(`${result.field}-error`);
+    if (message) message.textContent = result.error;
+    throw new Error(result.error);
+  }
   model = { config, epoch: 0, target: 0 };
+  history = { epoch: [], loss: [], accuracy: [] };
   chart.reset();
   showEpoch(0);
 }
@@ -86,6 +96,9 @@ async function runLoop() {
       const chunk = JSON.parse(await worker.train(model.target - model.epoch, CHUNK_BUDGET_MS));
       if (!model) return;  // reset while the chunk ran
       chunk.epochs.forEach((epoch, i) => chart.addPoint(epoch, [chunk.loss[i]]));
+      history.epoch.push(...chunk.epochs);
+      history.loss.push(...chunk.loss);
+      history.accuracy.push(...chunk.accuracy);
       model.epoch = chunk.epoch;
       const last = chunk.epochs.length - 1;
       if (last >= 0) showEpoch(chunk.epoch, chunk.loss[last], chunk.accuracy[last]);
@@ -109,6 +122,7 @@ function pause() {
 
 async function reset() {
   model = null;
+  history = { epoch: [], loss: [], accuracy: [] };
   chart.reset();
   showEpoch(0);
   setState("ready", "Reset. Press Train to start again.");
@@ -135,6 +149,26 @@ buttons.pause.addEventListener("click", pause);
 buttons.reset.addEventListener("click", () => reset().catch(fail));
 form.addEventListener("change", onInput);
 
+// ?preset=article: the tutorial's own experiment, its log shown line by line.
+async function runArticle() {
+  setState("training", "The tutorial's experiment: loading scikit-learn…");
+  const files = await runtimeFiles("sklearn");
+  await prefetch(files, (fraction, label) => {
+    show.status.textContent = `The tutorial's experiment: ${label.replace("Python", "scikit-learn")}`;
+  });
+  show.status.textContent = "The tutorial's experiment: training 150 iterations…";
+  const result = JSON.parse(await worker.article_trace());
+  const trace = document.getElementById("trace");
+  trace.textContent = result.lines.join("\n");
+  trace.closest("section").hidden = false;
+  chart.reset();
+  const parsed = result.lines.map((line) => line.match(/loss value \[\[(\S+)\]\] accuracy (\S+)/));
+  parsed.slice(1).forEach((m, i) => chart.addPoint(i + 1, [Number(m[1])]));
+  const last = parsed.at(-1);
+  showEpoch(parsed.length - 1, Number(last[1]), Number(last[2]));
+  setState("ready", "The tutorial's experiment ran: 150 iterations of its 2-4-3-1 network, log below.");
+}
+
 async function main() {
   setState("loading", "Loading Python and numpy…");
   try {
@@ -150,6 +184,7 @@ async function main() {
   }
   setState("ready", "Ready. Press Train.");
   chart.draw();
+  if (new URLSearchParams(location.search).get("preset") === "article") await runArticle().catch(fail);
 }
 
 main();

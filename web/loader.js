@@ -25,7 +25,7 @@ async function getJSON(path) {
 }
 
 // Download `files` ({name, size}) with one combined progress figure.
-async function prefetch(files, onProgress) {
+export async function prefetch(files, onProgress) {
   const total = files.reduce((sum, f) => sum + f.size, 0);
   let done = 0;
   await Promise.all(files.map(async (file) => {
@@ -41,13 +41,18 @@ async function prefetch(files, onProgress) {
   }));
 }
 
+let manifest = null;
+
+// The pinned files of one manifest group ("core" or "sklearn").
+export async function runtimeFiles(group) {
+  manifest ??= await getJSON("runtime-manifest.json");
+  return manifest.files.filter((f) => f.group === group);
+}
+
 // Load the runtime and return the started worker's `sync` API.
 export async function startWorker({ onProgress = () => {} } = {}) {
-  const [manifest, wheel] = await Promise.all([
-    getJSON("runtime-manifest.json"),
-    getJSON("wheels/index.json"),
-  ]);
-  const startup = manifest.files.filter((f) => STARTUP.test(f.name));
+  const [core, wheel] = await Promise.all([runtimeFiles("core"), getJSON("wheels/index.json")]);
+  const startup = core.filter((f) => STARTUP.test(f.name));
   await prefetch(startup, (fraction, label) => onProgress(fraction * DOWNLOAD_SHARE, label));
 
   onProgress(DOWNLOAD_SHARE, "Starting Python…");

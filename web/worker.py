@@ -13,8 +13,10 @@ import time
 
 import numpy as np
 
-from py_mlp import MLP, SGD, Trainer, TrainingDiverged, datasets
+from py_mlp import TrainingDiverged, article
+from py_mlp.config import ConfigError, build_run
 
+_run = None
 _trainer = None
 
 
@@ -23,23 +25,35 @@ def _error(message, field=None):
 
 
 def setup(config_json):
-    """Build data, network and trainer from the page's configuration."""
-    global _trainer
-    _trainer = None
-    config = json.loads(config_json)
+    """Build data, network and trainer from a ``py_mlp.config`` dict (as JSON)."""
+    global _run, _trainer
+    _run = _trainer = None
     try:
-        X, y = datasets.make_dataset(
-            config["dataset"], n_samples=int(config["n_samples"]), noise=float(config["noise"]),
-            seed=int(config["seed"]),
-        )
-        sizes = [X.shape[1], *config["hidden"], 1]
-        model = MLP(sizes, activations=config["activation"], output_activation="sigmoid",
-                    seed=int(config["seed"]))
-        _trainer = Trainer(model, X, y, loss="binary_cross_entropy",
-                           optimizer=SGD(float(config["learning_rate"])))
+        _run = build_run(json.loads(config_json))
+    except ConfigError as exc:
+        return _error(exc.message, exc.key)
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
-    return json.dumps({"ok": True, "n_train": int(X.shape[0]), "n_params": model.n_params()})
+    _trainer = _run.trainer
+    return json.dumps({
+        "ok": True, "n_train": len(_run.X_train), "n_test": len(_run.X_test),
+        "n_params": _run.model.n_params(),
+    })
+
+
+async def article_trace():
+    """The tutorial's own experiment, on scikit-learn's make_circles: its 151-line log.
+
+    scikit-learn (with scipy) is loaded here, on first use only, from the pinned runtime.
+    """
+    import pyodide_js
+
+    await pyodide_js.loadPackage("scikit-learn")
+    from sklearn.datasets import make_circles
+
+    np.random.seed(article.DATA_SEED)
+    X, y = make_circles(n_samples=1000, factor=0.5, noise=0.1)
+    return json.dumps({"ok": True, "lines": article.trace(X, y)})
 
 
 def set_learning_rate(lr):
@@ -83,4 +97,4 @@ def version():
     return json.dumps({"python": sys.version.split()[0], "numpy": np.__version__})
 
 
-__export__ = ["setup", "set_learning_rate", "train", "version"]
+__export__ = ["setup", "set_learning_rate", "train", "article_trace", "version"]
