@@ -1,0 +1,154 @@
+"""Trainer: plain-number records, seeded mini-batches, regularisation, divergence handling."""
+
+import math
+
+import numpy as np
+import pytest
+
+from py_mlp import MLP, Trainer, TrainingDiverged, datasets, make_optimizer
+
+
+@pytest.fixture
+def circles():
+    return datasets.circles(n_samples=120, noise=0.1, seed=0)
+
+
+def _model(**kw):
+    return MLP([2, 6, 1], activations="tanh", seed=kw.pop("seed", 0), **kw)
+
+
+def test_records_are_plain_numbers(circles):
+    X, y = circles
+    trainer = Trainer(_model(), X[:80], y[:80], X_test=X[80:], y_test=y[80:])
+    records = trainer.run(3)
+    assert [r["epoch"] for r in records] == [1, 2, 3]
+    for record in records:
+        assert set(record) == {"epoch", "loss", "accuracy", "test_loss", "test_accuracy"}
+        assert all(type(v) in (int, float) for v in record.values())
+    assert trainer.history == records
+    assert trainer.run(0) == []
+
+
+def test_full_batch_epoch_is_one_gradient_step(circles):
+    """batch_size = n gives exactly W -= lr * dW of the mean loss, and reports that loss."""
+    X, y = circles
+    model = _model()
+    trainer = Trainer(model, X, y, optimizer=make_optimizer("sgd", lr=0.2), batch_size=len(X))
+    before = model.copy_params()
+    loss, _, grads = trainer.gradients(trainer.X, trainer.y)
+    record = trainer.train_epoch()
+    assert record["loss"] == loss
+    for p0, g, p1 in zip(before, grads, model.params):
+        np.testing.assert_array_equal(p1, p0 - 0.2 * g)
+
+
+def test_mini_batches_are_seeded_and_cover_every_sample(circles):
+    X, y = circles
+    runs = []
+    for seed in (5, 5, 6):
+        trainer = Trainer(_model(), X, y, batch_size=32, seed=seed)
+        runs.append([r["loss"] for r in trainer.run(4)])
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+
+    # One epoch of batches of 32 over 120 samples: four steps, the last of 24 samples.
+    trainer = Trainer(_model(), X, y, batch_size=32, seed=5)
+    sizes = []
+    original = trainer.gradients
+    trainer.gradients = lambda Xb, yb: (sizes.append(len(Xb)), original(Xb, yb))[1]
+    trainer.train_epoch()
+    assert sizes == [32, 32, 32, 24]
+
+
+def test_epoch_loss_is_the_size_weighted_mean_of_batch_losses(circles):
+    X, y = circles
+    model = _model()
+    trainer = Trainer(model, X, y, batch_size=50, shuffle=False, optimizer=make_optimizer("sgd", lr=0.1))
+    shadow = _model()
+    expected = 0.0
+    for start in range(0, len(X), 50):
+        t = Trainer(shadow, X[start:start + 50], y[start:start + 50], optimizer=make_optimizer("sgd", lr=0.1))
+        expected += t.train_epoch()["loss"] * len(X[start:start + 50])
+    assert trainer.train_epoch()["loss"] == pytest.approx(expected / len(X), rel=1e-12)
+
+
+def test_regularisation_adds_its_penalty_and_gradient(circles):
+    X, y = circles
+    plain = Trainer(_model(), X, y)
+    reg = Trainer(_model(), X, y, l1=0.01, l2=0.1)
+    weights = reg.model.weights
+    penalty = 0.5 * 0.1 * sum((W**2).sum() for W in weights) + 0.01 * sum(np.abs(W).sum() for W in weights)
+    loss0, _, g0 = plain.gradients(plain.X, plain.y)
+    loss1, _, g1 = reg.gradients(reg.X, reg.y)
+    assert loss1 == pytest.approx(loss0 + penalty, rel=1e-12)
+    n_layers = len(weights)
+    for W, a, b in zip(weights, g0[:n_layers], g1[:n_layers]):
+        np.testing.assert_allclose(b, a + 0.1 * W + 0.01 * np.sign(W), rtol=1e-12)
+    for a, b in zip(g0[n_layers:], g1[n_layers:]):  # biases are not regularised
+        np.testing.assert_array_equal(a, b)
+
+
+def test_l2_shrinks_the_weights(circles):
+    X, y = circles
+    free = Trainer(_model(), X, y, optimizer=make_optimizer("sgd", lr=0.5))
+    held = Trainer(_model(), X, y, optimizer=make_optimizer("sgd", lr=0.5), l2=0.05)
+    free.run(100)
+    held.run(100)
+    norm = lambda t: sum(float((W**2).sum()) for W in t.model.weights)  # noqa: E731
+    assert norm(held) < 0.8 * norm(free)
+
+
+@pytest.mark.parametrize("optimizer, batch_size", [
+    ("sgd", None), ("momentum", None), ("adam", None), ("momentum", 16), ("adam", 16),
+])
+def test_divergence_raises_and_keeps_the_last_finite_state(optimizer, batch_size):
+    # Adam's steps are about lr in size whatever the gradient, so it needs a far larger lr.
+    lr = 1e160 if optimizer == "adam" else 1e4
+    X, y = datasets.plane(n_samples=64, noise=0.1, seed=0)
+    model = MLP([2, 8, 8, 1], activations="relu", output_activation="identity", seed=0)
+    trainer = Trainer(model, X, y, loss="mse", optimizer=make_optimizer(optimizer, lr=lr),
+                      batch_size=batch_size, seed=0)
+    with pytest.raises(TrainingDiverged, match="Lower the learning rate") as info:
+        for _ in range(1000):
+            params = model.copy_params()
+            state = trainer.optimizer.state_dict()
+            epoch = trainer.epoch
+            trainer.train_epoch()
+    assert "non-finite" in str(info.value) or "loss became" in str(info.value)
+    assert trainer.epoch == epoch and len(trainer.history) == epoch
+    for before, after in zip(params, model.params):
+        assert np.array_equal(before, after)
+        assert np.all(np.isfinite(after))
+    assert trainer.optimizer.state_dict() == state
+    assert isinstance(info.value, FloatingPointError)
+
+
+def test_evaluate_accepts_1d_labels_and_checks_them(circles):
+    X, y = circles
+    trainer = Trainer(_model(), X, y)
+    result = trainer.evaluate(X, y)
+    assert result == trainer.evaluate(X, y.reshape(-1, 1))
+    assert set(result) == {"loss", "accuracy"}
+    with pytest.raises(ValueError, match="rows"):
+        trainer.evaluate(X, y[:-1])
+
+
+def test_regression_records_r2_of_the_pre_update_outputs():
+    X, y = datasets.plane(n_samples=100, noise=0.0, seed=0)
+    model = MLP([2, 1], output_activation="identity", seed=0)
+    trainer = Trainer(model, X, y, loss="mse", optimizer=make_optimizer("sgd", lr=0.5))
+    yhat = model.predict(X)
+    expected = 1 - np.sum((y - yhat[:, 0]) ** 2) / np.sum((y - y.mean()) ** 2)
+    record = trainer.train_epoch()
+    assert set(record) == {"epoch", "loss", "r2"}
+    assert record["r2"] == pytest.approx(expected, rel=1e-12)
+    assert trainer.run(200)[-1]["r2"] > 0.999
+
+
+def test_multiclass_targets_and_accuracy():
+    X, y = datasets.gaussians(n_samples=90, noise=0.0, seed=0, n_classes=3)
+    model = MLP([2, 3], output_activation="softmax", seed=0)
+    trainer = Trainer(model, X, y, loss="ce", optimizer=make_optimizer("adam", lr=0.05))
+    assert trainer.y.shape == (90, 3) and np.array_equal(trainer.y.argmax(axis=1), y)
+    last = trainer.run(100)[-1]
+    assert last["accuracy"] > 0.9 and math.isfinite(last["loss"])
