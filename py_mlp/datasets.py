@@ -212,8 +212,8 @@ def problem_of(name, n_classes=2):
 def train_test_split(X, y, test_fraction=0.5, seed=0):
     """``(X_train, X_test, y_train, y_test)`` after one seeded shuffle (scikit-learn's order).
 
-    The test set takes ``round(test_fraction * n)`` rows; 0 gives an empty test set. At
-    least one row always stays in the training set.
+    The test set takes ``round(test_fraction * n)`` rows; at least one row always stays in
+    the training set. With no test rows the data come back unshuffled.
     """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
@@ -224,6 +224,8 @@ def train_test_split(X, y, test_fraction=0.5, seed=0):
         raise ValueError(f"test_fraction must be a number in [0, 1), got {test_fraction!r}")
     n = len(X)
     n_test = min(int(round(test_fraction * n)), n - 1)
+    if n_test == 0:
+        return X, X[:0], y, y[:0]
     order = np.random.default_rng(seed).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]

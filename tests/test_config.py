@@ -1,0 +1,132 @@
+"""build_run: one validated configuration dict -> data, model, trainer."""
+
+import json
+
+import numpy as np
+import pytest
+
+from py_mlp import datasets
+from py_mlp.config import DEFAULTS, ConfigError, build_run, check_config
+
+
+def test_defaults_are_complete_and_derived():
+    c = check_config()
+    assert set(c) == set(DEFAULTS)
+    assert c["problem"] == "binary" and c["loss"] == "binary_cross_entropy"
+    json.dumps(c)  # plain JSON, so the browser and files can carry it
+
+
+def test_default_run_shapes():
+    run = build_run()
+    assert run.model.sizes == [2, 8, 8, 1]
+    assert run.model.activations == ["relu", "relu", "sigmoid"]
+    assert run.X_train.shape == (1000, 2) and len(run.X_test) == 0
+    assert run.trainer.X_test is None
+    X, y = datasets.circles(n_samples=1000, noise=0.1, seed=0)
+    assert np.array_equal(run.points_train, X) and np.array_equal(run.y_train, y)
+
+
+def test_same_config_same_numbers_and_seed_matters():
+    config = {"dataset": "moons", "n_samples": 200, "test_fraction": 0.25, "batch_size": 16, "seed": 3}
+    a = build_run(config).trainer.run(3)
+    b = build_run(dict(config)).trainer.run(3)
+    c = build_run({**config, "seed": 4}).trainer.run(3)
+    assert a == b and a != c
+
+
+def test_the_run_is_made_of_the_documented_parts():
+    """Rebuild a run by hand from the public pieces, following the module's stated seeds."""
+    from py_mlp import MLP, Trainer, make_optimizer
+
+    config = {"dataset": "xor", "n_samples": 100, "noise": 0.05, "seed": 2, "test_fraction": 0.2,
+              "features": ["x1", "x2", "x1*x2"], "hidden": [4], "activation": "tanh",
+              "optimizer": "momentum", "learning_rate": 0.2, "momentum": 0.5, "nesterov": True,
+              "batch_size": 10, "l2": 0.01}
+    run = build_run(config)
+    points, y = datasets.xor(n_samples=100, noise=0.05, seed=2)
+    p_train, p_test, y_train, y_test = datasets.train_test_split(points, y, 0.2, [2, 1])
+    X_train = datasets.add_features(p_train, config["features"])
+    model = MLP([3, 4, 1], activations="tanh", output_activation="sigmoid", seed=[2, 2])
+    trainer = Trainer(model, X_train, y_train, optimizer=make_optimizer("momentum", lr=0.2, momentum=0.5, nesterov=True),
+                      batch_size=10, l2=0.01, seed=[2, 3],
+                      X_test=datasets.add_features(p_test, config["features"]), y_test=y_test)
+    assert np.array_equal(run.X_train, X_train) and np.array_equal(run.y_test, y_test)
+    assert run.trainer.run(5) == trainer.run(5)
+    assert np.array_equal(run.inputs(p_test), datasets.add_features(p_test, config["features"]))
+
+
+def test_problem_and_loss_follow_the_data_set():
+    spiral = build_run({"dataset": "spiral", "n_classes": 4, "n_samples": 80})
+    assert spiral.config["problem"] == "multiclass"
+    assert spiral.config["loss"] == "softmax_cross_entropy"
+    assert spiral.model.sizes[-1] == 4 and spiral.model.activations[-1] == "softmax"
+    plane = build_run({"dataset": "plane", "n_samples": 50})
+    assert plane.config["problem"] == "regression" and plane.model.activations[-1] == "identity"
+    assert plane.trainer.run(1)[0].keys() == {"epoch", "loss", "r2"}
+    # Two classes as a two-unit softmax, and labels regressed with MSE, are both allowed.
+    two = build_run({"problem": "multiclass", "n_samples": 50})
+    assert two.model.sizes[-1] == 2 and two.config["loss"] == "softmax_cross_entropy"
+    reg = build_run({"loss": "mse", "n_samples": 50})
+    assert reg.config["problem"] == "regression"
+
+
+def test_full_batch_spellings():
+    assert build_run({"batch_size": 0, "n_samples": 40}).trainer.batch_size == 40
+    assert build_run({"batch_size": None, "n_samples": 40}).trainer.batch_size == 40
+    assert build_run({"batch_size": 500, "n_samples": 40}).trainer.batch_size == 40
+
+
+def test_no_hidden_layer_and_features():
+    run = build_run({"hidden": [], "features": ["x1^2", "x2^2"], "n_samples": 40})
+    assert run.model.sizes == [2, 1]
+    assert np.array_equal(run.X_train, run.points_train**2)
+
+
+BAD = [
+    ({"hiden": [3]}, "hiden", "unknown setting"),
+    ({"dataset": "rings"}, "dataset", "choose one of"),
+    ({"n_samples": 1}, "n_samples", "between 2"),
+    ({"n_samples": 10.5}, "n_samples", "whole number"),
+    ({"noise": -1}, "noise", ">= 0"),
+    ({"seed": -1}, "seed", "between 0"),
+    ({"n_classes": 3}, "n_classes", "only gaussians and spiral"),
+    ({"test_fraction": 1.0}, "test_fraction", "below 1"),
+    ({"test_fraction": 0.0001, "n_samples": 100}, "test_fraction", "too small"),
+    ({"features": ["x3"]}, "features", "choose from"),
+    ({"features": []}, "features", "at least one"),
+    ({"hidden": "8,8"}, "hidden", "list of layer widths"),
+    ({"hidden": [8, 0]}, "hidden", "from 1 to"),
+    ({"activation": "softmax"}, "activation", "only be an output"),
+    ({"activation": "gelu"}, "activation", "choose one of"),
+    ({"problem": "ranking"}, "problem", "must be one of"),
+    ({"dataset": "plane", "problem": "binary"}, "problem", "regression"),
+    ({"dataset": "spiral", "n_classes": 3, "problem": "binary"}, "problem", "multiclass"),
+    ({"problem": "binary", "loss": "mse"}, "loss", "for regression problems"),
+    ({"loss": "hinge"}, "loss", "choose one of"),
+    ({"optimizer": "rmsprop"}, "optimizer", "choose one of"),
+    ({"learning_rate": 0}, "learning_rate", "positive"),
+    ({"learning_rate": float("nan")}, "learning_rate", "positive"),
+    ({"learning_rate": "0.1"}, "learning_rate", "must be a number"),
+    ({"momentum": 1.0}, "momentum", "below 1"),
+    ({"nesterov": True}, "nesterov", "momentum"),
+    ({"nesterov": "yes", "optimizer": "momentum"}, "nesterov", "true or false"),
+    ({"batch_size": -2}, "batch_size", "at least 0"),
+    ({"l1": -0.1}, "l1", ">= 0"),
+    ({"l2": True}, "l2", "must be a number"),
+    ({"init": "lecun"}, "init", "choose one of"),
+    ({"epochs": -1}, "epochs", "between 0"),
+]
+
+
+@pytest.mark.parametrize("config, key, message", BAD, ids=[f"{k}-{i}" for i, (_, k, _) in enumerate(BAD)])
+def test_bad_values_name_the_field_and_say_what_to_do(config, key, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        build_run(config)
+    assert info.value.key == key
+    assert str(info.value).startswith(f"{key}: ")
+    assert isinstance(info.value, ValueError)
+
+
+def test_config_must_be_a_dict():
+    with pytest.raises(TypeError, match="must be a dict"):
+        build_run([("dataset", "circles")])
