@@ -83,6 +83,7 @@ class Trainer:
                  l1=0.0, l2=0.0, seed=0, X_test=None, y_test=None, shuffle=True):
         self.model = model
         self.loss = get_loss(loss)
+        _check_pairing(model.activations[-1], self.loss)
         self.X = model.check_input(X)
         self.y = as_targets(y, self.loss, model.sizes[-1])
         if self.y.shape[0] != self.X.shape[0]:
@@ -90,7 +91,6 @@ class Trainer:
         if self.X.shape[0] == 0:
             raise ValueError("there are no training samples; add data first")
         self._check_outputs(self.y)
-        _check_pairing(model.activations[-1], self.loss)
         self.X_test = self.y_test = None
         if X_test is not None and len(X_test):
             if y_test is None:

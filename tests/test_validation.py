@@ -1,0 +1,119 @@
+"""Bad input anywhere in the public API raises ValueError or TypeError saying what to do."""
+
+import numpy as np
+import pytest
+
+from py_mlp import MLP, Trainer, datasets, get_activation, get_loss, make_optimizer
+from py_mlp.initializers import get_initializer
+
+X = np.random.default_rng(0).normal(size=(10, 2))
+Y = (X[:, 0] > 0).astype(int)
+
+
+def _model(**kw):
+    return MLP([2, 3, 1], **kw)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: MLP([2]), ValueError, "at least an input and an output"),
+    (lambda: MLP([2, 0, 1]), ValueError, "between 1 and"),
+    (lambda: MLP([2, -3, 1]), ValueError, "between 1 and"),
+    (lambda: MLP([2, 2.5, 1]), TypeError, "whole numbers"),
+    (lambda: MLP("2,3,1"), TypeError, "list of integers"),
+    (lambda: MLP([2, 3, 1], activations="swish"), ValueError, "unknown activation 'swish'; choose one of"),
+    (lambda: MLP([2, 3, 1], output_activation="swish"), ValueError, "choose one of"),
+    (lambda: MLP([2, 3, 1], activations=["relu"]), ValueError, "need 2 activations"),
+    (lambda: MLP([2, 3, 1], activations=None), TypeError, "one name per layer"),
+    (lambda: MLP([2, 3, 1], activations=["softmax", "sigmoid"]), ValueError, "only be the output"),
+    (lambda: MLP([2, 3, 1], init="lecun"), ValueError, "unknown initialiser 'lecun'; choose one of"),
+])
+def test_model_construction(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+@pytest.mark.parametrize("data, message", [
+    (np.zeros((4, 3)), r"shape \(n_samples, 2\)"),
+    (np.zeros(2), "reshape a single sample"),
+    (np.array([[0.0, np.nan]]), "NaN or infinite"),
+    (np.array([[0.0, np.inf]]), "NaN or infinite"),
+])
+def test_predict_checks_its_input(data, message):
+    with pytest.raises(ValueError, match=message):
+        _model().predict(data)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(X=X[:, :1]), ValueError, r"shape \(n_samples, 2\)"),
+    (dict(X=np.where(X > 1, np.nan, X)), ValueError, "NaN or infinite values; clean or drop"),
+    (dict(y=Y[:-1]), ValueError, "rows but y has"),
+    (dict(y=np.where(Y > 0, np.nan, 0.0)), ValueError, "y contains NaN"),
+    (dict(X=X[:0], y=Y[:0]), ValueError, "no training samples"),
+    (dict(loss="hinge"), ValueError, "unknown loss 'hinge'; choose one of"),
+    (dict(batch_size=0), ValueError, "batch size must be a whole number >= 1"),
+    (dict(batch_size=2.5), ValueError, "batch size"),
+    (dict(l1=-1), ValueError, "l1 regularisation rate must be a number >= 0"),
+    (dict(l2=float("nan")), ValueError, "l2 regularisation rate"),
+    (dict(X_test=X), ValueError, "without y_test"),
+    (dict(X_test=X, y_test=Y[:3]), ValueError, "rows but y has"),
+    (dict(X_test=X[:, :1], y_test=Y), ValueError, "shape"),
+    (dict(y=np.column_stack([Y, Y])), ValueError, "make the last layer size match"),
+])
+def test_trainer_checks_its_data_and_settings(kwargs, error, message):
+    args = dict(X=X, y=Y)
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        Trainer(_model(), args.pop("X"), args.pop("y"), **args)
+
+
+@pytest.mark.parametrize("output, loss, message", [
+    ("identity", "bce", "use sigmoid as the output activation"),
+    ("relu", "ce", "use softmax or sigmoid"),
+    ("softmax", "mse", "softmax output only works with softmax_cross_entropy"),
+])
+def test_loss_and_output_must_fit_together(output, loss, message):
+    n_out = 2 if output == "softmax" else 1
+    model = MLP([2, 3, n_out], output_activation=output)
+    with pytest.raises(ValueError, match=message):
+        Trainer(model, X, Y, loss=loss)
+
+
+def test_multiclass_labels_are_checked():
+    model = MLP([2, 3, 3], output_activation="softmax")
+    with pytest.raises(ValueError, match="whole numbers 0, 1, 2"):
+        Trainer(model, X, Y + 0.5, loss="ce")
+    with pytest.raises(ValueError, match="one unit per class"):
+        Trainer(model, X, Y * 3, loss="ce")
+
+
+@pytest.mark.parametrize("name, options, error, message", [
+    ("rmsprop", {}, ValueError, "unknown optimiser 'rmsprop'; choose one of: sgd, momentum, adam"),
+    ("sgd", dict(lr=0), ValueError, "positive finite number"),
+    ("sgd", dict(lr=-0.1), ValueError, "positive finite number"),
+    ("adam", dict(lr=float("inf")), ValueError, "positive finite number"),
+    ("sgd", dict(lr="0.1"), TypeError, "must be a number"),
+    ("sgd", dict(momentum=0.9), TypeError, "does not take"),
+    ("momentum", dict(momentum=1.0), ValueError, r"momentum must be in \[0, 1\)"),
+    ("momentum", dict(momentum="high"), TypeError, "momentum must be a number"),
+    ("adam", dict(beta1=1.5), ValueError, "beta1"),
+    ("adam", dict(eps=0), ValueError, "small positive"),
+])
+def test_optimiser_settings(name, options, error, message):
+    with pytest.raises(error, match=message):
+        make_optimizer(name, **options)
+
+
+def test_run_checks_the_epoch_count():
+    trainer = Trainer(_model(), X, Y)
+    for bad in (-1, 2.0, True, 10**9):
+        with pytest.raises(ValueError, match="whole number from 0"):
+            trainer.run(bad)
+
+
+def test_lookups_list_the_known_names():
+    for lookup, kind in ((get_activation, "activation"), (get_loss, "loss"), (get_initializer, "initialiser"),
+                         (datasets.get_dataset, "dataset")):
+        with pytest.raises(ValueError, match=f"unknown {kind} 'nope'; choose one of: "):
+            lookup("nope")
+        with pytest.raises(ValueError, match="choose one of"):
+            lookup(["unhashable"])
