@@ -11,18 +11,22 @@ What it does, in order:
      ``web/wheels/`` when the sources changed; ``web/wheels/index.json`` names it.
   3. A static file server for ``web/``: the MIME types and cache headers the app
      needs, loopback by default, nothing served from outside ``web/``.
+     Or, with ``--build DIR``, a static site in DIR instead: the app, the pinned
+     runtime files and the wheel, relative URLs only, for any static host and path.
 
 Where it runs: CPython >= 3.10 on the developer's machine or CI, standard library
 only; never in the browser. One process: setup runs on the main thread, then
 ThreadingHTTPServer answers each request on its own daemon thread.
 
 Non-goals: a production server (no TLS, compression, range requests or auth);
-writing the app's HTML/JS; trusting any source's bytes without the pinned hash.
+writing the app's HTML/JS; bundling or minifying the static build; trusting any
+source's bytes without the pinned hash.
 
 Usage:
     python serve.py                    # setup, then serve http://127.0.0.1:8000/
     python serve.py --setup-only       # fetch runtime + build wheel, then exit
     python serve.py --no-setup --port 0 --quiet
+    python serve.py --build dist/py-mlp  # setup, then write a static site, then exit
 """
 
 from __future__ import annotations
@@ -739,6 +743,214 @@ def run_server(server: AppServer) -> int:
 
 
 # --------------------------------------------------------------------------- #
+# Static build
+# --------------------------------------------------------------------------- #
+
+BUILD_RECORD = "py-mlp-build.json"  # in a built folder: marks it and lists every file
+# The app's own files are these types anywhere under ROOT except runtime/ and wheels/.
+APP_SUFFIXES = frozenset({".html", ".js", ".mjs", ".css", ".py", ".json", ".svg", ".png",
+                          ".jpg", ".webp", ".ico", ".txt"})
+SNIPPET = """\
+  <script src="https://YOUR-SITE/PATH/embed.js" defer></script>
+  <div data-py-mlp preset="circles" height="420"></div>"""
+
+
+def app_files(root: Path) -> tuple[list[str], list[str]]:
+    """(copied, skipped): the app's own files under ROOT as sorted relative names.
+
+    Leaves out runtime/ and wheels/ (the build takes only their pinned files),
+    dot-files and dot-folders, __pycache__, and files of other types (skipped).
+    """
+    copied, skipped = [], []
+    for path in sorted(Path(root).rglob("*")):
+        rel = path.relative_to(root)
+        if (rel.parts[0] in (RUNTIME_DIR, WHEELS_DIR)
+                or any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
+                or not path.is_file()):
+            continue
+        (copied if path.suffix.lower() in APP_SUFFIXES else skipped).append(rel.as_posix())
+    return copied, skipped
+
+
+def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
+    """Every file of the static site: (group, name in the site, source, pinned sha256).
+
+    Groups: "app" (sha256 None: taken as it is), "runtime" (each manifest file,
+    pinned) and "wheel" (wheels/index.json and the wheel it names, pinned).
+    """
+    root = Path(root)
+    manifest = load_manifest(root / MANIFEST_NAME)
+    plan = [("app", name, root / name, None) for name in app_files(root)[0]]
+    for entry in manifest["files"]:
+        name = f"{RUNTIME_DIR}/{entry['name']}"
+        plan.append(("runtime", name, root / name, entry["sha256"]))
+    index_path = root / WHEELS_DIR / "index.json"
+    try:
+        wheel = json.loads(index_path.read_text(encoding="utf-8"))
+        wheel_name, wheel_sha = wheel["wheel"], wheel["sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SetupError(f"cannot read {index_path}: {e}. Run `python serve.py --setup-only` "
+                         "to build the py_mlp wheel, then build again.") from e
+    if not is_safe_relpath(wheel_name) or "/" in wheel_name:
+        raise SetupError(f"{index_path} names an unsafe wheel file {wheel_name!r}")
+    plan.append(("wheel", f"{WHEELS_DIR}/index.json", index_path, None))
+    plan.append(("wheel", f"{WHEELS_DIR}/{wheel_name}", root / WHEELS_DIR / wheel_name, wheel_sha))
+    return sorted(plan, key=lambda item: item[1])
+
+
+def check_build_dir(dest: Path, root: Path) -> dict | None:
+    """Refuse a destination that would harm the source or someone's files.
+
+    Returns the previous build's record when DEST holds one, else None (DEST is
+    missing or empty).
+    """
+    if dest == root or dest.is_relative_to(root):
+        raise SetupError(f"refusing to build into {dest}: it is inside {root}, the folder the "
+                         "build copies from. Pick a folder outside it, e.g. dist/py-mlp.")
+    if root.is_relative_to(dest):
+        raise SetupError(f"refusing to build into {dest}: it contains {root}, the folder the "
+                         "build copies from. Pick a new folder, e.g. dist/py-mlp.")
+    if not dest.exists():
+        return None
+    if not dest.is_dir():
+        raise SetupError(f"cannot build into {dest}: it is a file, not a folder. "
+                         "Pick a new folder, e.g. dist/py-mlp.")
+    record_path = dest / BUILD_RECORD
+    if record_path.is_file():
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if isinstance(record.get("files"), list):
+                return record
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise SetupError(f"{record_path} is unreadable. Delete the folder {dest} yourself "
+                         "(it looks like an old build), or pick a new folder.")
+    if any(dest.iterdir()):
+        raise SetupError(f"refusing to build into {dest}: the folder is not empty and is not "
+                         f"a previous py_mlp build (it has no {BUILD_RECORD}). Empty it, or "
+                         "pick a new folder, e.g. dist/py-mlp.")
+    return None
+
+
+def _source_digest(src: Path, pinned: str | None) -> str:
+    """sha256 of a file the build copies; a pinned file must match its pin."""
+    if not src.is_file():
+        raise SetupError(f"{src} is missing. Run `python serve.py --setup-only` to fetch the "
+                         "runtime and build the wheel, then build again.")
+    actual = sha256_file(src)
+    if pinned is not None and actual != pinned:
+        raise IntegrityError(f"{src} has sha256 {actual}, but {pinned} is pinned. Run "
+                             "`python serve.py --setup-only` to repair it, then build again.")
+    return actual
+
+
+def _copy_file(src: Path, dest: Path, sha256: str) -> bool:
+    """Copy `src` (mtime kept) to `dest` unless it holds those bytes; True if it wrote."""
+    size = src.stat().st_size
+    if dest.is_file() and not dest.is_symlink() and file_matches(dest, size, sha256):
+        return False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        shutil.copystat(src, tmp)
+        os.chmod(tmp, 0o644)  # readable by any web server, whatever the source's mode
+        if sha256_file(Path(tmp)) != sha256:
+            raise IntegrityError(f"{src} changed while it was copied; build again")
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _remove_stale(dest: Path, names: set[str]) -> list[str]:
+    """Delete files a previous build wrote that this build does not; prune empty folders."""
+    removed = []
+    for name in sorted(names):
+        path = dest / name
+        if is_safe_relpath(name) and path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed.append(name)
+            for parent in path.relative_to(dest).parents:
+                folder = dest / parent
+                if folder == dest or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+    return removed
+
+
+def _write_record(dest: Path, manifest: dict, files: list[dict]) -> dict:
+    """Write DEST/py-mlp-build.json, one line per file, and return its content."""
+    record = {
+        "generator": "py_mlp serve.py --build",
+        "pyodide_version": manifest.get("pyodide_version"),
+        "pyscript_version": manifest.get("pyscript_version"),
+        "files": [],
+    }
+    lines = ",\n".join(f"  {json.dumps(f)}" for f in files)
+    text = json.dumps(record, indent=1).replace('"files": []', f'"files": [\n{lines}\n ]')
+    write_atomic(dest / BUILD_RECORD, (text + "\n").encode())
+    os.chmod(dest / BUILD_RECORD, 0o644)
+    return {**record, "files": files}
+
+
+def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
+    """Write the static site (app, pinned runtime, py_mlp wheel, embed.js) into DEST.
+
+    ROOT must be set up already (setup_runtime, ensure_wheel). Every URL in the app
+    is relative, so DEST works from any sub-path of any static host. DEST must be
+    missing, empty or a previous build; a rebuild rewrites only files that changed
+    and removes those the new build no longer has. Writes DEST/py-mlp-build.json
+    (every file with size and sha256) and returns its content. Deterministic: the
+    same ROOT gives the same files and bytes.
+    """
+    out = stream if stream is not None else sys.stdout
+    root, dest = Path(root).resolve(), Path(dest).resolve()
+    previous = check_build_dir(dest, root)
+    start = time.monotonic()
+    manifest = load_manifest(root / MANIFEST_NAME)
+    # Every source is checked before anything is written.
+    plan = [(group, name, src, _source_digest(src, pinned))
+            for group, name, src, pinned in build_plan(root)]
+    files = [{"name": name, "size": src.stat().st_size, "sha256": digest}
+             for _, name, src, digest in plan]
+    old = {f.get("name") for f in (previous or {}).get("files", []) if isinstance(f, dict)}
+    new = {f["name"] for f in files}
+    if BUILD_RECORD in new:
+        raise SetupError(f"{root / BUILD_RECORD} clashes with the build's own record; rename it")
+
+    print(f"build: writing the static site into {dest}", file=out, flush=True)
+    dest.mkdir(parents=True, exist_ok=True)
+    # Mark DEST as a build first, listing old and new files: a build that fails half-way
+    # can be rerun, and the rerun removes what it no longer needs.
+    pending = [{"name": name} for name in sorted(old - new)]
+    _write_record(dest, manifest, files + pending)
+    written = sum(_copy_file(src, dest / name, digest) for _, name, src, digest in plan)
+    removed = _remove_stale(dest, old - new)
+    record = _write_record(dest, manifest, files)
+
+    labels = {"app": "the app's own files", "runtime": "the pinned runtime",
+              "wheel": "the py_mlp wheel and its index"}
+    for group, label in labels.items():
+        sizes = [f["size"] for (g, *_), f in zip(plan, files) if g == group]
+        print(f"  {group:<8} {len(sizes):>3} files {human_size(sum(sizes)):>9}  {label}", file=out)
+    total = sum(f["size"] for f in files)
+    print(f"build: {len(files) + 1} files, {human_size(total)}, in {dest} "
+          f"({written} written, {len(files) - written} unchanged, {len(removed)} removed) "
+          f"in {time.monotonic() - start:.1f} s", file=out)
+    skipped = app_files(root)[1]
+    if skipped:
+        print(f"build: left out (not an app file type): {', '.join(skipped)}", file=out)
+    print("Upload the folder to any static host, under any path. Open index.html there, "
+          f"or embed the app in a page:\n{SNIPPET}", file=out, flush=True)
+    return record
+
+
+# --------------------------------------------------------------------------- #
 # Command line
 # --------------------------------------------------------------------------- #
 
@@ -756,10 +968,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="folder to set up and serve (default: web/ beside serve.py)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--setup-only", action="store_true", help="fetch runtime and build the wheel, then exit")
-    mode.add_argument("--no-setup", action="store_true", help="serve as is, without setup")
+    mode.add_argument("--no-setup", action="store_true", help="serve (or build) as is, without setup")
+    parser.add_argument("--build", type=Path, metavar="DIR",
+                        help="write a self-contained static site into DIR (after setup), then exit")
     parser.add_argument("--offline", action="store_true", help=f"skip the CDN (same as {ENV_OFFLINE}=1)")
     parser.add_argument("--quiet", action="store_true", help="no access log")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.build is not None and args.setup_only:
+        parser.error("--build already runs the setup; drop --setup-only")
+    return args
 
 
 def main(argv=None) -> int:
@@ -770,6 +987,9 @@ def main(argv=None) -> int:
             setup_runtime(root, use_cdn=False if args.offline else None)
             ensure_wheel(root)
         if args.setup_only:
+            return 0
+        if args.build is not None:
+            build_site(args.build, root)
             return 0
         try:
             server = make_server(root, args.host, args.port, args.quiet)

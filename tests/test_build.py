@@ -1,0 +1,278 @@
+"""Tests for `serve.py --build DIR`: the static site for any static host and sub-path.
+
+Runs on CPython under pytest; no browser (tests/e2e/test_embed.py serves a build and
+trains in it). One test builds the real web/ with its pinned runtime; the rest build a
+small fake web root, so they are fast and touch nothing outside tmp_path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import serve
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A URL that starts at the host's root or leaves for another host breaks under a sub-path.
+ROOT_RELATIVE = re.compile(
+    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?/"""   # src="/x", href=/x
+    r"""|\b(?:fetch|import|Worker|PyWorker)\s*\(\s*["'`]/"""   # fetch("/x"), import("/x")
+    r"""|\bfrom\s+["']/"""                                      # import ... from "/x"
+    r"""|\bnew\s+URL\s*\(\s*["'`]/"""                           # new URL("/x")
+    r"""|url\(\s*["']?/)""",                                    # CSS url(/x)
+)
+ABSOLUTE_LOAD = re.compile(r"""\b(?:src|import|from)\s*=?\s*\(?\s*["'`](?:https?:)?//""")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by relative name, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(dest: Path, root: Path) -> tuple[dict, str]:
+    out = io.StringIO()
+    record = serve.build_site(dest, root, stream=out)
+    return record, out.getvalue()
+
+
+# --------------------------------------------------------------------------- #
+# The real app
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture(scope="module")
+def real_build(tmp_path_factory, runtime_ready, wheel_ready):
+    dest = tmp_path_factory.mktemp("build") / "site"
+    record, output = build(dest, serve.DEFAULT_ROOT)
+    return dest, record, output
+
+
+def test_build_holds_the_app_every_pinned_file_and_the_wheel(real_build, wheel_ready):
+    dest, record, output = real_build
+    web = serve.DEFAULT_ROOT
+    manifest = json.loads((web / serve.MANIFEST_NAME).read_text())
+    for entry in manifest["files"]:
+        built = dest / "runtime" / entry["name"]
+        assert built.stat().st_size == entry["size"], entry["name"]
+        assert sha256(built) == entry["sha256"], entry["name"]
+    assert json.loads((dest / "wheels/index.json").read_text()) == wheel_ready
+    assert sha256(dest / "wheels" / wheel_ready["wheel"]) == wheel_ready["sha256"]
+    for name in serve.app_files(web)[0]:
+        assert (dest / name).read_bytes() == (web / name).read_bytes(), name
+    for name in ("index.html", "app.js", "loader.js", "worker.py", "runtime-manifest.json",
+                 "embed.js", "embedded.js", "embedded.css"):
+        assert (dest / name).is_file(), name
+
+    # Nothing else: no .cache, no stray runtime files, no other wheels.
+    expected = ({f"runtime/{e['name']}" for e in manifest["files"]}
+                | {"wheels/index.json", f"wheels/{wheel_ready['wheel']}", serve.BUILD_RECORD}
+                | set(serve.app_files(web)[0]))
+    assert set(tree(dest)) == expected
+    # The record lists every file it wrote, with the bytes' sha256.
+    listed = {f["name"]: f for f in json.loads((dest / serve.BUILD_RECORD).read_text())["files"]}
+    assert set(listed) == expected - {serve.BUILD_RECORD}
+    for name, entry in listed.items():
+        assert entry["sha256"] == sha256(dest / name) and entry["size"] == (dest / name).stat().st_size
+    assert re.search(r"runtime +\d+ files +[\d.]+ MB", output)
+    assert '<script src="https://YOUR-SITE/PATH/embed.js" defer></script>' in output
+
+
+def test_the_built_app_uses_relative_urls_only(real_build):
+    dest, record, _ = real_build
+    app = [f["name"] for f in record["files"]
+           if not f["name"].startswith(("runtime/", "wheels/"))
+           and f["name"].endswith((".html", ".js", ".mjs", ".css"))]
+    assert "index.html" in app and "embed.js" in app
+    problems = []
+    for name in app:
+        text = (dest / name).read_text(encoding="utf-8")
+        for pattern in (ROOT_RELATIVE, ABSOLUTE_LOAD):
+            problems += [f"{name}: {m.group(0)!r}" for m in pattern.finditer(text)]
+    assert not problems, "URLs that break under a sub-path or leave the host:\n" + "\n".join(problems)
+
+
+def test_url_checks_catch_what_they_should():
+    bad = ['<script src="/app.js">', "<link href='/style.css'>", 'fetch("/wheels/index.json")',
+           'import x from "/chart.js"', 'new URL("/runtime/", import.meta.url)', "url(/a.png)",
+           'await import("/runtime/pyscript/core.js")']
+    good = ['<script src="app.js">', 'fetch(url("wheels/index.json"))', 'new URL(".", import.meta.url)',
+            'import { x } from "./chart.js"', "a / b", "// a comment", '"</div>"']
+    assert all(ROOT_RELATIVE.search(text) for text in bad)
+    assert not any(ROOT_RELATIVE.search(text) for text in good)
+    assert ABSOLUTE_LOAD.search('<script src="https://example.invalid/x.js">')
+    assert ABSOLUTE_LOAD.search('import("//example.invalid/x.js")')
+
+
+def test_placeholder_download_size_matches_the_manifest():
+    embed = (serve.DEFAULT_ROOT / "embed.js").read_text()
+    manifest = json.loads((serve.DEFAULT_ROOT / serve.MANIFEST_NAME).read_text())
+    sizes = {}
+    for entry in manifest["files"]:
+        sizes[entry["group"]] = sizes.get(entry["group"], 0) + entry["size"]
+    core = int(re.search(r"DOWNLOAD_MB = (\d+);", embed).group(1))
+    extra = int(re.search(r"ARTICLE_EXTRA_MB = (\d+);", embed).group(1))
+    assert core == round(sizes["core"] / 1e6), "update DOWNLOAD_MB in web/embed.js"
+    assert extra == round(sizes["sklearn"] / 1e6), "update ARTICLE_EXTRA_MB in web/embed.js"
+
+
+# --------------------------------------------------------------------------- #
+# A small fake web root
+# --------------------------------------------------------------------------- #
+
+PINNED = {"pyodide/pyodide.mjs": b"export default 1;\n", "pyscript/core.js": b"export {};\n"}
+WHEEL = "py_mlp-0.0.1-py3-none-any.whl"
+
+
+@pytest.fixture
+def fake_web(tmp_path) -> Path:
+    root = tmp_path / "web"
+    files = {
+        "index.html": b'<!doctype html><script type="module" src="app.js"></script>',
+        "app.js": b'import "./views/chart.js";\n',
+        "views/chart.js": b"export const chart = 1;\n",
+        "thumbs/circles.svg": b"<svg/>",
+        "embed.js": b"(() => {})();\n",
+        "worker.py": b"__export__ = []\n",
+        "style.css": b"body{}",
+        "notes.bak": b"an editor's backup",
+        ".hidden": b"dot-file",
+        ".idea/workspace.xml": b"ide",
+        "__pycache__/worker.cpython-311.pyc": b"pyc",
+        "runtime/.cache/npm-pyodide.tgz": b"cache",
+        "runtime/pyodide/unpinned.whl": b"not in the manifest",
+        "wheels/py_mlp-0.0.0-py3-none-any.whl": b"an older wheel",
+        f"wheels/{WHEEL}": b"PK wheel bytes",
+    }
+    for name, data in {**files, **{f"runtime/{k}": v for k, v in PINNED.items()}}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    manifest = {"files": [{"name": name, "group": "core", "size": len(data),
+                           "sha256": hashlib.sha256(data).hexdigest()}
+                          for name, data in PINNED.items()]}
+    (root / serve.MANIFEST_NAME).write_text(json.dumps(manifest))
+    index = {"wheel": WHEEL, "sha256": hashlib.sha256(b"PK wheel bytes").hexdigest(), "source_hash": "x"}
+    (root / "wheels/index.json").write_text(json.dumps(index))
+    return root
+
+
+FAKE_SITE = {"index.html", "app.js", "views/chart.js", "thumbs/circles.svg", "embed.js",
+             "worker.py", "style.css", serve.MANIFEST_NAME, "runtime/pyodide/pyodide.mjs",
+             "runtime/pyscript/core.js", "wheels/index.json", f"wheels/{WHEEL}", serve.BUILD_RECORD}
+
+
+def test_build_copies_app_files_and_pinned_files_only(fake_web, tmp_path):
+    record, output = build(tmp_path / "site", fake_web)
+    assert set(tree(tmp_path / "site")) == FAKE_SITE
+    assert "left out (not an app file type): notes.bak" in output
+    assert "13 files" in output
+    assert {f["name"] for f in record["files"]} == FAKE_SITE - {serve.BUILD_RECORD}
+
+
+def test_build_is_deterministic_and_a_rebuild_writes_only_changes(fake_web, tmp_path):
+    build(tmp_path / "a", fake_web)
+    build(tmp_path / "b", fake_web)
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+    _, output = build(tmp_path / "a", fake_web)  # a rebuild over a previous build
+    assert "(0 written, 12 unchanged, 0 removed)" in output
+    (fake_web / "app.js").write_bytes(b"export const changed = 2;\n")
+    (fake_web / "views/chart.js").unlink()
+    (tmp_path / "a" / "CNAME").write_text("docs.example.invalid\n")  # the author's own file
+    _, output = build(tmp_path / "a", fake_web)
+    assert "(1 written, 10 unchanged, 1 removed)" in output
+    site = tree(tmp_path / "a")
+    assert site["app.js"] == b"export const changed = 2;\n"
+    assert "views/chart.js" not in site and not (tmp_path / "a" / "views").exists()
+    assert site["CNAME"] == b"docs.example.invalid\n"
+
+
+def test_build_refuses_folders_it_would_harm(fake_web, tmp_path):
+    for dest, words in [
+        (fake_web, "inside"),
+        (fake_web / "dist", "inside"),
+        (fake_web / "runtime" / "x", "inside"),
+        (tmp_path, "contains"),
+    ]:
+        with pytest.raises(serve.SetupError, match=words):
+            build(dest, fake_web)
+
+    someone = tmp_path / "docs"
+    someone.mkdir()
+    (someone / "index.md").write_text("my notes")
+    with pytest.raises(serve.SetupError, match="not empty and is not a previous py_mlp build"):
+        build(someone, fake_web)
+    assert tree(someone) == {"index.md": b"my notes"}
+
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(serve.SetupError, match="is a file"):
+        build(tmp_path / "a-file", fake_web)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    build(empty, fake_web)  # an empty folder is fine
+    assert serve.BUILD_RECORD in tree(empty)
+
+
+def test_build_checks_every_pinned_file_before_writing(fake_web, tmp_path):
+    (fake_web / "runtime/pyscript/core.js").write_bytes(b"tampered")
+    with pytest.raises(serve.IntegrityError, match="pyscript/core.js.*--setup-only"):
+        build(tmp_path / "site", fake_web)
+    assert not (tmp_path / "site").exists()
+
+    (fake_web / "runtime/pyscript/core.js").unlink()
+    with pytest.raises(serve.SetupError, match="core.js is missing.*--setup-only"):
+        build(tmp_path / "site", fake_web)
+
+
+def test_a_build_that_failed_half_way_can_be_rerun(fake_web, tmp_path, monkeypatch):
+    real_copy = serve._copy_file
+    calls = []
+
+    def failing_copy(src, dest, digest):
+        calls.append(src)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real_copy(src, dest, digest)
+
+    monkeypatch.setattr(serve, "_copy_file", failing_copy)
+    with pytest.raises(OSError):
+        build(tmp_path / "site", fake_web)
+    monkeypatch.setattr(serve, "_copy_file", real_copy)
+    build(tmp_path / "site", fake_web)  # not refused as "someone's folder"
+    assert set(tree(tmp_path / "site")) == FAKE_SITE
+
+
+# --------------------------------------------------------------------------- #
+# Command line
+# --------------------------------------------------------------------------- #
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "serve.py", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_builds_and_explains_refusals(fake_web, tmp_path):
+    done = run_cli("--root", str(fake_web), "--no-setup", "--build", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    assert "build: 13 files" in done.stdout and "embed.js" in done.stdout
+
+    done = run_cli("--root", str(fake_web), "--no-setup", "--build", str(fake_web / "dist"))
+    assert done.returncode == 1
+    assert "inside" in done.stderr and "Pick a folder outside it" in done.stderr
+
+    done = run_cli("--setup-only", "--build", str(tmp_path / "x"))
+    assert done.returncode == 2 and "drop --setup-only" in done.stderr

@@ -1,0 +1,72 @@
+// Embedded mode: main thread of the app page when another page shows it in an iframe
+// (embed.js on the host page opens index.html?embed=1&panels=...). It marks the root for
+// the compact layout in embedded.css, hides the panels the host did not ask for, and
+// tells the host page its content height so the iframe fits without inner scrollbars.
+//
+// Non-goals: presets and configuration in the URL (the app reads those); anything that
+// moves focus or scrolls: a page inside an iframe must never scroll the page around it.
+
+export const DEFAULT_PANELS = ["controls", "boundary", "chart"];
+export const SIZE_MESSAGE = "py-mlp:size";
+
+// The `panels` query value as a list of names: "chart, boundary" -> ["chart", "boundary"];
+// missing or empty -> DEFAULT_PANELS; "all" -> null (show every panel).
+export function parsePanels(value) {
+  if (value === null || !value.trim()) return DEFAULT_PANELS;
+  const names = value.split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
+  return names.includes("all") ? null : names;
+}
+
+// Hide every [data-panel] section not named in `wanted` (null: hide none). The app keeps
+// its own `hidden` attribute for its own reasons, so this uses a separate one.
+export function applyPanels(root, wanted) {
+  const known = new Set();
+  for (const panel of root.querySelectorAll("[data-panel]")) {
+    known.add(panel.dataset.panel);
+    panel.toggleAttribute("data-embed-hidden", wanted !== null && !wanted.includes(panel.dataset.panel));
+  }
+  const unknown = (wanted ?? []).filter((name) => !known.has(name));
+  if (unknown.length) {
+    console.warn(`py_mlp embed: no panel named ${unknown.join(", ")}; the panels are ${[...known].join(", ")}`);
+  }
+}
+
+// The height the iframe needs to show the whole page, in CSS pixels.
+function contentHeight() {
+  return Math.ceil(document.documentElement.getBoundingClientRect().height);
+}
+
+// Set up embedded mode when the URL asks for it (?embed=1); returns whether it did.
+export function initEmbedded(root, search = location.search) {
+  const params = new URLSearchParams(search);
+  if (params.get("embed") !== "1") return false;
+  root.dataset.embed = "1";
+  const framed = window.parent !== window;
+  document.documentElement.classList.toggle("py-mlp-framed", framed);
+  applyPanels(root, parsePanels(params.get("panels")));
+
+  const full = new URLSearchParams(params);
+  full.delete("embed");
+  full.delete("panels");
+  const link = document.createElement("a");
+  link.className = "embed-open";
+  link.href = `?${full}`;
+  link.target = "_blank";
+  link.rel = "noopener";
+  link.textContent = "Open the full playground ↗";
+  root.append(link);
+
+  if (framed) {
+    let last = -1;
+    const post = () => {
+      const height = contentHeight();
+      if (height === last) return;
+      last = height;
+      // "*": the host page's origin is not known here, and a height is no secret.
+      window.parent.postMessage({ type: SIZE_MESSAGE, height }, "*");
+    };
+    new ResizeObserver(post).observe(document.documentElement);
+    post();
+  }
+  return true;
+}
