@@ -1,0 +1,352 @@
+// Decision boundary / regression surface with the data points, on a canvas. Main thread;
+// knows nothing of training: it takes plain arrays and reports gestures through callbacks.
+//
+//   const view = new BoundaryView(canvas, {onAddPoint(x, y, label) {}, onRemovePoint(set, index) {}, readout});
+//   view.setDomain([-1.5, 1.5, -1.5, 1.5]);
+//   view.setProblem({kind: "binary"});                  // or "multiclass" + classes, "regression" + range
+//   view.setPoints({train: {x, y, label}, test: {x, y, label}});
+//   view.setGrid({n, values});                          // n*n row-major, row 0 at the top
+//
+// Grid: values[i*n + j] is the model at x = xmin + (j + 0.5) dx, y = ymax - (i + 0.5) dy.
+// binary: P(class 1); regression: the prediction; multiclass: {n, classIndex, confidence}.
+// Each setGrid paints an n x n image once (O(n^2)); frames only scale it up (smoothed).
+// Points are painted to their own layer when they change, so a grid update costs two
+// drawImage calls however many points there are.
+//
+// Colours (colors.js): binary orange (class 0) <-> blue (class 1) through grey at 0.5, the
+// heatmap a lighter shade than the points; multiclass a 10-colour palette, faded towards
+// grey as the confidence falls; regression orange (negative) <-> blue (positive) over
+// `range`. Train points are filled with a white outline, test points are hollow rings.
+//
+// Editing (mouse or touch), label = what onAddPoint receives:
+//   click                 add a point with the brush label: 1 by default (setBrush changes it)
+//   Shift+click           the other label: binary/multiclass class 0 (class 1 if the brush is 0),
+//                         regression -brush (so 1 normally, -1 with Shift)
+//   hold digit d + click  class d (binary and multiclass, d < classes)
+//   Alt+click, right-click  remove the nearest shown point within 6 px: onRemovePoint("train"|"test", i)
+// The view never edits its own points: the caller updates its data and calls setPoints.
+//
+// Test hooks: canvas.dataset.gridUpdates (setGrid calls), .points (train + test count);
+// toCanvas(x, y) maps data to canvas CSS pixels.
+
+import { binaryHeat, classColor, classHeat, css, lighten, rangeColor } from "./colors.js";
+
+const HIT_PX = 6;
+const FONT = "10px system-ui, -apple-system, 'Segoe UI', sans-serif";
+const EMPTY = { x: [], y: [], label: [] };
+
+export class BoundaryView {
+  constructor(canvas, { onAddPoint = () => {}, onRemovePoint = () => {}, readout = null, axes = true } = {}) {
+    this.canvas = canvas;
+    this.onAddPoint = onAddPoint;
+    this.onRemovePoint = onRemovePoint;
+    this.readout = readout;
+    this.axes = axes;
+    this.domain = [-1.5, 1.5, -1.5, 1.5];
+    this.problem = { kind: "binary", classes: 2, range: [-1, 1] };
+    this.points = { train: EMPTY, test: EMPTY };
+    this.testShown = true;
+    this.discrete = false;
+    this.brush = 1;
+    this.grid = null;             // the last setGrid argument
+    this.heat = null;             // n x n canvas painted from it
+    this.pointLayer = document.createElement("canvas");
+    this.pointsDirty = true;
+    this.heldDigit = null;
+    this.pending = false;
+    this.gridUpdates = 0;
+    canvas.classList.add("boundary-view");
+    canvas.dataset.gridUpdates = "0";
+    canvas.dataset.points = "0";
+    this.#listen();
+    this.#scheduleDraw();
+  }
+
+  setDomain([xmin, xmax, ymin, ymax]) {
+    if (!(xmax > xmin && ymax > ymin)) throw new Error(`domain must be [xmin, xmax, ymin, ymax] with min < max, got ${[xmin, xmax, ymin, ymax]}`);
+    this.domain = [xmin, xmax, ymin, ymax];
+    this.#pointsChanged();
+  }
+
+  setProblem({ kind = "binary", classes = 2, range = [-1, 1] } = {}) {
+    if (!["binary", "multiclass", "regression"].includes(kind)) {
+      throw new Error(`problem kind must be "binary", "multiclass" or "regression", got ${JSON.stringify(kind)}`);
+    }
+    this.problem = { kind, classes: kind === "binary" ? 2 : classes, range };
+    this.#paintHeat();
+    this.#pointsChanged();
+  }
+
+  setPoints({ train = EMPTY, test = EMPTY } = {}) {
+    for (const [name, set] of [["train", train], ["test", test]]) {
+      if (set.x.length !== set.y.length || set.x.length !== set.label.length) {
+        throw new Error(`${name} points need x, y and label arrays of one length`);
+      }
+    }
+    this.points = { train, test };
+    this.canvas.dataset.points = String(train.x.length + test.x.length);
+    this.#pointsChanged();
+  }
+
+  setGrid(grid) {
+    const { n } = grid;
+    const data = this.problem.kind === "multiclass" ? grid.classIndex : grid.values;
+    if (!data || data.length !== n * n) {
+      const field = this.problem.kind === "multiclass" ? "classIndex" : "values";
+      throw new Error(`setGrid needs ${field} with n*n = ${n * n} entries, got ${data ? data.length : "none"}`);
+    }
+    this.grid = grid;
+    this.#paintHeat();
+    this.gridUpdates += 1;
+    this.canvas.dataset.gridUpdates = String(this.gridUpdates);
+    this.#scheduleDraw();
+  }
+
+  clearGrid() {
+    this.grid = null;
+    this.heat = null;
+    this.#scheduleDraw();
+  }
+
+  showTest(on) {
+    this.testShown = Boolean(on);
+    this.#pointsChanged();
+  }
+
+  // Binary: colour by the predicted class only (P >= 0.5); regression: by sign.
+  setDiscretize(on) {
+    this.discrete = Boolean(on);
+    this.#paintHeat();
+    this.#scheduleDraw();
+  }
+
+  // The label a plain click adds (class index, or regression target).
+  setBrush(label) {
+    this.brush = label;
+  }
+
+  toPNG() {
+    this.draw();
+    return this.canvas.toDataURL("image/png");
+  }
+
+  // Canvas CSS-pixel position of data point (x, y).
+  toCanvas(x, y) {
+    const [xmin, xmax, ymin, ymax] = this.domain;
+    return [
+      ((x - xmin) / (xmax - xmin)) * this.canvas.clientWidth,
+      ((ymax - y) / (ymax - ymin)) * this.canvas.clientHeight,
+    ];
+  }
+
+  // Data coordinates of canvas CSS-pixel position (px, py).
+  toData(px, py) {
+    const [xmin, xmax, ymin, ymax] = this.domain;
+    return [
+      xmin + (px / this.canvas.clientWidth) * (xmax - xmin),
+      ymax - (py / this.canvas.clientHeight) * (ymax - ymin),
+    ];
+  }
+
+  destroy() {
+    this.observer?.disconnect();
+    this.abort.abort();
+  }
+
+  // --- painting ---------------------------------------------------------------------
+
+  #cellColor(i) {
+    const g = this.grid;
+    const { kind, classes, range } = this.problem;
+    if (kind === "multiclass") {
+      const conf = this.discrete ? 1 : (g.confidence ? g.confidence[i] : 1);
+      return classHeat(g.classIndex[i], conf, classes);
+    }
+    const v = g.values[i];
+    if (kind === "regression") {
+      const scale = Math.max(Math.abs(range[0]), Math.abs(range[1]));
+      return lighten(rangeColor(this.discrete ? Math.sign(v) * scale : v, range));
+    }
+    return binaryHeat(this.discrete ? (v >= 0.5 ? 1 : 0) : v);
+  }
+
+  #paintHeat() {
+    if (!this.grid) return;
+    const { n } = this.grid;
+    if (!this.heat || this.heat.width !== n) {
+      this.heat = document.createElement("canvas");
+      this.heat.width = n; this.heat.height = n;
+    }
+    const ctx = this.heat.getContext("2d");
+    const image = ctx.createImageData(n, n);
+    const px = image.data;
+    for (let i = 0; i < n * n; i++) {
+      const [r, g, b] = this.#cellColor(i);
+      px[4 * i] = r; px[4 * i + 1] = g; px[4 * i + 2] = b; px[4 * i + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+  }
+
+  #pointColor(label) {
+    const { kind, range } = this.problem;
+    return css(kind === "regression" ? rangeColor(label, range) : classColor(label));
+  }
+
+  #paintPoints(W, H, dpr) {
+    const layer = this.pointLayer;
+    layer.width = W; layer.height = H;
+    const ctx = layer.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const w = W / dpr;
+    const r = Math.max(2.5, Math.min(4, w / 90));
+    const sets = this.testShown ? ["train", "test"] : ["train"];
+    for (const name of sets) {
+      const { x, y, label } = this.points[name];
+      const hollow = name === "test";
+      for (let i = 0; i < x.length; i++) {
+        const [X, Y] = this.toCanvas(x[i], y[i]);
+        const color = this.#pointColor(label[i]);
+        ctx.beginPath();
+        ctx.arc(X, Y, r, 0, 2 * Math.PI);
+        if (hollow) {
+          ctx.strokeStyle = "rgba(255, 255, 255, 0.9)"; ctx.lineWidth = 3.2; ctx.stroke();
+          ctx.strokeStyle = color; ctx.lineWidth = 1.6; ctx.stroke();
+        } else {
+          ctx.fillStyle = color; ctx.fill();
+          ctx.strokeStyle = "#fff"; ctx.lineWidth = 1; ctx.stroke();
+        }
+      }
+    }
+    this.pointsDirty = false;
+  }
+
+  #pointsChanged() {
+    this.pointsDirty = true;
+    this.#scheduleDraw();
+  }
+
+  #scheduleDraw() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => { if (this.pending) this.draw(); });
+  }
+
+  draw() {
+    this.pending = false;
+    const { canvas } = this;
+    const width = canvas.clientWidth, height = canvas.clientHeight;
+    if (!width || !height) return;
+    const dpr = window.devicePixelRatio || 1;
+    const W = Math.round(width * dpr), H = Math.round(height * dpr);
+    if (canvas.width !== W || canvas.height !== H) {
+      canvas.width = W; canvas.height = H;
+      this.pointsDirty = true;
+    }
+    if (this.pointsDirty) this.#paintPoints(W, H, dpr);
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (this.heat) {
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(this.heat, 0, 0, this.heat.width, this.heat.height, 0, 0, W, H);
+    } else {
+      ctx.fillStyle = "#f8f9fa";
+      ctx.fillRect(0, 0, W, H);
+    }
+    ctx.drawImage(this.pointLayer, 0, 0);
+    if (this.axes) this.#drawAxes(ctx, dpr, width, height);
+  }
+
+  #drawAxes(ctx, dpr, width, height) {
+    const [xmin, xmax, ymin, ymax] = this.domain;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.font = FONT;
+    ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255, 255, 255, 0.85)"; ctx.fillStyle = "#495057";
+    const label = (text, x, y, align, baseline) => {
+      ctx.textAlign = align; ctx.textBaseline = baseline;
+      ctx.strokeText(text, x, y); ctx.fillText(text, x, y);
+    };
+    label(String(xmin), 3, height - 2, "left", "bottom");
+    label(String(xmax), width - 3, height - 2, "right", "bottom");
+    label(String(ymax), 3, 2, "left", "top");
+    label(String(ymin), 3, height - 14, "left", "bottom");
+  }
+
+  // --- gestures -----------------------------------------------------------------------
+
+  #listen() {
+    const c = this.canvas;
+    this.abort = new AbortController();
+    const opts = { signal: this.abort.signal };
+    const local = (e) => { const r = c.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+    c.addEventListener("click", (e) => {
+      const [px, py] = local(e);
+      if (e.altKey) { this.#removeNear(px, py); return; }
+      const [x, y] = this.toData(px, py);
+      this.onAddPoint(x, y, this.#labelFor(e));
+    }, opts);
+    c.addEventListener("contextmenu", (e) => {
+      const [px, py] = local(e);
+      if (this.#removeNear(px, py)) e.preventDefault();
+    }, opts);
+    c.addEventListener("pointermove", (e) => this.#hover(...local(e)), opts);
+    c.addEventListener("pointerleave", () => { if (this.readout) this.readout.textContent = ""; }, opts);
+    window.addEventListener("keydown", (e) => { if (/^Digit\d$/.test(e.code)) this.heldDigit = Number(e.code[5]); }, opts);
+    window.addEventListener("keyup", (e) => { if (/^Digit\d$/.test(e.code)) this.heldDigit = null; }, opts);
+    window.addEventListener("blur", () => { this.heldDigit = null; }, opts);
+    if (typeof ResizeObserver !== "undefined") {
+      this.observer = new ResizeObserver(() => this.#scheduleDraw());
+      this.observer.observe(c);
+    }
+  }
+
+  #labelFor(e) {
+    const { kind, classes } = this.problem;
+    if (kind !== "regression" && this.heldDigit !== null && this.heldDigit < classes) return this.heldDigit;
+    if (!e.shiftKey) return this.brush;
+    if (kind === "regression") return -this.brush;
+    return this.brush === 0 ? 1 : 0;
+  }
+
+  // Nearest shown point within HIT_PX of (px, py): [set, index], or null.
+  nearestPoint(px, py) {
+    let best = null, bestD = HIT_PX * HIT_PX;
+    for (const name of this.testShown ? ["train", "test"] : ["train"]) {
+      const { x, y } = this.points[name];
+      for (let i = 0; i < x.length; i++) {
+        const [X, Y] = this.toCanvas(x[i], y[i]);
+        const d = (X - px) ** 2 + (Y - py) ** 2;
+        if (d <= bestD) { bestD = d; best = [name, i]; }
+      }
+    }
+    return best;
+  }
+
+  #removeNear(px, py) {
+    const hit = this.nearestPoint(px, py);
+    if (hit) this.onRemovePoint(hit[0], hit[1]);
+    return Boolean(hit);
+  }
+
+  #hover(px, py) {
+    if (!this.readout) return;
+    const [x, y] = this.toData(px, py);
+    let text = `x1 ${x.toFixed(2)}, x2 ${y.toFixed(2)}`;
+    const g = this.grid;
+    if (g) {
+      const [xmin, xmax, ymin, ymax] = this.domain;
+      const j = Math.min(g.n - 1, Math.max(0, Math.floor(((x - xmin) / (xmax - xmin)) * g.n)));
+      const i = Math.min(g.n - 1, Math.max(0, Math.floor(((ymax - y) / (ymax - ymin)) * g.n)));
+      const k = i * g.n + j;
+      const f = (v) => Number(v).toFixed(3);
+      if (this.problem.kind === "multiclass") {
+        text += `: class ${g.classIndex[k]}` + (g.confidence ? ` (confidence ${f(g.confidence[k])})` : "");
+      } else if (this.problem.kind === "regression") {
+        text += `: prediction ${f(g.values[k])}`;
+      } else {
+        text += `: P(class 1) ${f(g.values[k])}`;
+      }
+    }
+    this.readout.textContent = text;
+  }
+}
