@@ -8,10 +8,21 @@ imports numpy and the standard library only.
     >>> model = MLP([2, 8, 8, 1], activations="tanh", output_activation="sigmoid", seed=0)
     >>> trainer = Trainer(model, X, y, loss="binary_cross_entropy")
     >>> records = trainer.run(epochs=5)   # five dicts: epoch, loss, accuracy
+
+Or from one configuration dict, as the command line and the browser worker do:
+
+    >>> run = build_run({"dataset": "moons", "hidden": [8, 8], "test_fraction": 0.5})
+    >>> run.trainer.run(10)[-1]["test_accuracy"]   # doctest: +SKIP
+
+Modules: ``model`` (MLP), ``training`` (Trainer), ``activations``, ``losses``,
+``initializers``, ``optimizers``, ``kernels``, ``metrics``, ``gradcheck``, ``datasets``,
+``config`` (build_run), ``serialization`` (JSON save/load), ``article`` (the reference
+tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython only).
 """
 
-from . import datasets, kernels, metrics
+from . import article, datasets, kernels, metrics, serialization
 from .activations import ACTIVATIONS, get_activation
+from .config import ConfigError, build_run
 from .gradcheck import gradcheck
 from .losses import LOSSES, get_loss
 from .model import MLP
@@ -21,6 +32,7 @@ from .training import Trainer, TrainingDiverged
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "MLP", "SGD", "Adam", "Momentum", "Trainer", "TrainingDiverged",
-    "datasets", "get_activation", "get_loss", "gradcheck", "kernels", "make_optimizer", "metrics",
+    "ACTIVATIONS", "LOSSES", "MLP", "SGD", "Adam", "ConfigError", "Momentum", "Trainer",
+    "TrainingDiverged", "article", "build_run", "datasets", "get_activation", "get_loss",
+    "gradcheck", "kernels", "make_optimizer", "metrics", "serialization",
 ]
