@@ -9,9 +9,9 @@ The schema, with defaults (every key optional; unknown keys are rejected):
 =============== ============ ===============================================================
 key             default      meaning
 =============== ============ ===============================================================
-dataset         "circles"    a name in ``datasets.DATASETS``
+dataset         "circles"    a name in ``datasets.DATASETS``, or "custom" for ``data``
 n_samples       1000         points generated (before the split), 2 .. 100000
-noise           0.1          standard deviation of the jitter, >= 0
+noise           0.1          standard deviation of the jitter, >= 0 (ignored for custom)
 seed            0            whole number >= 0; seeds the data, split, weights, batch order
 n_classes       2            classes, for ``gaussians`` and ``spiral`` only (2 .. 10)
 test_fraction   0.0          share of the points held out as a test set, [0, 1); 0 = none
@@ -36,6 +36,11 @@ The output layer follows the problem: one sigmoid unit (binary), one softmax uni
 class (multiclass), one identity unit (regression). Random streams are independent:
 the data use ``seed``, the split ``[seed, 1]``, the initial weights ``[seed, 2]`` and the
 mini-batch order ``[seed, 3]`` (numpy ``default_rng`` seeds).
+
+Your own points: ``build_run({"dataset": "custom", ...}, data=(points, y))`` with points
+of shape (n, 2) and y of shape (n,) (a third item, the problem, may follow, as
+``csvdata.parse_csv`` returns). Whole-number labels mean classification (binary for 0/1,
+else multiclass), other values regression.
 
 Every bad value raises ``ConfigError`` (a ``ValueError``) whose ``key`` names the field.
 """
@@ -76,6 +81,7 @@ DEFAULTS = {
     "epochs": 100,
 }
 PROBLEMS = ("binary", "multiclass", "regression")
+CUSTOM = "custom"
 DEFAULT_LOSS = {
     "binary": "binary_cross_entropy",
     "multiclass": "softmax_cross_entropy",
@@ -124,7 +130,33 @@ def _name(config, key, lookup):
     return value
 
 
-def check_config(config=None):
+def _custom_data(data):
+    """``(points, y, problem, n_classes)`` from user data ``(points, y[, problem])``."""
+    if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+        raise ConfigError("data", "pass data as (points, y), points of shape (n, 2) and y of shape (n,)")
+    points, y = np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2 or y.shape != (len(points),):
+        raise ConfigError("data", f"points must be (n, 2) and y (n,), got {points.shape} and {y.shape}")
+    if len(points) < 2 or len(points) > datasets.MAX_SAMPLES:
+        raise ConfigError("data", f"between 2 and {datasets.MAX_SAMPLES} points are needed, got {len(points)}")
+    if not (np.all(np.isfinite(points)) and np.all(np.isfinite(y))):
+        raise ConfigError("data", "points and targets must be finite numbers; remove NaN or infinite values")
+    problem = data[2] if len(data) == 3 else None
+    whole = bool(np.all(y == np.round(y)) and y.min() >= 0)
+    if problem is None:
+        problem = "regression" if not whole else ("binary" if y.max() <= 1 else "multiclass")
+    if problem not in PROBLEMS:
+        raise ConfigError("data", f"the data's problem must be one of {', '.join(PROBLEMS)}, got {problem!r}")
+    if problem == "regression":
+        return points, y, problem, 2
+    if not whole or y.max() >= datasets.MAX_CLASSES:
+        raise ConfigError("data", f"class labels must be whole numbers 0 to {datasets.MAX_CLASSES - 1}")
+    if problem == "binary" and y.max() > 1:
+        raise ConfigError("data", "binary labels must be 0 or 1; use 'multiclass' for more classes")
+    return points, y.astype(int), problem, max(2, int(y.max()) + 1)
+
+
+def check_config(config=None, data=None):
     """A complete, validated copy of ``config`` with defaults filled in and problem/loss derived."""
     if config is None:
         config = {}
@@ -135,18 +167,29 @@ def check_config(config=None):
         raise ConfigError(unknown[0], f"unknown setting; the known ones are: {', '.join(DEFAULTS)}")
     c = {**DEFAULTS, **config}
 
-    c["dataset"] = _name(c, "dataset", datasets.get_dataset)
+    custom = c["dataset"] == CUSTOM
+    if custom and data is None:
+        raise ConfigError("dataset", "'custom' needs your points: pass data=(points, y), or pick a built-in data set")
+    if data is not None and not custom:
+        raise ConfigError("dataset", "points were given as data; set dataset to 'custom' to train on them")
+    if not custom:
+        c["dataset"] = _name(c, "dataset", datasets.get_dataset)
     c["n_samples"] = _whole(c, "n_samples", 2, datasets.MAX_SAMPLES)
     c["noise"] = _number(c, "noise")
     c["seed"] = _whole(c, "seed", 0, 2**63 - 1)
     c["n_classes"] = _whole(c, "n_classes", 2, datasets.MAX_CLASSES)
-    if c["n_classes"] != 2 and c["dataset"] not in datasets.MULTICLASS:
+    if custom:
+        _, _, natural, c["n_classes"] = _custom_data(data)
+    elif c["n_classes"] != 2 and c["dataset"] not in datasets.MULTICLASS:
         raise ConfigError(
             "n_classes", f"only {' and '.join(datasets.MULTICLASS)} take a number of classes; "
             f"{c['dataset']!r} has 2"
         )
+    else:
+        natural = datasets.problem_of(c["dataset"], c["n_classes"])
     c["test_fraction"] = _number(c, "test_fraction", below=1.0)
-    if c["test_fraction"] and round(c["test_fraction"] * c["n_samples"]) < 1:
+    n_points = len(data[0]) if custom else c["n_samples"]
+    if c["test_fraction"] and round(c["test_fraction"] * n_points) < 1:
         raise ConfigError("test_fraction", "is too small to hold out even one point; raise it or use 0")
     try:
         c["features"] = datasets.check_features(c["features"])
@@ -164,7 +207,6 @@ def check_config(config=None):
     if not get_activation(c["activation"]).elementwise:
         raise ConfigError("activation", f"{c['activation']!r} can only be an output; pick relu, tanh, ...")
 
-    natural = datasets.problem_of(c["dataset"], c["n_classes"])
     if c["loss"] is not None:
         c["loss"] = _name(c, "loss", get_loss)
     if c["problem"] is None:
@@ -172,7 +214,7 @@ def check_config(config=None):
     if c["problem"] not in PROBLEMS:
         raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}, got {c['problem']!r}")
     if natural == "regression" and c["problem"] != "regression":
-        raise ConfigError("problem", f"{c['dataset']!r} has real-valued targets; use 'regression'")
+        raise ConfigError("problem", f"the {c['dataset']!r} data have real-valued targets; use 'regression'")
     if natural == "multiclass" and c["problem"] == "binary":
         raise ConfigError("problem", f"{c['n_classes']} classes need 'multiclass', not 'binary'")
     if c["loss"] is None:
@@ -226,12 +268,18 @@ class Run:
         return datasets.add_features(points, self.config["features"])
 
 
-def build_run(config=None):
-    """Data, model and trainer for a configuration dict (see the module docstring)."""
-    c = check_config(config)
+def build_run(config=None, data=None):
+    """Data, model and trainer for a configuration dict (see the module docstring).
+
+    ``data=(points, y)`` trains on your own points; the config's dataset is then "custom".
+    """
+    c = check_config(config, data)
     seed = c["seed"]
-    options = {"n_classes": c["n_classes"]} if c["dataset"] in datasets.MULTICLASS else {}
-    points, y = datasets.make_dataset(c["dataset"], c["n_samples"], c["noise"], seed, **options)
+    if c["dataset"] == CUSTOM:
+        points, y, _, _ = _custom_data(data)
+    else:
+        options = {"n_classes": c["n_classes"]} if c["dataset"] in datasets.MULTICLASS else {}
+        points, y = datasets.make_dataset(c["dataset"], c["n_samples"], c["noise"], seed, **options)
     if c["problem"] == "regression":
         y = y.astype(float)
     p_train, p_test, y_train, y_test = datasets.train_test_split(points, y, c["test_fraction"], [seed, 1])

@@ -38,7 +38,21 @@ class SGD:
     name = "sgd"
 
     def __init__(self, lr=0.1):
-        self.lr = _check_lr(lr)
+        self.lr = lr
+
+    @property
+    def lr(self):
+        """The learning rate; setting it checks it (a positive finite number)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = _check_lr(value)
+
+    @staticmethod
+    def check_lr(lr):
+        """``lr`` as a float if it is a valid learning rate, else a ValueError/TypeError."""
+        return _check_lr(lr)
 
     def step(self, params, grads):
         for p, g in zip(params, grads):
@@ -48,7 +62,7 @@ class SGD:
         return {"name": self.name, "lr": self.lr}
 
     def load_state_dict(self, state):
-        self.lr = _check_lr(state["lr"])
+        self.lr = state["lr"]
 
 
 class Momentum(SGD):

@@ -5,9 +5,11 @@ streams the returned records to the page.
 
 A ``Trainer`` holds the data, the loss, the optimiser and the mini-batch schedule. Each
 epoch reshuffles (from its own seeded generator; ``shuffle=False`` keeps the data's order)
-and walks the batches; ``batch_size`` ``None`` or >= n means full batch. The reported epoch loss is the mean of the batch losses
-weighted by batch size, each measured on the forward pass just before its update (as
-scikit-learn's ``loss_curve_``), plus the regularisation penalty.
+and walks the batches; ``batch_size`` ``None`` or >= n means full batch. The reported
+epoch loss is the mean of the batch losses weighted by batch size, each measured on the
+forward pass just before its update (as scikit-learn's ``loss_curve_``), plus the
+regularisation penalty. Batch size and regularisation may change between epochs
+(``set_batch_size``, ``set_regularization``); the learning rate is ``optimizer.lr``.
 
 Regularisation on weights (not biases): ``l2 * sum(W^2) / 2`` and ``l1 * sum(|W|)``.
 
@@ -97,22 +99,32 @@ class Trainer:
                 raise ValueError("X_test was given without y_test; pass both or neither")
             self.X_test, self.y_test = self._check_data(X_test, y_test)
         self.optimizer = optimizer if optimizer is not None else SGD(0.1)
-        n = self.X.shape[0]
-        if batch_size is None:
-            batch_size = n
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch size must be a whole number >= 1, got {batch_size!r}")
-        self.batch_size = min(int(batch_size), n)
-        for label, rate in (("l1", l1), ("l2", l2)):
-            if isinstance(rate, bool) or not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate >= 0):
-                raise ValueError(f"{label} regularisation rate must be a number >= 0, got {rate!r}")
-        self.l1, self.l2 = float(l1), float(l2)
+        self.set_batch_size(batch_size)
+        self.set_regularization(l1, l2)
         self.shuffle = bool(shuffle)
         self.rng = np.random.default_rng(seed)
         self.epoch = 0
         self.history = []
         out_act = model.activations[-1]
         self._paired = out_act == self.loss.output_activation
+
+    def set_batch_size(self, batch_size):
+        """Mini-batch size from the next epoch on; ``None`` or 0 means full batch."""
+        n = self.X.shape[0]
+        if batch_size is None or (not isinstance(batch_size, bool) and batch_size == 0):
+            batch_size = n
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch size must be a whole number >= 1 (or 0 for full batch), got {batch_size!r}")
+        self.batch_size = min(int(batch_size), n)
+
+    def set_regularization(self, l1=0.0, l2=0.0):
+        """L1 and L2 rates on the weights from the next step on."""
+        for label, rate in (("l1", l1), ("l2", l2)):
+            if isinstance(rate, bool) or not (
+                isinstance(rate, (int, float, np.integer, np.floating)) and math.isfinite(rate) and rate >= 0
+            ):
+                raise ValueError(f"{label} regularisation rate must be a number >= 0, got {rate!r}")
+        self.l1, self.l2 = float(l1), float(l2)
 
     def _check_data(self, X, y):
         """X and y validated against the model and the loss: (X, 2-D targets)."""

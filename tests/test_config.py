@@ -130,3 +130,32 @@ def test_bad_values_name_the_field_and_say_what_to_do(config, key, message):
 def test_config_must_be_a_dict():
     with pytest.raises(TypeError, match="must be a dict"):
         build_run([("dataset", "circles")])
+
+
+def test_custom_points():
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-1, 1, size=(40, 2))
+    labels = (points[:, 0] > 0).astype(int)
+    run = build_run({"dataset": "custom", "test_fraction": 0.25, "hidden": [3]}, data=(points, labels))
+    assert run.config["problem"] == "binary" and len(run.X_test) == 10
+    assert sorted(map(tuple, np.concatenate([run.points_train, run.points_test]))) == sorted(map(tuple, points))
+    three = build_run({"dataset": "custom"}, data=(points, labels + (points[:, 1] > 0)))
+    assert three.config["problem"] == "multiclass" and three.model.sizes[-1] == 3
+    targets = points[:, 0] * 0.3
+    reg = build_run({"dataset": "custom"}, data=(points, targets, "regression"))
+    assert reg.config["problem"] == "regression" and "r2" in reg.trainer.run(1)[0]
+
+
+@pytest.mark.parametrize("config, data, key, message", [
+    ({"dataset": "custom"}, None, "dataset", "pass data="),
+    ({}, (np.zeros((4, 2)), np.zeros(4)), "dataset", "set dataset to 'custom'"),
+    ({"dataset": "custom"}, (np.zeros((4, 3)), np.zeros(4)), "data", r"\(n, 2\)"),
+    ({"dataset": "custom"}, (np.zeros((4, 2)), np.zeros(3)), "data", r"\(n, 2\)"),
+    ({"dataset": "custom"}, (np.full((4, 2), np.nan), np.zeros(4)), "data", "finite"),
+    ({"dataset": "custom"}, (np.zeros((4, 2)), np.arange(4), "binary"), "data", "0 or 1"),
+    ({"dataset": "custom", "problem": "binary"}, (np.zeros((4, 2)), np.arange(4) * 0.5), "problem", "regression"),
+])
+def test_bad_custom_data(config, data, key, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        build_run(config, data=data)
+    assert info.value.key == key

@@ -50,7 +50,7 @@ def test_predict_checks_its_input(data, message):
     (dict(y=np.where(Y > 0, np.nan, 0.0)), ValueError, "y contains NaN"),
     (dict(X=X[:0], y=Y[:0]), ValueError, "no training samples"),
     (dict(loss="hinge"), ValueError, "unknown loss 'hinge'; choose one of"),
-    (dict(batch_size=0), ValueError, "batch size must be a whole number >= 1"),
+    (dict(batch_size=-1), ValueError, "batch size must be a whole number >= 1"),
     (dict(batch_size=2.5), ValueError, "batch size"),
     (dict(l1=-1), ValueError, "l1 regularisation rate must be a number >= 0"),
     (dict(l2=float("nan")), ValueError, "l2 regularisation rate"),
@@ -117,3 +117,26 @@ def test_lookups_list_the_known_names():
             lookup("nope")
         with pytest.raises(ValueError, match="choose one of"):
             lookup(["unhashable"])
+
+
+def test_settings_that_change_between_epochs_are_checked():
+    trainer = Trainer(_model(), X, Y, optimizer=make_optimizer("sgd", lr=0.1))
+    trainer.set_batch_size(4)
+    assert trainer.batch_size == 4
+    trainer.set_batch_size(0)
+    assert trainer.batch_size == len(X)
+    trainer.set_batch_size(None)
+    assert trainer.batch_size == len(X)
+    with pytest.raises(ValueError, match="0 for full batch"):
+        trainer.set_batch_size(-3)
+    trainer.set_regularization(0.1, 0.2)
+    assert (trainer.l1, trainer.l2) == (0.1, 0.2)
+    with pytest.raises(ValueError, match="l2 regularisation rate must be a number >= 0"):
+        trainer.set_regularization(0.0, -1.0)
+    assert (trainer.l1, trainer.l2) == (0.1, 0.2)  # a refused change leaves the old values
+    trainer.optimizer.lr = 0.5
+    assert trainer.optimizer.lr == 0.5 == trainer.optimizer.check_lr(0.5)
+    for bad in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="positive finite"):
+            trainer.optimizer.lr = bad
+    assert trainer.optimizer.lr == 0.5
