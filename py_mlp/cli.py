@@ -128,7 +128,7 @@ class Progress:
         self.last = now
         done = record["epoch"] / max(self.total, 1)
         bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
-        score = " ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "epoch")
+        score = " ".join(f"{k} {v:.4f}" for k, v in record.items() if isinstance(v, float))
         sys.stderr.write(f"\r[{bar}] {record['epoch']}/{self.total} {score}")
         sys.stderr.flush()
 
@@ -149,13 +149,21 @@ def _summary(run, seconds, diverged):
     return {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in summary.items()}
 
 
+def _flat(record):
+    """A record as CSV cells: ``grad_norms`` becomes grad_norm_layer_1, _2, ..."""
+    row = {k: v for k, v in record.items() if k != "grad_norms"}
+    row.update({f"grad_norm_layer_{k + 1}": v for k, v in enumerate(record.get("grad_norms", []))})
+    return row
+
+
 def _write_csv(path, history):
     with open(path, "w", newline="", encoding="utf-8") as f:
         if not history:
             return
-        writer = csv.DictWriter(f, fieldnames=list(history[0]))
+        rows = [_flat(record) for record in history]
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(history)
+        writer.writerows(rows)
 
 
 def train(args, parser):

@@ -110,11 +110,14 @@ class MLP:
 
     def predict(self, X):
         """Output for a batch, validating X; does not disturb a pending backward pass."""
-        X = self.check_input(X)
-        a = X
-        for W, b, act in zip(self.weights, self.biases, self._fns):
-            a = act.fn(kernels.matmul(a, W) + b)
+        a = self.check_input(X)
+        for k in range(len(self.weights)):
+            a = self.layer_output(k, a)
         return a
+
+    def layer_output(self, k, a):
+        """Layer ``k``'s output ``f_k(a W_k + b_k)`` for its input ``a`` (0 is the first layer)."""
+        return self._fns[k].fn(kernels.matmul(a, self.weights[k]) + self.biases[k])
 
     def backward(self, d_out, out_is_dz=False):
         """Gradients of the loss for the last ``forward``.

@@ -8,7 +8,8 @@ epoch reshuffles (from its own seeded generator; ``shuffle=False`` keeps the dat
 and walks the batches; ``batch_size`` ``None`` or >= n means full batch. The reported
 epoch loss is the mean of the batch losses weighted by batch size, each measured on the
 forward pass just before its update (as scikit-learn's ``loss_curve_``), plus the
-regularisation penalty. Batch size and regularisation may change between epochs
+regularisation penalty; ``grad_norms`` lists, per layer, the Euclidean norm of the weight
+gradient (penalty included), averaged over the epoch's batches by size. Batch size and regularisation may change between epochs
 (``set_batch_size``, ``set_regularization``); the learning rate is ``optimizer.lr``.
 
 Regularisation on weights (not biases): ``l2 * sum(W^2) / 2`` and ``l1 * sum(|W|)``.
@@ -172,6 +173,8 @@ class Trainer:
         saved = self.model.copy_params()
         saved_optimizer = copy.deepcopy(vars(self.optimizer))
         total, correct, outputs = 0.0, 0.0, []
+        n_layers = len(self.model.weights)
+        grad_norms = np.zeros(n_layers)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, n, bs):
                 idx = slice(start, start + bs) if order is None else order[start:start + bs]
@@ -184,6 +187,7 @@ class Trainer:
                         "last finite model was kept. Lower the learning rate and reset."
                     )
                 total += loss * len(X)
+                grad_norms += [np.sqrt(np.sum(g * g)) * len(X) for g in grads[:n_layers]]
                 if self.loss.task == "regression":
                     outputs.append(yhat)
                 else:
@@ -205,6 +209,7 @@ class Trainer:
             record["accuracy"] = correct / n
         if self.X_test is not None:
             record.update(self.evaluate(self.X_test, self.y_test, prefix="test_"))
+        record["grad_norms"] = (grad_norms / n).tolist()
         self.history.append(record)
         return record
 

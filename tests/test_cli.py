@@ -66,12 +66,14 @@ def test_metrics_csv_and_saved_model(tmp_path, expected):
     with open(csv_path, newline="") as f:
         rows = list(csv.DictReader(f))
     history = expected.trainer.history
-    assert list(rows[0]) == ["epoch", "loss", "accuracy", "test_loss", "test_accuracy"]
+    assert list(rows[0]) == ["epoch", "loss", "accuracy", "test_loss", "test_accuracy",
+                             "grad_norm_layer_1", "grad_norm_layer_2", "grad_norm_layer_3"]
     assert len(rows) == len(history) == 12
     for row, record in zip(rows, history):
         assert int(row["epoch"]) == record["epoch"]
         for key in ("loss", "accuracy", "test_loss", "test_accuracy"):
             assert float(row[key]) == record[key]  # repr-exact floats
+        assert [float(row[f"grad_norm_layer_{k}"]) for k in (1, 2, 3)] == record["grad_norms"]
 
     model, optimizer, extra = serialization.load(model_path)
     assert extra["epochs"] == 12 and extra["config"]["hidden"] == [6, 5]

@@ -62,7 +62,7 @@ def test_problem_and_loss_follow_the_data_set():
     assert spiral.model.sizes[-1] == 4 and spiral.model.activations[-1] == "softmax"
     plane = build_run({"dataset": "plane", "n_samples": 50})
     assert plane.config["problem"] == "regression" and plane.model.activations[-1] == "identity"
-    assert plane.trainer.run(1)[0].keys() == {"epoch", "loss", "r2"}
+    assert plane.trainer.run(1)[0].keys() == {"epoch", "loss", "r2", "grad_norms"}
     # Two classes as a two-unit softmax, and labels regressed with MSE, are both allowed.
     two = build_run({"problem": "multiclass", "n_samples": 50})
     assert two.model.sizes[-1] == 2 and two.config["loss"] == "softmax_cross_entropy"

@@ -23,9 +23,11 @@ def test_records_are_plain_numbers(circles):
     records = trainer.run(3)
     assert [r["epoch"] for r in records] == [1, 2, 3]
     for record in records:
-        assert set(record) == {"epoch", "loss", "accuracy", "test_loss", "test_accuracy"}
+        assert set(record) == {"epoch", "loss", "accuracy", "test_loss", "test_accuracy", "grad_norms"}
+        norms = record.pop("grad_norms")
+        assert len(norms) == 2 and all(type(v) is float and v > 0 for v in norms)
         assert all(type(v) in (int, float) for v in record.values())
-    assert trainer.history == records
+    assert [r["epoch"] for r in trainer.history] == [1, 2, 3]
     assert trainer.run(0) == []
 
 
@@ -33,11 +35,12 @@ def test_full_batch_epoch_is_one_gradient_step(circles):
     """batch_size = n gives exactly W -= lr * dW of the mean loss, and reports that loss."""
     X, y = circles
     model = _model()
-    trainer = Trainer(model, X, y, optimizer=make_optimizer("sgd", lr=0.2), batch_size=len(X))
+    trainer = Trainer(model, X, y, optimizer=make_optimizer("sgd", lr=0.2), batch_size=len(X), l2=0.01)
     before = model.copy_params()
     loss, _, grads = trainer.gradients(trainer.X, trainer.y)
     record = trainer.train_epoch()
     assert record["loss"] == loss
+    assert record["grad_norms"] == pytest.approx([np.linalg.norm(g) for g in grads[:2]], rel=1e-12)
     for p0, g, p1 in zip(before, grads, model.params):
         np.testing.assert_array_equal(p1, p0 - 0.2 * g)
 
@@ -140,7 +143,7 @@ def test_regression_records_r2_of_the_pre_update_outputs():
     yhat = model.predict(X)
     expected = 1 - np.sum((y - yhat[:, 0]) ** 2) / np.sum((y - y.mean()) ** 2)
     record = trainer.train_epoch()
-    assert set(record) == {"epoch", "loss", "r2"}
+    assert set(record) == {"epoch", "loss", "r2", "grad_norms"}
     assert record["r2"] == pytest.approx(expected, rel=1e-12)
     assert trainer.run(200)[-1]["r2"] > 0.999
 
@@ -152,3 +155,27 @@ def test_multiclass_targets_and_accuracy():
     assert trainer.y.shape == (90, 3) and np.array_equal(trainer.y.argmax(axis=1), y)
     last = trainer.run(100)[-1]
     assert last["accuracy"] > 0.9 and math.isfinite(last["loss"])
+
+
+def test_grad_norms_are_the_size_weighted_mean_over_batches(circles):
+    X, y = circles
+    trainer = Trainer(_model(), X, y, batch_size=50, shuffle=False, optimizer=make_optimizer("sgd", lr=0.1))
+    shadow = Trainer(_model(), X, y, optimizer=make_optimizer("sgd", lr=0.1))
+    expected = np.zeros(2)
+    for start in range(0, len(X), 50):
+        _, _, grads = shadow.gradients(shadow.X[start:start + 50], shadow.y[start:start + 50])
+        expected += [np.linalg.norm(g) * len(shadow.X[start:start + 50]) for g in grads[:2]]
+        shadow.optimizer.step(shadow.model.params, grads)
+    assert trainer.train_epoch()["grad_norms"] == pytest.approx(list(expected / len(X)), rel=1e-12)
+
+
+def test_layer_outputs_compose_to_predict(circles):
+    X, _ = circles
+    model = MLP([2, 5, 3, 1], activations=["tanh", "relu", "sigmoid"], seed=0)
+    a = X
+    for k in range(3):
+        a = model.layer_output(k, a)
+        assert a.shape == (len(X), model.sizes[k + 1])
+    np.testing.assert_array_equal(a, model.predict(X))
+    hidden = np.tanh(X @ model.weights[0] + model.biases[0])
+    np.testing.assert_allclose(model.layer_output(0, X), hidden, rtol=1e-15)
