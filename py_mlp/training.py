@@ -9,8 +9,9 @@ and walks the batches; ``batch_size`` ``None`` or >= n means full batch. The rep
 epoch loss is the mean of the batch losses weighted by batch size, each measured on the
 forward pass just before its update (as scikit-learn's ``loss_curve_``), plus the
 regularisation penalty; ``grad_norms`` lists, per layer, the Euclidean norm of the weight
-gradient (penalty included), averaged over the epoch's batches by size. Batch size and regularisation may change between epochs
-(``set_batch_size``, ``set_regularization``); the learning rate is ``optimizer.lr``.
+gradient (penalty included), averaged over the epoch's batches by size. Batch size and
+regularisation may change between epochs (``set_batch_size``, ``set_regularization``);
+the learning rate is ``optimizer.lr``.
 
 Regularisation on weights (not biases): ``l2 * sum(W^2) / 2`` and ``l1 * sum(|W|)``.
 
