@@ -5,10 +5,11 @@ the files this writes, ``web/thumbs/<name>.svg``, committed to the repository:
 
     python -m py_mlp.thumbnails web/thumbs
 
-``dataset_svg("circles")`` draws ``n_samples`` points of the data set on the fixed square
-``[-EXTENT, EXTENT]`` (see ``py_mlp.datasets``) in TensorFlow Playground's colours: class 0
-orange, class 1 blue; regression targets from orange (negative) through grey to blue
-(positive), scaled by the largest ``|target|``. The colours match ``web/views/colors.js``.
+``dataset_svg("circles")`` draws ``n_samples`` points of the data set on one square for
+all sets, ``[-EXTENT, EXTENT]`` (see ``py_mlp.datasets``) plus a 10% margin, in TensorFlow
+Playground's colours: class 0 orange, class 1 blue; regression targets from orange
+(negative) through grey to blue (positive), full colour from the 90th percentile of
+``|target|`` on. The colours match ``web/views/colors.js``.
 Points sharing a colour share one ``<g fill=...>`` so that the files stay small.
 Non-goals: axes, legends, multi-class palettes (the picker shows the two-class sets).
 """
@@ -24,7 +25,8 @@ ORANGE = "#f59322"
 NEUTRAL = "#e8eaeb"
 BLUE = "#0877bd"
 BACKGROUND = "#f8f9fa"
-SHADES = 16  # regression colours are quantised to this many steps on each side of 0
+SHADES = 16
+MARGIN = 1.1  # the picture shows [-1.1 EXTENT, 1.1 EXTENT]: noisy points at the edge stay whole  # regression colours are quantised to this many steps on each side of 0
 
 
 def _rgb(hex_color):
@@ -42,8 +44,9 @@ def diverging(t):
 
 def _colors(name, y):
     if PROBLEMS[name] == "regression":
-        scale = float(np.max(np.abs(y))) or 1.0
-        steps = np.round(y / scale * SHADES) / SHADES  # in [-1, 1]
+        # Scaled so that the top tenth of |target| shows at full colour; the rest shade off.
+        scale = float(np.quantile(np.abs(y), 0.9)) or 1.0
+        steps = np.round(np.clip(y / scale, -1, 1) * SHADES) / SHADES
         return [diverging(0.5 + 0.5 * s) for s in steps]
     return [BLUE if label == 1 else ORANGE for label in y]
 
@@ -53,9 +56,10 @@ def dataset_svg(name, size=64, n_samples=200, seed=0):
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
     X, y = make_dataset(name, n_samples=n_samples, seed=seed)
-    scale = size / (2 * EXTENT)
-    px = (X[:, 0] + EXTENT) * scale
-    py = (EXTENT - X[:, 1]) * scale  # y up
+    half = EXTENT * MARGIN
+    scale = size / (2 * half)
+    px = (X[:, 0] + half) * scale
+    py = (half - X[:, 1]) * scale  # y up
     radius = max(size / 48, 0.8)
     groups = {}
     for x_, y_, color in zip(px, py, _colors(name, y)):

@@ -7,7 +7,8 @@
 //
 // Drawing cost per frame is bounded by `capacity`, not by the length of the run: points are
 // kept in at most `capacity` buckets; when the buckets fill, neighbours merge (a bucket keeps
-// its last epoch and value and the min/max of its values, which set the y range), so a run
+// its last epoch, its last finite value and the min/max of its values, which set the y
+// range), so a run
 // of 100,000 epochs draws at most `capacity` vertices per series, like a run of 100.
 // NaN/Infinity (and, on the log scale, values <= 0) are counted but not drawn: the line
 // breaks there.
@@ -110,7 +111,7 @@ export class LineChart {
       const v = i < ys.length ? Number(ys[i]) : NaN;
       const finite = Number.isFinite(v);
       if (into) {
-        c.y[k] = v;
+        if (finite || !Number.isFinite(c.y[k])) c.y[k] = v;  // the bucket's last finite value
         if (finite) {
           if (v < c.lo[k]) c.lo[k] = v;
           if (v > c.hi[k]) c.hi[k] = v;
@@ -138,7 +139,7 @@ export class LineChart {
     const last = (a, b) => b;
     this.xs = pairs(this.xs, last);
     for (const c of this.cols) {
-      c.y = pairs(c.y, last);
+      c.y = pairs(c.y, (a, b) => (Number.isFinite(b) || !Number.isFinite(a) ? b : a));
       c.lo = pairs(c.lo, Math.min);
       c.hi = pairs(c.hi, Math.max);
       c.pos = pairs(c.pos, Math.min);
@@ -319,7 +320,10 @@ export class LineChart {
       row.push(it); used += it.w;
     }
     if (row.length) rows.push(row);
-    const pad = { left: 52, right: 14, top: 10 + rows.length * 16, bottom: 30 };
+    const n = this.xs.length;
+    const xMax = Math.max(n ? this.xs[n - 1] : 0, 1);
+    const lastLabel = ctx.measureText(String(xMax)).width / 2 + 4;  // the last x tick stays inside
+    const pad = { left: 52, right: Math.max(14, lastLabel), top: 10 + rows.length * 16, bottom: 30 };
     const w = Math.max(10, width - pad.left - pad.right);
     const h = Math.max(10, height - pad.top - pad.bottom);
     rows.forEach((r, j) => {
@@ -335,8 +339,6 @@ export class LineChart {
       }
     });
 
-    const n = this.xs.length;
-    const xMax = Math.max(n ? this.xs[n - 1] : 0, 1);
     this.layout = { left: pad.left, top: pad.top, w, h, xMax };
     const px = (x) => pad.left + (x / xMax) * w;
 

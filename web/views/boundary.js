@@ -72,6 +72,7 @@ export class BoundaryView {
     if (!["binary", "multiclass", "regression"].includes(kind)) {
       throw new Error(`problem kind must be "binary", "multiclass" or "regression", got ${JSON.stringify(kind)}`);
     }
+    if (kind !== this.problem.kind) this.clearGrid();  // the old grid answers another problem
     this.problem = { kind, classes: kind === "binary" ? 2 : classes, range };
     this.#paintHeat();
     this.#pointsChanged();
@@ -247,7 +248,7 @@ export class BoundaryView {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     if (this.heat) {
       ctx.imageSmoothingEnabled = true;
-      ctx.imageSmoothingQuality = "high";
+      ctx.imageSmoothingQuality = "low";  // bilinear: "high" is bicubic and overshoots colours at edges
       ctx.drawImage(this.heat, 0, 0, this.heat.width, this.heat.height, 0, 0, W, H);
     } else {
       ctx.fillStyle = "#f8f9fa";
@@ -269,7 +270,7 @@ export class BoundaryView {
     label(String(xmin), 3, height - 2, "left", "bottom");
     label(String(xmax), width - 3, height - 2, "right", "bottom");
     label(String(ymax), 3, 2, "left", "top");
-    label(String(ymin), 3, height - 14, "left", "bottom");
+    if (ymin !== xmin) label(String(ymin), 3, height - 14, "left", "bottom");  // one corner label serves both
   }
 
   // --- gestures -----------------------------------------------------------------------

@@ -17,7 +17,8 @@
 // neuron's fill shows its bias on the same scale. setWeights only rewrites attributes whose
 // drawn value changed; the DOM is rebuilt only by setArchitecture. The layout follows the
 // container's width (ResizeObserver), from a 360 px phone up; with many neurons per layer
-// the nodes shrink so that the diagram stays within `maxHeight` (default 420 px).
+// the nodes shrink so that the diagram stays within `maxHeight` (default 420 px); shorter
+// columns spread out over the same height.
 //
 // Test hooks: container.dataset.weightUpdates (setWeights calls), .neurons (count).
 
@@ -164,15 +165,21 @@ export class NetworkView {
     const longest = Math.max(2, ...inputNames.map((s) => String(s).length));
     const left = 10 + longest * 6.5, right = 8;
     const colGap = (W - left - right) / L;
+    // Every column spreads its neurons over the height of the tallest one, at most 40 px apart.
     const pitch = clamp((this.maxHeight - top - bottom) / maxN, 5, 40);
-    const node = clamp(Math.min(pitch * 0.72, colGap * 0.3), 3, 26);
-    const H = Math.round(top + maxN * pitch + bottom);
+    const span = maxN * pitch;
+    const pitches = sizes.map((m) => Math.min(40, span / m));
+    const nodeMax = clamp(colGap * 0.3, 3, 26);
+    const node = clamp(pitch * 0.72, 3, nodeMax);  // the nodes of the tallest column
+    const H = Math.round(top + span + bottom);
     this.geometry = { pitch, node, colGap, maxW: clamp(pitch * 0.45, 1.5, 6) };
+    this.svg.style.setProperty("--node-stroke", node < 8 ? "0.6" : "1");
     this.svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     this.svg.setAttribute("width", String(W));
     this.svg.setAttribute("height", String(H));
-    const xs = sizes.map((_, c) => left + c * (W - left - right - node) / L);
-    const ys = sizes.map((m) => Array.from({ length: m }, (_, i) => top + (maxN - m) * pitch / 2 + i * pitch + pitch / 2));
+    const sides = pitches.map((p) => clamp(p * 0.72, 3, nodeMax));
+    const xs = sizes.map((_, c) => left + c * (W - left - right - nodeMax) / L + (nodeMax - sides[c]) / 2);
+    const ys = sizes.map((m, c) => Array.from({ length: m }, (_, i) => top + (span - m * pitches[c]) / 2 + (i + 0.5) * pitches[c]));
     const f = (v) => v.toFixed(1);
     const font = clamp(colGap / 6, 8, 11);
     sizes.forEach((m, c) => {
@@ -180,33 +187,36 @@ export class NetworkView {
       const wide = colGap >= 60;
       const title = c === 0 ? (wide ? "inputs" : "in") : c === L ? (wide ? "output" : "out") : wide ? `hidden ${c}` : `h${c}`;
       header.replaceChildren();
-      const t1 = el("tspan", { x: f(xs[c] + node / 2), y: "12" });
+      const last = c === L && L > 0;
+      const hx = f(last ? W - 2 : xs[c] + sides[c] / 2);
+      const t1 = el("tspan", { x: hx, y: "12" });
       t1.textContent = title;
       header.append(t1);
       const act = c > 0 ? activations[c - 1] : null;
       if (act && colGap >= 36) {
-        const t2 = el("tspan", { x: f(xs[c] + node / 2), y: "25", class: "activation" });
+        const t2 = el("tspan", { x: hx, y: "25", class: "activation" });
         t2.textContent = act;
         header.append(t2);
       }
-      header.setAttribute("text-anchor", "middle");
+      header.setAttribute("text-anchor", last ? "end" : "middle");
       header.setAttribute("font-size", f(font));
+      const side = sides[c];
       this.neurons[c].forEach((n, i) => {
         n.rect.setAttribute("x", f(xs[c]));
-        n.rect.setAttribute("y", f(ys[c][i] - node / 2));
-        n.rect.setAttribute("width", f(node));
-        n.rect.setAttribute("height", f(node));
+        n.rect.setAttribute("y", f(ys[c][i] - side / 2));
+        n.rect.setAttribute("width", f(side));
+        n.rect.setAttribute("height", f(side));
         if (n.label) {
           n.label.setAttribute("x", f(xs[c] - 4));
           n.label.setAttribute("y", f(ys[c][i]));
-          n.label.setAttribute("font-size", f(clamp(pitch * 0.8, 8, 12)));
+          n.label.setAttribute("font-size", f(clamp(pitches[c] * 0.8, 8, 12)));
         }
       });
     });
     for (let k = 1; k <= L; k++) {
       const lines = this.links[k - 1];
       const fanOut = sizes[k];
-      const x1 = f(xs[k - 1] + node), x2 = f(xs[k]);
+      const x1 = f(xs[k - 1] + sides[k - 1]), x2 = f(xs[k]);
       for (let i = 0; i < sizes[k - 1]; i++) {
         const y1 = f(ys[k - 1][i]);
         for (let j = 0; j < fanOut; j++) {
@@ -250,7 +260,7 @@ export class NetworkView {
     for (let k = 1; k < sizes.length; k++) {
       const W = this.weights[k - 1], lines = this.links[k - 1], drawn = this.drawn[k - 1];
       const fanIn = sizes[k - 1], fanOut = sizes[k];
-      const density = clamp(Math.sqrt(8 / Math.max(fanIn, fanOut)), 0.3, 1);
+      const density = clamp(6 / Math.sqrt(fanIn * fanOut), 0.12, 1);  // thousands of links: fainter
       for (let i = 0; i < fanIn; i++) {
         const row = W[i];
         for (let j = 0; j < fanOut; j++) {

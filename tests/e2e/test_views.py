@@ -1,0 +1,473 @@
+"""The view modules in Chromium, driven as a person would: hover, keys, clicks, pixels.
+
+A harness page (tests/e2e/views_harness/) builds LineChart, BoundaryView and NetworkView the
+way web/app.js does and records their callbacks in ``window.h.calls``; the tests feed plain
+arrays through ``window.h`` and look at what the person would see (read-outs, pixels,
+attributes). Served from a temporary copy of web/'s view files plus the harness, by
+serve.py's server on 127.0.0.1; the page fixture fails a test on any console or page
+error. No runtime or wheel is needed.
+"""
+
+import contextlib
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+import serve
+
+REPO = Path(__file__).resolve().parents[2]
+WEB = REPO / "web"
+HARNESS = Path(__file__).resolve().parent / "views_harness"
+THUMB_NAMES = ["circles", "moons", "xor", "gaussians", "spiral", "plane", "gaussian_mix"]
+
+
+@contextlib.contextmanager
+def _serving(root):
+    server = serve.make_server(root, host="127.0.0.1", port=0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield serve.server_url(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def harness_url(tmp_path_factory):
+    root = tmp_path_factory.mktemp("views")
+    (root / "web").mkdir()
+    for name in ("chart.js", "style.css"):
+        shutil.copy(WEB / name, root / "web" / name)
+    shutil.copytree(WEB / "views", root / "web" / "views")
+    shutil.copytree(WEB / "thumbs", root / "web" / "thumbs")
+    shutil.copytree(HARNESS, root / "harness")
+    with _serving(root) as url:
+        yield url + "harness/"
+
+
+@pytest.fixture
+def h(page, harness_url):
+    page.goto(harness_url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    return page
+
+
+def by(page, testid):
+    return page.get_by_test_id(testid)
+
+
+def pixel(page, canvas_id, x, y):
+    """RGB of the canvas pixel under data point (x, y) of the boundary view, or CSS px (x, y)."""
+    return page.evaluate(
+        """([id, x, y]) => {
+             const c = document.getElementById(id), d = devicePixelRatio;
+             const px = Math.floor(x * d), py = Math.floor(y * d);
+             return Array.from(c.getContext('2d').getImageData(px, py, 1, 1).data.slice(0, 3));
+           }""",
+        [canvas_id, x, y],
+    )
+
+
+def boundary_pixel(page, x, y):
+    px, py = page.evaluate("([x, y]) => h.boundary.toCanvas(x, y)", [x, y])
+    return pixel(page, "boundary", px, py)
+
+
+def close(a, b, tol=2):
+    return all(abs(p - q) <= tol for p, q in zip(a, b))
+
+
+def dist(a, b):
+    return sum((p - q) ** 2 for p, q in zip(a, b)) ** 0.5
+
+
+# --- LineChart ------------------------------------------------------------------------
+
+
+def fill_chart(page, n=200):
+    """Epoch e (1..n): train loss (1000 - e) / 1000, test loss e / 500."""
+    page.evaluate(
+        "n => { h.chart.reset(); for (let e = 1; e <= n; e++) h.chart.addPoint(e, [(1000 - e) / 1000, e / 500]); }", n
+    )
+    expect(by(page, "chart")).to_have_attribute("data-points", str(n))
+    expect(by(page, "chart")).to_have_attribute("data-vertices", str(n))  # drawn
+
+
+def test_chart_hover_shows_the_nearest_epoch_and_keys_move_it(h):
+    fill_chart(h)
+    chart, readout = by(h, "chart"), by(h, "chart-readout")
+    box = chart.bounding_box()
+    x = h.evaluate("h.chart.toCanvasX(100)")
+    h.mouse.move(box["x"] + x, box["y"] + box["height"] / 2)
+    expect(readout).to_have_text("epoch 100: train loss 0.9, test loss 0.2")
+    h.mouse.move(box["x"] + h.evaluate("h.chart.toCanvasX(37)"), box["y"] + 60)
+    expect(readout).to_have_text("epoch 37: train loss 0.963, test loss 0.074")
+
+    chart.focus()
+    h.keyboard.press("ArrowRight")
+    expect(readout).to_have_text("epoch 38: train loss 0.962, test loss 0.076")
+    h.keyboard.press("ArrowLeft")
+    h.keyboard.press("ArrowLeft")
+    expect(readout).to_have_text("epoch 36: train loss 0.964, test loss 0.072")
+    h.keyboard.press("End")
+    expect(readout).to_have_text("epoch 200: train loss 0.8, test loss 0.4")
+
+    h.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] + 40)  # leave the canvas
+    expect(readout).to_have_text("")
+
+
+def test_chart_keyboard_alone_reaches_the_read_out(h):
+    fill_chart(h, 10)
+    by(h, "chart").focus()
+    h.keyboard.press("ArrowLeft")  # no read-out yet: start at the last epoch
+    expect(by(h, "chart-readout")).to_have_text("epoch 10: train loss 0.99, test loss 0.02")
+    h.keyboard.press("Home")
+    expect(by(h, "chart-readout")).to_have_text("epoch 1: train loss 0.999, test loss 0.002")
+    h.keyboard.press("Escape")
+    expect(by(h, "chart-readout")).to_have_text("")
+
+
+def test_chart_log_scale_labels_decades_and_skips_non_positive_values(h):
+    h.evaluate(
+        """() => { const c = h.chart; c.reset();
+             for (let e = 1; e <= 100; e++) {
+               const v = e === 50 ? 0 : e === 60 ? NaN : 10 ** (-3 * (e - 1) / 99);
+               c.addPoint(e, [v, 2 * v]);
+             } }"""
+    )
+    chart = by(h, "chart")
+    expect(chart).to_have_attribute("data-points", "100")
+    expect(chart).to_have_attribute("data-scale", "linear")
+    expect(chart).to_have_attribute("data-vertices", "99")  # NaN is counted, not drawn
+    linear = chart.get_attribute("data-y-ticks").split(", ")
+    assert "0.001" not in linear and len(linear) >= 3
+
+    h.evaluate("h.chart.setLogScale(true)")
+    expect(chart).to_have_attribute("data-scale", "log")
+    expect(chart).to_have_attribute("data-vertices", "98")  # 0 has no logarithm either
+    log = chart.get_attribute("data-y-ticks").split(", ")
+    assert {"0.001", "0.01", "0.1", "1"} <= set(log), log
+
+    h.evaluate("h.chart.setLogScale(false)")
+    expect(chart).to_have_attribute("data-y-ticks", ", ".join(linear))
+
+
+def test_chart_draws_a_long_run_with_bounded_vertices(h):
+    big = by(h, "big")
+    stats = h.evaluate(
+        """() => {
+             const c = h.big, cap = c.capacity;
+             for (let e = 1; e <= 100000; e++) c.addPoint(e, [e % 1000 === 500 ? NaN : 1 / e, 2 / e]);
+             const times = [];
+             for (let k = 0; k < 5; k++) { const t = performance.now(); c.draw(); times.push(performance.now() - t); }
+             return {cap, vertices: c.lastDrawnVertices, ms: times.sort((a, b) => a - b)[2]};
+           }"""
+    )
+    expect(big).to_have_attribute("data-points", "100000")
+    assert stats["cap"] // 2 <= stats["vertices"] <= stats["cap"], stats
+    assert int(big.get_attribute("data-vertices")) <= stats["cap"]
+    assert stats["ms"] < 50, stats  # a few hundred vertices, not 100,000
+    big.focus()
+    h.keyboard.press("End")
+    expect(by(h, "big-readout")).to_have_text("epoch 100000: train loss 0.00001, test loss 0.00002")
+
+
+def test_chart_series_grow_on_first_point_and_png_export(h):
+    names = h.evaluate("h.grad.addPoint(1, [0.5, 0.25, 0.125]); h.grad.names")
+    assert names == ["layer 1", "layer 2", "layer 3"]
+    assert h.evaluate("h.chart.names") == ["train loss", "test loss"]
+    fill_chart(h, 20)
+    url = h.evaluate("h.chart.toPNG()")
+    assert url.startswith("data:image/png;base64,") and len(url) > 2000
+
+
+def test_chart_is_sharp_on_high_density_screens(browser, harness_url):
+    context = browser.new_context(device_scale_factor=2)
+    try:
+        page = context.new_page()
+        page.goto(harness_url)
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")
+        fill_chart(page, 50)
+        size = page.evaluate("(() => { const c = h.chart.canvas; return [c.width, c.clientWidth, c.height, c.clientHeight]; })()")
+        assert size[0] == 2 * size[1] and size[2] == 2 * size[3]
+    finally:
+        context.close()
+
+
+# --- BoundaryView ---------------------------------------------------------------------
+
+
+def set_binary_halves(page):
+    """8 x 8 grid: P(class 1) = 0 on the left half, 1 on the right half."""
+    page.evaluate(
+        """() => { const b = h.boundary; b.setDomain([-1.5, 1.5, -1.5, 1.5]); b.setProblem({kind: 'binary'});
+             b.setGrid({n: 8, values: Array.from({length: 64}, (_, k) => (k % 8) < 4 ? 0 : 1)}); }"""
+    )
+    expect(by(page, "boundary")).to_have_attribute("data-grid-updates", "1")
+
+
+def test_boundary_heatmap_colours_each_side_by_its_class(h):
+    set_binary_halves(h)
+    h.evaluate("new Promise(requestAnimationFrame)")
+    class0, class1 = h.evaluate("[h.colors.binaryHeat(0), h.colors.binaryHeat(1)]")
+    assert close(boundary_pixel(h, -0.75, 0.4), class0)
+    assert close(boundary_pixel(h, 0.75, -0.4), class1)
+    assert class0[0] > class0[2] and class1[2] > class1[0]  # orange, blue
+    # Lighter than the points: the heatmap shade sits between the point colour and white.
+    orange = h.evaluate("h.colors.hexToRgb(h.colors.ORANGE)")
+    assert all(o <= c for o, c in zip(orange, class0))
+
+    h.evaluate("h.boundary.setDiscretize(true); h.boundary.setGrid({n: 2, values: [0.4, 0.6, 0.6, 0.4]})")
+    expect(by(h, "boundary")).to_have_attribute("data-grid-updates", "2")
+    h.evaluate("new Promise(requestAnimationFrame)")
+    assert close(boundary_pixel(h, -1.2, 1.2), class0)  # 0.4 -> class 0
+    assert close(boundary_pixel(h, 1.2, 1.2), class1)
+
+
+def test_boundary_train_points_are_filled_and_test_points_hollow(h):
+    set_binary_halves(h)
+    h.evaluate("h.setPoints({x: [0.5], y: [0.5], label: [1]}, {x: [-0.5], y: [-0.5], label: [0]})")
+    expect(by(h, "boundary")).to_have_attribute("data-points", "2")
+    h.evaluate("new Promise(requestAnimationFrame)")
+    blue, orange, heat0 = h.evaluate(
+        "[h.colors.hexToRgb(h.colors.BLUE), h.colors.hexToRgb(h.colors.ORANGE), h.colors.binaryHeat(0)]"
+    )
+    assert close(boundary_pixel(h, 0.5, 0.5), blue)
+    assert close(boundary_pixel(h, -0.5, -0.5), heat0)  # the ring's hole shows the heatmap
+    px, py = h.evaluate("h.boundary.toCanvas(-0.5, -0.5)")
+    ring = min((pixel(h, "boundary", px + dx, py) for dx in (2.5, 3, 3.5, 4)), key=lambda c: dist(c, orange))
+    assert dist(ring, orange) < dist(ring, heat0)
+
+    h.evaluate("h.boundary.showTest(false)")
+    h.evaluate("new Promise(requestAnimationFrame)")
+    ring = pixel(h, "boundary", px + 3, py)
+    assert close(ring, heat0)
+
+
+def test_boundary_click_adds_shift_click_adds_the_other_class_alt_click_removes(h):
+    set_binary_halves(h)
+    canvas = by(h, "boundary")
+    at = lambda x, y: dict(zip(("x", "y"), h.evaluate("([x, y]) => h.boundary.toCanvas(x, y)", [x, y])))
+
+    canvas.click(position=at(0.9, -0.9))
+    expect(canvas).to_have_attribute("data-points", "1")
+    kind, x, y, label = h.evaluate("h.calls.at(-1)")
+    assert kind == "add" and label == 1
+    assert abs(x - 0.9) < 0.02 and abs(y + 0.9) < 0.02
+
+    canvas.click(position=at(-0.9, 0.9), modifiers=["Shift"])
+    expect(canvas).to_have_attribute("data-points", "2")
+    assert h.evaluate("h.calls.at(-1)")[3] == 0
+
+    canvas.click(position=at(0.9, -0.9), modifiers=["Alt"])
+    expect(canvas).to_have_attribute("data-points", "1")
+    assert h.evaluate("h.calls.at(-1)") == ["remove", "train", 0]
+    assert h.evaluate("h.data.train.label") == [0]
+
+    # Far from any point, Alt+click removes nothing.
+    canvas.click(position=at(0, 0), modifiers=["Alt"])
+    assert h.evaluate("h.calls.at(-1)") == ["remove", "train", 0]
+    expect(canvas).to_have_attribute("data-points", "1")
+
+    # Right-click removes too, test points included.
+    h.evaluate("h.setPoints(h.data.train, {x: [0.3], y: [0.3], label: [1]})")
+    expect(canvas).to_have_attribute("data-points", "2")
+    canvas.click(position=at(0.3, 0.3), button="right")
+    expect(canvas).to_have_attribute("data-points", "1")
+    assert h.evaluate("h.calls.at(-1)") == ["remove", "test", 0]
+
+
+def test_boundary_multiclass_digits_and_regression_targets(h):
+    canvas = by(h, "boundary")
+    at = lambda x, y: dict(zip(("x", "y"), h.evaluate("([x, y]) => h.boundary.toCanvas(x, y)", [x, y])))
+    h.evaluate(
+        """() => { h.boundary.setProblem({kind: 'multiclass', classes: 3});
+             h.boundary.setGrid({n: 4, classIndex: Array(16).fill(2), confidence: Array(16).fill(1)}); }"""
+    )
+    h.evaluate("new Promise(requestAnimationFrame)")
+    assert close(boundary_pixel(h, 0.4, 0.4), h.evaluate("h.colors.classHeat(2, 1, 3)"))
+    h.keyboard.down("2")
+    canvas.click(position=at(0.1, 0.1))
+    h.keyboard.up("2")
+    assert h.evaluate("h.calls.at(-1)")[3] == 2
+    canvas.click(position=at(0.2, 0.1))
+    assert h.evaluate("h.calls.at(-1)")[3] == 1
+
+    h.evaluate(
+        """() => { h.boundary.setProblem({kind: 'regression', range: [-2, 2]});
+             h.boundary.setGrid({n: 2, values: [-2, 2, -2, 2]}); }"""
+    )
+    h.evaluate("new Promise(requestAnimationFrame)")
+    left, right = boundary_pixel(h, -1, 0.5), boundary_pixel(h, 1, 0.5)
+    assert close(left, h.evaluate("h.colors.binaryHeat(0)")) and close(right, h.evaluate("h.colors.binaryHeat(1)"))
+    canvas.click(position=at(0.5, 0.5))
+    assert h.evaluate("h.calls.at(-1)")[3] == 1
+    canvas.click(position=at(0.5, 0.6), modifiers=["Shift"])
+    assert h.evaluate("h.calls.at(-1)")[3] == -1
+
+
+def test_boundary_hover_reads_out_position_and_model_value(h):
+    set_binary_halves(h)
+    canvas = by(h, "boundary")
+    px, py = h.evaluate("h.boundary.toCanvas(0.75, 0.75)")
+    canvas.hover(position={"x": px, "y": py})
+    box = canvas.bounding_box()
+    readout = by(h, "boundary-readout")
+    expect(readout).to_contain_text("P(class 1) 1.000")
+    x1, x2 = map(float, re.match(r"x1 (\S+), x2 (\S+):", readout.text_content()).groups())
+    assert abs(x1 - 0.75) < 0.02 and abs(x2 - 0.75) < 0.02
+    h.mouse.move(box["x"] - 20, box["y"] - 20)
+    expect(readout).to_have_text("")
+
+
+def test_boundary_png(h):
+    set_binary_halves(h)
+    assert h.evaluate("h.boundary.toPNG()").startswith("data:image/png;base64,")
+
+
+# --- NetworkView ----------------------------------------------------------------------
+
+SMALL = {"sizes": [2, 4, 3, 1], "inputNames": ["x1", "x2"], "activations": ["tanh", "tanh", "sigmoid"]}
+
+
+def small_net(page):
+    page.evaluate(
+        """arch => { h.net.setArchitecture(arch);
+             const {weights, biases} = h.randomWeights(arch.sizes, 7);
+             weights[0][0][0] = 0.2; weights[0][1][0] = -1.5; weights[0][0][1] = 0.9;
+             h.net.setWeights(weights, biases); }""",
+        SMALL,
+    )
+    expect(by(page, "net")).to_have_attribute("data-weight-updates", "1")
+
+
+def test_network_hover_and_focus_call_back_with_the_neuron(h):
+    small_net(h)
+    neuron = by(h, "neuron-1-0")
+    expect(neuron).to_have_attribute("aria-label", re.compile(r"^layer 1 neuron 0\b"))
+    neuron.hover()
+    h.wait_for_function("h.calls.some(c => c[0] === 'hover' && c[1] === 1 && c[2] === 0)")
+    neuron_map = by(h, "net").get_by_test_id("neuron-map")
+    expect(neuron_map).to_be_visible()
+    nb, mb = neuron.bounding_box(), neuron_map.bounding_box()
+    assert abs(mb["x"] - (nb["x"] + nb["width"])) < 20  # right next to the neuron
+    h.mouse.move(1, 1)
+    h.wait_for_function("h.calls.at(-1)[0] === 'leave'")
+    expect(neuron_map).to_be_hidden()
+
+    by(h, "neuron-2-2").focus()
+    h.wait_for_function("JSON.stringify(h.calls.at(-1)) === '[\"hover\",2,2]'")
+    h.keyboard.press("Tab")  # on to the next neuron, the output
+    h.wait_for_function("JSON.stringify(h.calls.at(-1)) === '[\"hover\",3,0]'")
+    assert ["leave"] in h.evaluate("h.calls.slice(-3)")
+    expect(by(h, "neuron-0-1")).to_have_attribute("aria-label", re.compile("x2"))
+
+
+def test_network_link_width_and_colour_follow_the_weights(h):
+    small_net(h)
+    width = lambda testid: float(by(h, testid).get_attribute("stroke-width"))
+    stroke = lambda testid: by(h, testid).get_attribute("stroke")
+    assert width("link-1-0-0") < width("link-1-0-1") < width("link-1-1-0")  # |0.2| < |0.9| < |-1.5|
+    assert stroke("link-1-1-0") == h.evaluate("h.colors.ORANGE")
+    assert stroke("link-1-0-0") == h.evaluate("h.colors.BLUE")
+    # Every link: ordering by width agrees with ordering by |w|.
+    pairs = h.evaluate(
+        """() => { const out = [];
+             document.querySelectorAll('#net .link').forEach(l => {
+               const [, k, i, j] = l.dataset.testid.split('-').map(Number);
+               out.push([Math.abs(h.net.weights[k - 1][i][j]), Number(l.getAttribute('stroke-width'))]); });
+             return out; }"""
+    )
+    assert len(pairs) == 2 * 4 + 4 * 3 + 3 * 1
+    pairs.sort()
+    assert all(a[1] <= b[1] for a, b in zip(pairs, pairs[1:]))
+
+    # New weights update the same elements in place.
+    h.evaluate("document.querySelector('[data-testid=link-1-0-0]').dataset.mark = 'same'")
+    h.evaluate(
+        """arch => { const {weights, biases} = h.randomWeights(arch.sizes, 8); weights[0][0][0] = -2;
+             h.net.setWeights(weights, biases); }""",
+        SMALL,
+    )
+    expect(by(h, "net")).to_have_attribute("data-weight-updates", "2")
+    expect(by(h, "link-1-0-0")).to_have_attribute("data-mark", "same")
+    assert stroke("link-1-0-0") == h.evaluate("h.colors.ORANGE")
+    assert width("link-1-0-0") == max(width(f"link-1-{i}-{j}") for i in range(2) for j in range(4))
+
+
+def test_network_rejects_weights_of_the_wrong_shape(h):
+    small_net(h)
+    message = h.evaluate(
+        """() => { try { h.net.setWeights([[[1]]], [[0]]); } catch (e) { return e.message; } }"""
+    )
+    assert "3 weight matrices" in message
+
+
+def _inside(page, container_testid):
+    """Every neuron's box lies within its container's box; returns (count, node size)."""
+    return page.evaluate(
+        """id => { const c = document.querySelector(`[data-testid=${id}]`).getBoundingClientRect();
+             const nodes = [...document.querySelectorAll(`[data-testid=${id}] .neuron rect`)];
+             const out = nodes.filter(n => { const r = n.getBoundingClientRect();
+               return r.left < c.left - 0.5 || r.right > c.right + 0.5 || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5; });
+             const svg = document.querySelector(`[data-testid=${id}] svg`).getBoundingClientRect();
+             return {count: nodes.length, outside: out.length, node: nodes[1].getBoundingClientRect().width,
+                     svgWidth: svg.width, width: c.width, height: c.height}; }""",
+        container_testid,
+    )
+
+
+def test_network_8_layers_of_64_fit_the_container_and_update_fast(h):
+    small_net(h)
+    small_node = _inside(h, "net")["node"]
+    sizes = [7] + [64] * 8 + [1]
+    timing = h.evaluate(
+        """sizes => { const t0 = performance.now();
+             h.net.setArchitecture({sizes, inputNames: ['x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)'],
+                                    activations: [...Array(8).fill('relu'), 'sigmoid']});
+             const t1 = performance.now();
+             const a = h.randomWeights(sizes, 1), b = h.randomWeights(sizes, 2);
+             const t2 = performance.now(); h.net.setWeights(a.weights, a.biases);
+             const t3 = performance.now(); h.net.setWeights(b.weights, b.biases);
+             const t4 = performance.now();
+             return {build: t1 - t0, first: t3 - t2, update: t4 - t3}; }""",
+        sizes,
+    )
+    expect(by(h, "net")).to_have_attribute("data-neurons", str(sum(sizes)))
+    expect(by(h, "net")).to_have_attribute("data-weight-updates", "3")
+    assert h.locator("#net .link").count() == 7 * 64 + 7 * 64 * 64 + 64
+    geo = _inside(h, "net")
+    assert geo["count"] == sum(sizes) and geo["outside"] == 0, geo
+    assert geo["svgWidth"] <= geo["width"] + 0.5
+    assert geo["node"] < small_node  # nodes shrink with 64 neurons a layer
+    assert timing["update"] < 500, timing
+    expect(by(h, "neuron-8-63")).to_be_visible()
+
+
+def test_network_fits_a_phone_width_container(h):
+    sizes = [2] + [64] * 8 + [1]
+    h.evaluate(
+        """sizes => { h.phone.setArchitecture({sizes, inputNames: ['x1', 'x2'], activations: [...Array(8).fill('tanh'), 'tanh']});
+             const a = h.randomWeights(sizes, 3); h.phone.setWeights(a.weights, a.biases); }""",
+        sizes,
+    )
+    geo = _inside(h, "net-phone")
+    assert geo["width"] == 360
+    assert geo["outside"] == 0 and geo["svgWidth"] <= 360.5, geo
+    assert h.evaluate("document.querySelector('[data-testid=net-phone]').scrollWidth") <= 360
+
+
+# --- Thumbnails -----------------------------------------------------------------------
+
+
+def test_dataset_thumbnails_load_as_images(h):
+    h.evaluate("h.showThumbs()")
+    h.wait_for_function("[...document.querySelectorAll('#thumbs img')].every(i => i.complete)")
+    sizes = h.evaluate("[...document.querySelectorAll('#thumbs img')].map(i => [i.alt, i.naturalWidth])")
+    assert sizes == [[name, 64] for name in THUMB_NAMES]
