@@ -28,8 +28,44 @@ class Activation:
     elementwise: bool = True
 
 
+def identity(z):
+    return z
+
+
+def identity_grad(z, a):
+    return np.ones_like(z)
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def relu_grad(z, a):
+    return (z > 0).astype(z.dtype)
+
+
+def leaky_relu(z):
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def leaky_relu_grad(z, a):
+    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_grad(z, a):
+    return 1.0 - a * a
+
+
 def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -_SIGMOID_CLIP, _SIGMOID_CLIP)))
+
+
+def sigmoid_grad(z, a):
+    return a * (1.0 - a)
 
 
 def softmax(z):
@@ -38,7 +74,7 @@ def softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _softmax_grad(z, a):
+def softmax_grad(z, a):
     raise ValueError(
         "softmax has no elementwise derivative; use it as the output activation "
         "together with the 'softmax_cross_entropy' loss"
@@ -48,16 +84,12 @@ def _softmax_grad(z, a):
 ACTIVATIONS = {
     a.name: a
     for a in (
-        Activation("identity", lambda z: z, lambda z, a: np.ones_like(z)),
-        Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype)),
-        Activation(
-            "leaky_relu",
-            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
-        ),
-        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a),
-        Activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a)),
-        Activation("softmax", softmax, _softmax_grad, elementwise=False),
+        Activation("identity", identity, identity_grad),
+        Activation("relu", relu, relu_grad),
+        Activation("leaky_relu", leaky_relu, leaky_relu_grad),
+        Activation("tanh", tanh, tanh_grad),
+        Activation("sigmoid", sigmoid, sigmoid_grad),
+        Activation("softmax", softmax, softmax_grad, elementwise=False),
     )
 }
 

@@ -17,7 +17,8 @@ n_classes       2            classes, for ``gaussians`` and ``spiral`` only (2 .
 test_fraction   0.0          share of the points held out as a test set, [0, 1); 0 = none
 features        ["x1","x2"]  input features, names from ``datasets.FEATURES``
 hidden          [8, 8]       hidden layer widths; [] gives a network without hidden layers
-activation      "relu"       hidden activation: identity, relu, leaky_relu, tanh, sigmoid
+activation      "relu"       hidden activation: identity, relu, leaky_relu, tanh, sigmoid;
+                             or a list with one name per hidden layer
 problem         derived      "binary", "multiclass" or "regression"; by default the data
                              set's (``multiclass`` when n_classes > 2), or the loss's task
 loss            derived      binary_cross_entropy / softmax_cross_entropy /
@@ -203,9 +204,19 @@ def check_config(config=None, data=None):
         if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= MAX_LAYER_SIZE:
             raise ConfigError("hidden", f"every width must be a whole number from 1 to {MAX_LAYER_SIZE}, got {width!r}")
     c["hidden"] = [int(w) for w in hidden]
-    c["activation"] = _name(c, "activation", get_activation)
-    if not get_activation(c["activation"]).elementwise:
-        raise ConfigError("activation", f"{c['activation']!r} can only be an output; pick relu, tanh, ...")
+    acts = c["activation"]
+    if isinstance(acts, (list, tuple)):
+        if len(acts) != len(c["hidden"]):
+            raise ConfigError(
+                "activation", f"give one activation per hidden layer ({len(c['hidden'])}), got {len(acts)}; "
+                "or a single name for all of them"
+            )
+        c["activation"] = [_name({"activation": a}, "activation", get_activation) for a in acts]
+    else:
+        c["activation"] = _name(c, "activation", get_activation)
+    for name in c["activation"] if isinstance(c["activation"], list) else [c["activation"]]:
+        if not get_activation(name).elementwise:
+            raise ConfigError("activation", f"{name!r} can only be an output; pick relu, tanh, ...")
 
     if c["loss"] is not None:
         c["loss"] = _name(c, "loss", get_loss)
@@ -288,8 +299,10 @@ def build_run(config=None, data=None):
 
     n_out = c["n_classes"] if c["problem"] == "multiclass" else 1
     sizes = [X_train.shape[1], *c["hidden"], n_out]
-    model = MLP(sizes, activations=c["activation"], output_activation=get_loss(c["loss"]).output_activation,
-                init=c["init"], seed=[seed, 2])
+    output = get_loss(c["loss"]).output_activation
+    acts = c["activation"]
+    acts = [*acts, output] if isinstance(acts, list) else acts
+    model = MLP(sizes, activations=acts, output_activation=output, init=c["init"], seed=[seed, 2])
     options = {"lr": c["learning_rate"]}
     if c["optimizer"] == "momentum":
         options.update(momentum=c["momentum"], nesterov=c["nesterov"])

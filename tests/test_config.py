@@ -159,3 +159,21 @@ def test_bad_custom_data(config, data, key, message):
     with pytest.raises(ConfigError, match=message) as info:
         build_run(config, data=data)
     assert info.value.key == key
+
+
+def test_one_activation_per_hidden_layer():
+    run = build_run({"hidden": [4, 3], "activation": ["tanh", "relu"]})
+    assert run.model.activations == ["tanh", "relu", "sigmoid"]
+    same = build_run({"hidden": [4, 3], "activation": "tanh"})
+    assert same.model.activations == ["tanh", "tanh", "sigmoid"]
+
+
+@pytest.mark.parametrize("acts, fragment", [
+    (["tanh"], "one activation per hidden layer (2), got 1"),
+    (["tanh", "softmax"], "can only be an output"),
+    (["tanh", "nope"], "unknown activation"),
+])
+def test_bad_activation_lists_name_the_field(acts, fragment):
+    with pytest.raises(ConfigError) as info:
+        build_run({"hidden": [4, 3], "activation": acts})
+    assert info.value.key == "activation" and fragment in str(info.value)

@@ -1,190 +1,514 @@
-// The page's controller: main thread. Wires the form, the player loop and the chart to
-// the training worker. It draws and keeps state; all of the maths runs in the worker.
+// The playground's controller: main thread. Wires the settings, the player and the views
+// to the training worker. It keeps state and draws; all of the maths runs in the worker.
 //
 // States, mirrored on the root element's data-state: loading -> ready -> training <->
 // paused; error when the runtime cannot start.
 
 import { LineChart } from "./chart.js";
-import { readForm } from "./form.js";
+import { Controls } from "./controls.js";
 import { prefetch, runtimeFiles, startWorker } from "./loader.js";
+import { Player } from "./player.js";
+import { describeBackprop } from "./backprop.js";
+import { download, metricsCSV, chartsPNG } from "./downloads.js";
+import * as settings from "./state.js";
+import { BoundaryView } from "./views/boundary.js";
+import { NetworkView } from "./views/network.js";
 
-const CHUNK_BUDGET_MS = 40;  // worker time per round trip: ~25 chunks a second
-const ARCHITECTURE = ["dataset", "hidden", "activation"];
+const SNAPSHOT_EVERY_MS = 250;   // the heatmap and network refresh at most 4 times a second
+const GRID = 48;
+const AUTO_GRADCHECK_MAX_PARAMS = 400;
 
-const root = document.getElementById("app");
-const form = document.getElementById("controls");
-const buttons = {
-  train: document.getElementById("train"),
-  pause: document.getElementById("pause"),
-  reset: document.getElementById("reset"),
-};
+const $ = (id) => document.getElementById(id);
+const root = $("app");
+const form = $("controls");
+const buttons = { train: $("train"), pause: $("pause"), step: $("step"), reset: $("reset") };
 const show = {
-  epoch: document.getElementById("epoch"),
-  loss: document.getElementById("loss"),
-  accuracy: document.getElementById("accuracy"),
-  status: document.getElementById("status"),
-  progress: document.getElementById("progress"),
-  progressLabel: document.getElementById("progress-label"),
+  epoch: $("epoch"), loss: $("loss"), accuracy: $("accuracy"), testLoss: $("test-loss"),
+  testAccuracy: $("test-accuracy"), status: $("status"),
 };
-const chart = new LineChart(document.getElementById("loss-chart"));
+
+const charts = {
+  loss: new LineChart($("loss-chart"), {
+    series: [{ name: "train loss" }, { name: "test loss", dash: [4, 3] }], readout: $("loss-readout"),
+  }),
+  metric: new LineChart($("accuracy-chart"), {
+    series: [{ name: "train accuracy" }, { name: "test accuracy", dash: [4, 3] }], readout: $("accuracy-readout"),
+  }),
+  gradients: new LineChart($("gradient-chart"), { series: [], readout: $("gradient-readout") }),
+};
+const boundary = new BoundaryView($("boundary"), {
+  onAddPoint: (x, y, cls) => editPoints((rows) => rows.push([x, y, cls])),
+  onRemovePoint: (set, index) => editPoints((rows) => rows.splice(rowIndex(set, index), 1)),
+  readout: $("boundary-readout"),
+});
+const network = new NetworkView($("network-view"), {
+  onHoverNeuron: (layer, index) => showNeuron(layer, index),
+  onLeave: () => network.hideNeuronMap(),
+});
 
 let worker = null;
 let state = "loading";
-let model = null;        // {config, epoch, target} once the worker holds a network
-let loopRunning = false; // the player loop runs at most once
-let history = { epoch: [], loss: [], accuracy: [] };  // every epoch of the current model
+let config = settings.copyDefaults();
+let info = null;             // what the worker says of the current network (sizes, data, ...)
+let history = emptyHistory();
+let lastSnapshot = 0;
+let snapshotBusy = false;
+let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
+
+const controls = new Controls(form, { onChange: settingChanged });
+const player = new Player({
+  train: (max, budget) => call("train", max, budget),
+  onChunk: takeChunk,
+  onEnd: runEnded,
+});
+
+function emptyHistory() {
+  return { epoch: [], loss: [], metric: [], test_loss: [], test_metric: [], grad_norms: [] };
+}
 
 // Hook for tests, the benchmark and embedding pages.
-window.pyMlp = { history: () => structuredClone(history), state: () => state, worker: () => worker };
+window.pyMlp = {
+  history: () => structuredClone(history),
+  state: () => state,
+  config: () => settings.toRunConfig(config),
+  worker: () => worker,
+};
+
+async function call(name, ...args) {
+  return JSON.parse(await worker[name](...args));
+}
 
 function setState(next, message) {
   state = next;
   root.dataset.state = next;
-  buttons.train.disabled = !["ready", "paused"].includes(next);
+  const idle = next === "ready" || next === "paused";
+  buttons.train.disabled = !idle || !info;
+  buttons.step.disabled = !idle || !info;
   buttons.pause.disabled = next !== "training";
-  buttons.reset.disabled = !["ready", "paused", "training"].includes(next);
-  if (message !== undefined) show.status.textContent = message;
+  buttons.reset.disabled = next === "loading" || next === "error";
+  for (const id of ["download-model", "download-metrics", "gradcheck"]) $(id).disabled = !idle || !info;
+  if (message !== undefined) say(message);
 }
 
-function showEpoch(epoch, loss, accuracy) {
-  show.epoch.textContent = String(epoch);
-  show.loss.textContent = loss === undefined ? "–" : loss.toFixed(4);
-  show.accuracy.textContent = accuracy === undefined ? "–" : accuracy.toFixed(3);
+function say(message) {
+  show.status.textContent = message;
 }
 
-function sameArchitecture(a, b) {
-  return ARCHITECTURE.every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
+const fmt = (v, digits = 4) => (v === null || v === undefined ? "–" : Number.isFinite(v) ? v.toFixed(digits) : String(v));
+
+function showStats(i) {
+  show.epoch.textContent = String(i === undefined ? 0 : history.epoch[i]);
+  show.loss.textContent = i === undefined ? "–" : fmt(history.loss[i]);
+  show.accuracy.textContent = i === undefined ? "–" : fmt(history.metric[i], 3);
+  show.testLoss.textContent = i === undefined ? "–" : fmt(history.test_loss[i]);
+  show.testAccuracy.textContent = i === undefined ? "–" : fmt(history.test_metric[i], 3);
 }
 
-async function buildModel(config) {
-  const { epochs, ...settings } = config;
-  const result = JSON.parse(await worker.setup(JSON.stringify(settings)));
+// ---- building and resetting the network ------------------------------------------------
+
+async function rebuild(message) {
+  player.pause();
+  await player.idle();
+  info = null;
+  const result = await call("setup", JSON.stringify(runConfig()));
+  history = emptyHistory();
+  player.epoch = 0;
+  showStats();
   if (!result.ok) {
-    const message = document.getElementById(`${result.field}-error`);
-    if (message) message.textContent = result.error;
-    throw new Error(result.error);
+    for (const chart of Object.values(charts)) chart.reset();
+    if (result.field) controls.setError(result.field === "activation" ? "hidden" : result.field, result.error);
+    setState("ready", `These settings cannot build a network: ${result.error}`);
+    return false;
   }
-  model = { config, epoch: 0, target: 0 };
-  history = { epoch: [], loss: [], accuracy: [] };
-  chart.reset();
-  showEpoch(0);
+  info = result;
+  const regression = info.problem === "regression";
+  $("accuracy-label").textContent = regression ? "R²" : "Accuracy";
+  $("test-accuracy-label").textContent = regression ? "Test R²" : "Test accuracy";
+  const metric = regression ? "R²" : "accuracy";
+  charts.loss.reset();
+  charts.metric.reset([{ name: `train ${metric}` }, { name: `test ${metric}`, dash: [4, 3] }]);
+  charts.gradients.reset(info.sizes.slice(1).map((_, k) => ({ name: `layer ${k + 1}` })));
+  boundary.setDomain(info.domain);
+  boundary.setProblem({ kind: info.problem, classes: info.classes, range: info.target_range });
+  boundary.setPoints({ train: info.train, test: info.test });
+  network.setArchitecture({ sizes: info.sizes, inputNames: info.features, activations: info.activations });
+  $("problem-help").textContent = describeProblem(info);
+  await Promise.all([refreshSnapshot(), refreshPanels()]);
+  setState("ready", message ?? "Ready. Press Train.");
+  return true;
 }
 
-async function train() {
-  const config = readForm(form);
-  if (!config) {
-    show.status.textContent = "Fix the highlighted fields, then press Train.";
+function runConfig() {
+  const run = settings.toRunConfig(config);
+  if (config.dataset === "custom") run.dataset = "custom";
+  return run;
+}
+
+function describeProblem(i) {
+  const out = { binary: "one sigmoid output, binary cross-entropy", multiclass: `${i.classes} softmax outputs, softmax cross-entropy`, regression: "one linear output, mean squared error" };
+  return `${i.problem}: ${out[i.problem]}; ${i.n_train} training and ${i.n_test} test points.`;
+}
+
+async function refreshSnapshot() {
+  if (snapshotBusy || !info) return;
+  snapshotBusy = true;
+  try {
+    const snap = await call("snapshot", GRID);
+    if (snap.ok) {
+      boundary.setGrid(snap.grid);
+      network.setWeights(snap.weights, snap.biases);
+    }
+  } finally {
+    snapshotBusy = false;
+    lastSnapshot = performance.now();
+  }
+}
+
+async function refreshPanels() {
+  const [shapes, code] = await Promise.all([call("shapes"), call("source")]);
+  if (shapes.ok) $("backprop").replaceChildren(describeBackprop(shapes, info));
+  if (code.ok) $("code").textContent = code.text;
+  $("gradcheck-result").textContent = "";
+  if (info && info.sizes.reduce((n, s, i, a) => n + (i ? (a[i - 1] + 1) * s : 0), 0) <= AUTO_GRADCHECK_MAX_PARAMS) {
+    await gradientCheck();
+  }
+}
+
+async function gradientCheck() {
+  const result = await call("gradient_check");
+  const out = $("gradcheck-result");
+  if (!result.ok) {
+    out.textContent = result.error;
     return;
   }
-  if (!model || !sameArchitecture(model.config, config)) {
-    await buildModel(config);
-  } else if (model.config.learning_rate !== config.learning_rate) {
-    await worker.set_learning_rate(config.learning_rate);
-    model.config.learning_rate = config.learning_rate;
-  }
-  if (state !== "paused" || model.epoch >= model.target) model.target = model.epoch + config.epochs;
-  setState("training", `Training to epoch ${model.target}…`);
-  runLoop();
+  const verdict = result.error < 1e-5 ? "backprop agrees with finite differences" : "backprop and finite differences disagree";
+  out.textContent = `Largest relative error ${result.error.toExponential(2)} over ${result.params} parameters ` +
+    `on ${result.samples} samples: ${verdict}.`;
+  out.dataset.error = String(result.error);
 }
 
-async function runLoop() {
-  if (loopRunning) return;
-  loopRunning = true;
-  root.dataset.loop = "running";
-  try {
-    while (state === "training" && model.epoch < model.target) {
-      const chunk = JSON.parse(await worker.train(model.target - model.epoch, CHUNK_BUDGET_MS));
-      if (!model) return;  // reset while the chunk ran
-      chunk.epochs.forEach((epoch, i) => chart.addPoint(epoch, [chunk.loss[i]]));
-      history.epoch.push(...chunk.epochs);
-      history.loss.push(...chunk.loss);
-      history.accuracy.push(...chunk.accuracy);
-      model.epoch = chunk.epoch;
-      const last = chunk.epochs.length - 1;
-      if (last >= 0) showEpoch(chunk.epoch, chunk.loss[last], chunk.accuracy[last]);
-      if (chunk.stopped) {
-        setState("paused", `Training stopped: ${chunk.stopped}`);
-        return;
-      }
-    }
-    if (state === "training") setState("paused", `Finished ${model.epoch} epochs. Press Train to go on.`);
-  } catch (error) {
-    fail(error);
-  } finally {
-    loopRunning = false;
-    root.dataset.loop = "idle";
+// ---- training ---------------------------------------------------------------------------
+
+function takeChunk(chunk) {
+  if (!chunk.ok) {
+    say(chunk.error);
+    return "stop";
   }
+  chunk.epochs.forEach((epoch, i) => {
+    charts.loss.addPoint(epoch, [chunk.loss[i], chunk.test_loss[i] ?? NaN]);
+    charts.metric.addPoint(epoch, [chunk.metric[i], chunk.test_metric[i] ?? NaN]);
+    charts.gradients.addPoint(epoch, chunk.grad_norms[i]);
+  });
+  for (const key of Object.keys(history)) history[key].push(...(chunk[key === "epoch" ? "epochs" : key]));
+  if (history.epoch.length) showStats(history.epoch.length - 1);
+  if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) refreshSnapshot();
+  if (chunk.stopped) {
+    say(`Training stopped: ${chunk.stopped}`);
+    return "stop";
+  }
+  return undefined;
+}
+
+async function runEnded(reason) {
+  await refreshSnapshot();
+  if (reason instanceof Error) return fail(reason);
+  if (reason === "stopped") return setState("paused");
+  if (reason === "paused") return setState("paused", `Paused at epoch ${player.epoch}.`);
+  setState("paused", `Finished ${player.epoch} epochs. Press Train to go on.`);
+}
+
+function train(epochs) {
+  if (!controls.validate()) {
+    say("Fix the highlighted fields, then press Train.");
+    return;
+  }
+  if (!info) {
+    say("These settings cannot build a network; change them and press Reset.");
+    return;
+  }
+  const resuming = state === "paused" && player.epoch < player.target;
+  const target = resuming && epochs === undefined ? player.target : player.epoch + (epochs ?? config.epochs);
+  setState("training", epochs === 1 ? "One epoch…" : `Training to epoch ${target}…`);
+  player.play(target);
 }
 
 function pause() {
-  if (state === "training") setState("paused", `Paused at epoch ${model.epoch}.`);
+  if (state === "training") player.pause();
 }
 
-async function reset() {
-  model = null;
-  history = { epoch: [], loss: [], accuracy: [] };
-  chart.reset();
-  showEpoch(0);
-  setState("ready", "Reset. Press Train to start again.");
+// ---- settings ---------------------------------------------------------------------------
+
+async function settingChanged(key, value) {
+  config[key] = value;
+  if (key === "hidden") config.activation = controls.config.activation;
+  config = settings.normalise(config);
+  remember();
+  if (key === "speed") {
+    player.speed = value;
+    return;
+  }
+  if (settings.LIVE.has(key)) {
+    if (key === "epochs") return;
+    if (info) {
+      const result = await call("update", JSON.stringify(liveSettings()));
+      if (!result.ok) say(result.error);
+      else say(`${key.replace("_", " ")} is now ${value}; training goes on with it.`);
+    }
+    return;
+  }
+  if (key === "dataset" && value !== "custom") customRows = null;
+  await rebuild(`Settings changed (${key.replace("_", " ")}): the network was reset.`);
 }
+
+function liveSettings() {
+  const run = settings.toRunConfig(config);
+  return { learning_rate: run.learning_rate, batch_size: run.batch_size, l1: run.l1, l2: run.l2 };
+}
+
+function remember() {
+  settings.save(config);
+  const query = settings.toQuery(config);
+  const url = new URL(location.href);
+  url.search = query;
+  for (const key of ["embed", "panels"]) {
+    const keep = new URLSearchParams(location.search).get(key);
+    if (keep) url.searchParams.set(key, keep);
+  }
+  history_replace(url);
+  $("share-link").value = shareURL();
+}
+
+function history_replace(url) {
+  window.history.replaceState(null, "", url);
+}
+
+function shareURL() {
+  const url = new URL(location.href);
+  url.search = settings.toQuery(config);
+  return url.href;
+}
+
+async function applyConfig(next, message) {
+  config = settings.normalise(next);
+  controls.render(config);
+  player.speed = config.speed;
+  remember();
+  await rebuild(message);
+}
+
+// ---- data editing -----------------------------------------------------------------------
+
+function currentRows() {
+  if (customRows) return customRows;
+  const rows = [];
+  for (const set of [info.train, info.test]) set.x.forEach((x, i) => rows.push([x, set.y[i], set.label[i]]));
+  return rows;
+}
+
+function rowIndex(set, index) {
+  // Custom rows are split again by the worker; find the clicked point by its coordinates.
+  const p = info[set];
+  const rows = currentRows();
+  return rows.findIndex((r) => r[0] === p.x[index] && r[1] === p.y[index]);
+}
+
+async function editPoints(edit) {
+  if (!info || state === "loading") return;
+  const rows = currentRows().map((r) => [...r]);
+  edit(rows);
+  await useRows(rows, "Your points changed: the network was reset.");
+}
+
+async function useRows(rows, message) {
+  const header = info && info.problem === "regression" ? "x1,x2,target" : "x1,x2,label";
+  const csv = [header, ...rows.map((r) => r.join(","))].join("\n");
+  const result = await call("set_data", csv);
+  if (!result.ok) {
+    $("csv-error").textContent = result.error;
+    say(`Your data was not changed: ${result.error}`);
+    return;
+  }
+  $("csv-error").textContent = "";
+  customRows = rows;
+  const custom = document.querySelector('input[name="dataset"][value="custom"]');
+  custom.disabled = false;
+  config.dataset = "custom";
+  controls.render(config);
+  remember();
+  await rebuild(message);
+}
+
+async function uploadCSV(file) {
+  const text = await file.text();
+  const result = await call("set_data", text);
+  if (!result.ok) {
+    $("csv-error").textContent = `${file.name}: ${result.error}`;
+    say("The file was refused; your current data is kept.");
+    return;
+  }
+  $("csv-error").textContent = "";
+  customRows = result.rows;
+  document.querySelector('input[name="dataset"][value="custom"]').disabled = false;
+  config.dataset = "custom";
+  controls.render(config);
+  remember();
+  await rebuild(`Loaded ${result.n} points from ${file.name}: the network was reset.`);
+}
+
+// ---- the network view -------------------------------------------------------------------
+
+async function showNeuron(layer, index) {
+  const map = await call("neuron_map", layer, index, 24);
+  if (map.ok) network.showNeuronMap(layer, index, map);
+}
+
+// ---- sharing and files ------------------------------------------------------------------
+
+async function downloadModel() {
+  const result = await call("model_json");
+  if (result.ok) download("py_mlp-model.json", result.text, "application/json");
+}
+
+async function loadModel(file) {
+  const result = await call("load_model", await file.text());
+  const box = $("model-error");
+  if (!result.ok) {
+    box.textContent = `${file.name}: ${result.error}`;
+    say("The model file was refused; the current network is kept.");
+    return;
+  }
+  box.textContent = "";
+  await refreshSnapshot();
+  say(`Loaded the weights from ${file.name}.`);
+}
+
+async function copyLink() {
+  const link = shareURL();
+  $("share-link").value = link;
+  try {
+    await navigator.clipboard.writeText(link);
+    say("Link copied: it rebuilds this run.");
+  } catch {
+    $("share-link").select();
+    say("Copy the link from the box below: it rebuilds this run.");
+  }
+}
+
+// ---- presets ----------------------------------------------------------------------------
+
+async function applyPreset(name) {
+  if (name === "article") return runArticle();
+  if (!(name in settings.PRESETS)) {
+    say(`There is no preset "${name}"; the default settings are used.`);
+    return applyConfig(settings.copyDefaults());
+  }
+  customRows = null;
+  await applyConfig(settings.presetConfig(name), `Preset "${name}" loaded. Press Train.`);
+}
+
+// ?preset=article: the tutorial's own experiment, its log shown line by line.
+async function runArticle() {
+  player.pause();
+  await player.idle();
+  setState("training", "The tutorial's experiment: loading scikit-learn…");
+  const files = await runtimeFiles("sklearn");
+  await prefetch(files, (fraction, label) => say(`The tutorial's experiment: ${label.replace("Python", "scikit-learn")}`));
+  say("The tutorial's experiment: training 150 iterations…");
+  const result = await call("article_trace");
+  const trace = $("trace");
+  trace.textContent = result.lines.join("\n");
+  trace.closest("section").hidden = false;
+  charts.loss.reset();
+  const parsed = result.lines.map((line) => line.match(/loss value \[\[(\S+)\]\] accuracy (\S+)/));
+  parsed.slice(1).forEach((m, i) => charts.loss.addPoint(i + 1, [Number(m[1])]));
+  const last = parsed.at(-1);
+  show.epoch.textContent = String(parsed.length - 1);
+  show.loss.textContent = fmt(Number(last[1]));
+  show.accuracy.textContent = fmt(Number(last[2]), 3);
+  setState("ready", "The tutorial's experiment ran: 150 iterations of its 2-4-3-1 network, log below.");
+}
+
+// ---- start ------------------------------------------------------------------------------
 
 function fail(error) {
   console.warn(error);
   setState("error", `Something went wrong: ${error.message}. Reload the page to try again.`);
 }
 
-function onInput(event) {
-  const name = event.target.name;
-  if (model && state !== "training" && ARCHITECTURE.includes(name)) {
-    // The old network no longer matches the settings: start afresh on the next Train.
-    reset().then(() => { show.status.textContent = "Settings changed: the network was reset."; });
-  }
-}
-
-form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  if (state === "ready" || state === "paused") train().catch(fail);
-});
-buttons.pause.addEventListener("click", pause);
-buttons.reset.addEventListener("click", () => reset().catch(fail));
-form.addEventListener("change", onInput);
-
-// ?preset=article: the tutorial's own experiment, its log shown line by line.
-async function runArticle() {
-  setState("training", "The tutorial's experiment: loading scikit-learn…");
-  const files = await runtimeFiles("sklearn");
-  await prefetch(files, (fraction, label) => {
-    show.status.textContent = `The tutorial's experiment: ${label.replace("Python", "scikit-learn")}`;
+function wire() {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (state === "ready" || state === "paused") train();
   });
-  show.status.textContent = "The tutorial's experiment: training 150 iterations…";
-  const result = JSON.parse(await worker.article_trace());
-  const trace = document.getElementById("trace");
-  trace.textContent = result.lines.join("\n");
-  trace.closest("section").hidden = false;
-  chart.reset();
-  const parsed = result.lines.map((line) => line.match(/loss value \[\[(\S+)\]\] accuracy (\S+)/));
-  parsed.slice(1).forEach((m, i) => chart.addPoint(i + 1, [Number(m[1])]));
-  const last = parsed.at(-1);
-  showEpoch(parsed.length - 1, Number(last[1]), Number(last[2]));
-  setState("ready", "The tutorial's experiment ran: 150 iterations of its 2-4-3-1 network, log below.");
+  buttons.pause.addEventListener("click", pause);
+  buttons.step.addEventListener("click", () => train(1));
+  buttons.reset.addEventListener("click", () => rebuild("Reset: a fresh network with the same settings.").catch(fail));
+  $("regenerate").addEventListener("click", () => {
+    customRows = null;
+    applyConfig({ ...config, dataset: config.dataset === "custom" ? "circles" : config.dataset, seed: config.seed + 1 },
+      `New data (seed ${config.seed + 1}): the network was reset.`).catch(fail);
+  });
+  $("csv").addEventListener("change", (event) => {
+    const [file] = event.target.files;
+    event.target.value = "";
+    if (file) uploadCSV(file).catch(fail);
+  });
+  $("load-model").addEventListener("change", (event) => {
+    const [file] = event.target.files;
+    event.target.value = "";
+    if (file) loadModel(file).catch(fail);
+  });
+  $("download-model").addEventListener("click", () => downloadModel().catch(fail));
+  $("download-metrics").addEventListener("click", () => download("py_mlp-metrics.csv", metricsCSV(history, info), "text/csv"));
+  $("download-charts").addEventListener("click", () => download("py_mlp-charts.png", chartsPNG(Object.values(charts).map((c) => c.canvas))));
+  $("copy-link").addEventListener("click", () => copyLink().catch(fail));
+  $("gradcheck").addEventListener("click", () => gradientCheck().catch(fail));
+  $("log-scale").addEventListener("change", (event) => {
+    charts.loss.setLogScale(event.target.checked);
+    charts.gradients.setLogScale(event.target.checked);
+  });
+  $("show-test").addEventListener("change", (event) => boundary.showTest(event.target.checked));
+  $("preset").addEventListener("change", (event) => {
+    const name = event.target.value;
+    event.target.value = "";
+    if (name && state !== "loading") applyPreset(name).catch(fail);
+  });
 }
 
 async function main() {
+  wire();
+  const query = new URLSearchParams(location.search);
+  const fromLink = settings.fromQuery(location.search);
+  const hasLinkSettings = [...query.keys()].some((k) => k in settings.PARSERS);
+  const stored = hasLinkSettings ? { config: null, problems: [] } : settings.load();
+  const problems = [...fromLink.problems, ...stored.problems];
+  config = hasLinkSettings ? fromLink.config : stored.config ?? settings.copyDefaults();
+  controls.render(config);
+  player.speed = config.speed;
   setState("loading", "Loading Python and numpy…");
   try {
     worker = await startWorker({
       onProgress(fraction, label) {
-        show.progress.value = fraction;
-        show.progressLabel.textContent = label;
+        $("progress").value = fraction;
+        $("progress-label").textContent = label;
       },
     });
   } catch (error) {
     fail(error);
     return;
   }
-  setState("ready", "Ready. Press Train.");
-  chart.draw();
-  if (new URLSearchParams(location.search).get("preset") === "article") await runArticle().catch(fail);
+  const preset = query.get("preset");
+  try {
+    if (preset && preset !== "article") {
+      await applyPreset(preset);
+    } else {
+      remember();
+      await rebuild(problems.length ? problems.join(" ") : "Ready. Press Train.");
+    }
+    if (preset === "article") await runArticle();
+  } catch (error) {
+    fail(error);
+  }
 }
 
 main();

@@ -22,8 +22,10 @@ export function parsePanels(value) {
 export function applyPanels(root, wanted) {
   const known = new Set();
   for (const panel of root.querySelectorAll("[data-panel]")) {
-    known.add(panel.dataset.panel);
-    panel.toggleAttribute("data-embed-hidden", wanted !== null && !wanted.includes(panel.dataset.panel));
+    // getAttribute, not .dataset: on a <form>, .dataset can name a field called "dataset".
+    const name = panel.getAttribute("data-panel");
+    known.add(name);
+    panel.toggleAttribute("data-embed-hidden", wanted !== null && !wanted.includes(name));
   }
   const unknown = (wanted ?? []).filter((name) => !known.has(name));
   if (unknown.length) {

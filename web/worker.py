@@ -1,44 +1,257 @@
 """Training worker: runs in a PyScript worker on Pyodide, never on the page's main thread.
 
 The page calls the exported functions through ``worker.sync``; each returns a JSON string
-(plain numbers only, so no Python object ever crosses to JavaScript and nothing leaks).
+(plain numbers only, so no Python object crosses to JavaScript and nothing leaks).
 Training advances in bounded chunks: ``train`` runs whole epochs until a time budget or
 an epoch limit is reached, then returns their metrics for the page to draw.
 
-Non-goals: no drawing, no DOM access; all of the maths lives in ``py_mlp``.
+Non-goals: no drawing, no DOM access; the maths lives in ``py_mlp``, unchanged from
+CPython, and this module only adapts it to the page.
 """
 
+import inspect
 import json
 import time
 
 import numpy as np
 
-from py_mlp import TrainingDiverged, article
+from py_mlp import activations, article, csvdata, losses, serialization
 from py_mlp.config import ConfigError, build_run
+from py_mlp.gradcheck import gradcheck as _gradcheck
+from py_mlp.training import TrainingDiverged
 
-_run = None
-_trainer = None
+GRADCHECK_SAMPLES = 64
+_state = {"run": None, "custom": None, "config": None}
+
+
+def _ok(**fields):
+    return json.dumps({"ok": True, **fields})
 
 
 def _error(message, field=None):
     return json.dumps({"ok": False, "error": message, "field": field})
 
 
+def _domain(points):
+    """A square of data coordinates that holds every point, at least [-1.5, 1.5]."""
+    extent = 1.5
+    if len(points):
+        extent = max(extent, float(np.abs(points).max()) * 1.1)
+    return [-extent, extent, -extent, extent]
+
+
+def _points(points, y):
+    return {"x": points[:, 0].tolist(), "y": points[:, 1].tolist(), "label": np.asarray(y).tolist()}
+
+
+def _labels(run, y2d):
+    """Class index per row (classification) or the target (regression), from 2-D targets."""
+    if run.config["problem"] == "regression":
+        return y2d[:, 0]
+    return y2d.argmax(axis=1) if y2d.shape[1] > 1 else y2d[:, 0].astype(int)
+
+
+def _describe(run):
+    model = run.model
+    t = run.trainer
+    return {
+        "sizes": model.sizes,
+        "activations": model.activations,
+        "features": run.config["features"],
+        "problem": run.config["problem"],
+        "loss": run.config["loss"],
+        "classes": model.sizes[-1] if run.config["problem"] == "multiclass" else 2,
+        "n_train": len(run.X_train),
+        "n_test": len(run.X_test),
+        "batch_size": t.batch_size,
+        "domain": _domain(np.concatenate([run.points_train, run.points_test])),
+        "train": _points(run.points_train, _labels(run, t.y)),
+        "test": _points(run.points_test, _labels(run, t.y_test) if t.y_test is not None else []),
+        "target_range": [float(t.y.min()), float(t.y.max())],
+    }
+
+
 def setup(config_json):
     """Build data, network and trainer from a ``py_mlp.config`` dict (as JSON)."""
-    global _run, _trainer
-    _run = _trainer = None
+    _state["run"] = None
+    config = json.loads(config_json)
     try:
-        _run = build_run(json.loads(config_json))
+        run = build_run(config, data=_state["custom"] if config.get("dataset") == "custom" else None)
     except ConfigError as exc:
         return _error(exc.message, exc.key)
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
-    _trainer = _run.trainer
-    return json.dumps({
-        "ok": True, "n_train": len(_run.X_train), "n_test": len(_run.X_test),
-        "n_params": _run.model.n_params(),
-    })
+    _state["run"], _state["config"] = run, config
+    return _ok(**_describe(run))
+
+
+def set_data(csv_text):
+    """Parse uploaded or edited points as CSV; keep them for ``dataset: "custom"``."""
+    try:
+        points, y, problem = csvdata.parse_csv(csv_text)
+    except ValueError as exc:
+        return _error(str(exc), "csv")
+    _state["custom"] = (points, y, problem)
+    rows = np.column_stack([points, y]).tolist()
+    return _ok(n=len(points), problem=problem, rows=rows)
+
+
+def update(settings_json):
+    """Change settings that do not invalidate the network: learning rate, batch size, L1/L2."""
+    run = _state["run"]
+    if run is None:
+        return _error("there is no network yet; press Reset")
+    settings = json.loads(settings_json)
+    t = run.trainer
+    try:
+        if "learning_rate" in settings:
+            t.optimizer.lr = t.optimizer.check_lr(settings["learning_rate"])
+        if "batch_size" in settings:
+            t.set_batch_size(settings["batch_size"])
+        if "l1" in settings or "l2" in settings:
+            t.set_regularization(settings.get("l1", 0.0), settings.get("l2", 0.0))
+    except (ValueError, TypeError) as exc:
+        return _error(str(exc))
+    return _ok(batch_size=t.batch_size)
+
+
+def train(max_epochs, budget_ms):
+    """Run whole epochs until ``max_epochs`` or ``budget_ms`` is spent; return their metrics."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    trainer = run.trainer
+    deadline = time.perf_counter() + float(budget_ms) / 1000.0
+    columns = {"epochs": [], "loss": [], "metric": [], "test_loss": [], "test_metric": [], "grad_norms": []}
+    metric = "r2" if run.config["problem"] == "regression" else "accuracy"
+    stopped = None
+    for _ in range(int(max_epochs)):
+        try:
+            record = trainer.train_epoch()
+        except TrainingDiverged as exc:
+            stopped = str(exc)
+            break
+        columns["epochs"].append(record["epoch"])
+        columns["loss"].append(record["loss"])
+        columns["metric"].append(record[metric])
+        columns["test_loss"].append(record.get("test_loss"))
+        columns["test_metric"].append(record.get("test_" + metric))
+        columns["grad_norms"].append(record["grad_norms"])
+        if time.perf_counter() >= deadline:
+            break
+    return _ok(epoch=trainer.epoch, metric_name=metric, stopped=stopped, **columns)
+
+
+def _grid(run, n):
+    x0, x1, y0, y1 = _domain(np.concatenate([run.points_train, run.points_test]))
+    xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
+    ys = y1 - (np.arange(n) + 0.5) * (y1 - y0) / n  # row 0 at the top
+    gx, gy = np.meshgrid(xs, ys)
+    return run.inputs(np.column_stack([gx.ravel(), gy.ravel()]))
+
+
+def snapshot(n):
+    """The model's output over an n x n grid of the data square, with its weights."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    n = max(2, min(int(n), 128))
+    out = run.model.predict(_grid(run, n))
+    grid = {"n": n}
+    if run.config["problem"] == "multiclass":
+        grid["classIndex"] = out.argmax(axis=1).tolist()
+        grid["confidence"] = out.max(axis=1).tolist()
+    else:
+        grid["values"] = out[:, 0].tolist()
+    return _ok(grid=grid, weights=[w.tolist() for w in run.model.weights],
+               biases=[b.tolist() for b in run.model.biases])
+
+
+def neuron_map(layer, index, n):
+    """One neuron's output over the grid: layer 0 is the input features, 1.. the layers."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    n = max(2, min(int(n), 64))
+    layer, index = int(layer), int(index)
+    a = _grid(run, n)
+    model = run.model
+    if not 0 <= layer <= len(model.weights) or not 0 <= index < model.sizes[layer]:
+        return _error(f"there is no neuron {index} in layer {layer}")
+    for k in range(layer):
+        a = model.layer_output(k, a)
+    values = a[:, index]
+    return _ok(n=n, values=values.tolist(), range=[float(values.min()), float(values.max())])
+
+
+def gradient_check():
+    """Backprop against central finite differences, on a few training samples."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    t = run.trainer
+    k = min(GRADCHECK_SAMPLES, len(t.X))
+    error = _gradcheck(t, t.X[:k], t.y[:k])
+    return _ok(error=error, samples=k, params=run.model.n_params())
+
+
+def shapes():
+    """The live array shapes of each layer's forward and backward pass, for one batch."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    n = run.trainer.batch_size
+    layers = []
+    for k, (fan_in, fan_out) in enumerate(zip(run.model.sizes[:-1], run.model.sizes[1:])):
+        layers.append({
+            "layer": k + 1, "activation": run.model.activations[k],
+            "a_prev": [n, fan_in], "W": [fan_in, fan_out], "b": [fan_out], "z": [n, fan_out],
+        })
+    return _ok(layers=layers, batch=n, loss=run.config["loss"])
+
+
+def source():
+    """The Python source of the activations and the loss in use, as loaded here."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    parts, seen = [], set()
+    for name in run.model.activations:
+        if name in seen:
+            continue
+        seen.add(name)
+        act = activations.get_activation(name)
+        parts.append(f"# activation {name!r}\n" + inspect.getsource(act.fn) + inspect.getsource(act.grad))
+    loss = losses.get_loss(run.config["loss"])
+    parts.append(f"# loss {loss.name!r}\n" + inspect.getsource(loss.value) + inspect.getsource(loss.grad))
+    return _ok(text="\n".join(parts))
+
+
+def model_json():
+    """The trained model as py_mlp's versioned JSON."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    return _ok(text=serialization.to_json(run.model, run.trainer.optimizer,
+                                          extra={"config": _state["config"], "epoch": run.trainer.epoch}))
+
+
+def load_model(text):
+    """Replace the network's parameters with those of a model JSON file of the same shape."""
+    run = _state["run"]
+    if run is None:
+        return _error("the network is not set up; press Reset")
+    try:
+        model, optimizer, extra = serialization.from_json(text)
+    except ValueError as exc:
+        return _error(str(exc), "model")
+    if model.sizes != run.model.sizes or model.activations != run.model.activations:
+        return _error(
+            f"this file holds a {'-'.join(map(str, model.sizes))} network with {', '.join(model.activations)}; "
+            f"the page has {'-'.join(map(str, run.model.sizes))} with {', '.join(run.model.activations)}. "
+            "Set the same features, layers and activations, then load it again", "model")
+    run.model.set_params(model.params)
+    return _ok(config=(extra or {}).get("config"))
 
 
 async def article_trace():
@@ -53,48 +266,10 @@ async def article_trace():
 
     np.random.seed(article.DATA_SEED)
     X, y = make_circles(n_samples=1000, factor=0.5, noise=0.1)
-    return json.dumps({"ok": True, "lines": article.trace(X, y)})
+    return _ok(lines=article.trace(X, y))
 
 
-def set_learning_rate(lr):
-    """Change the learning rate of the live optimiser; the model is kept."""
-    if _trainer is None:
-        return _error("no model yet")
-    try:
-        _trainer.optimizer.lr = float(lr)
-    except (ValueError, TypeError) as exc:
-        return _error(str(exc), "learning_rate")
-    return json.dumps({"ok": True})
-
-
-def train(max_epochs, budget_ms):
-    """Run whole epochs until ``max_epochs`` or ``budget_ms`` is spent; return their metrics."""
-    if _trainer is None:
-        return _error("the network is not set up; press Reset")
-    deadline = time.perf_counter() + float(budget_ms) / 1000.0
-    epochs, loss, accuracy = [], [], []
-    stopped = None
-    for _ in range(int(max_epochs)):
-        try:
-            record = _trainer.train_epoch()
-        except TrainingDiverged as exc:
-            stopped = str(exc)
-            break
-        epochs.append(record["epoch"])
-        loss.append(record["loss"])
-        accuracy.append(record["accuracy"])
-        if time.perf_counter() >= deadline:
-            break
-    return json.dumps({
-        "ok": True, "epoch": _trainer.epoch, "epochs": epochs, "loss": loss,
-        "accuracy": accuracy, "stopped": stopped,
-    })
-
-
-def version():
-    import sys
-
-    return json.dumps({"python": sys.version.split()[0], "numpy": np.__version__})
-
-
-__export__ = ["setup", "set_learning_rate", "train", "article_trace", "version"]
+__export__ = [
+    "setup", "set_data", "update", "train", "snapshot", "neuron_map", "gradient_check", "shapes",
+    "source", "model_json", "load_model", "article_trace",
+]

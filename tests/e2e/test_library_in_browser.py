@@ -27,12 +27,13 @@ def test_training_matches_cpython_epoch_by_epoch(app):
     app.by("train").click()
     app.expect_state("paused")
     browser = app.page.evaluate("window.pyMlp.history()")
+    config = app.page.evaluate("window.pyMlp.config()")
+    assert config["hidden"] == [8, 4] and config["activation"] == "tanh" and config["learning_rate"] == 0.3
 
-    config = {"dataset": "circles", "n_samples": 1000, "noise": 0.1, "seed": 0,
-              "hidden": [8, 4], "activation": "tanh", "learning_rate": 0.3}
     records = build_run(config).trainer.run(60)
     assert browser["epoch"] == [r["epoch"] for r in records]
     # Same seeds, same algorithm; only the order of floating-point summation differs
     # (einsum without BLAS in the browser, BLAS matmul natively), worth ~1e-15 per step.
     np.testing.assert_allclose(browser["loss"], [r["loss"] for r in records], rtol=1e-9, atol=0)
-    assert browser["accuracy"] == [r["accuracy"] for r in records]
+    np.testing.assert_allclose(browser["test_loss"], [r["test_loss"] for r in records], rtol=1e-9, atol=0)
+    assert browser["metric"] == [r["accuracy"] for r in records]

@@ -1,0 +1,171 @@
+// The settings form: shows a configuration and turns a person's edits into changes.
+// Main thread; knows nothing of training.
+//
+// `render(config)` puts a configuration on the form. Every edit is parsed with the
+// table in state.js; a bad value gets its message next to its field and is not
+// applied, a good one is reported through `onChange(key, value)`.
+
+import { ACTIVATIONS, LIMITS, PARSERS, formatHidden } from "./state.js";
+
+const FIELDS = ["n_samples", "noise", "test_fraction", "n_classes", "seed", "hidden", "problem",
+  "optimizer", "learning_rate", "batch_size", "regularization", "reg_rate", "epochs", "speed"];
+const SLIDERS = ["n_samples", "noise", "test_fraction"];
+const ACTIVATION_LABELS = { relu: "ReLU", leaky_relu: "leaky ReLU", tanh: "tanh", sigmoid: "sigmoid", identity: "identity" };
+
+export class Controls {
+  constructor(form, { onChange }) {
+    this.form = form;
+    this.onChange = onChange;
+    this.config = null;
+    this.layers = form.querySelector("#layers");
+    form.addEventListener("change", (event) => this.#changed(event.target));
+    for (const name of SLIDERS) {
+      form.elements[name].addEventListener("input", () => this.#showSlider(name));
+    }
+    form.querySelectorAll("[data-feature]").forEach((button) => {
+      button.addEventListener("click", () => this.#toggleFeature(button));
+    });
+    form.querySelector("#add-layer").addEventListener("click", () => this.#editLayers("add"));
+    form.querySelector("#remove-layer").addEventListener("click", () => this.#editLayers("remove"));
+    this.layers.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-layer]");
+      if (button) this.#editNeurons(Number(button.dataset.layer), Number(button.dataset.delta));
+    });
+  }
+
+  render(config) {
+    this.config = structuredClone(config);
+    const el = this.form.elements;
+    for (const radio of this.form.querySelectorAll('input[name="dataset"]')) radio.checked = radio.value === config.dataset;
+    for (const name of FIELDS) {
+      const value = config[name];
+      el[name].value = name === "hidden" ? formatHidden(value) : String(value);
+      this.#setError(name, "");
+    }
+    SLIDERS.forEach((name) => this.#showSlider(name));
+    const acts = config.activation;
+    el.activation.value = acts.length && acts.every((a) => a === acts[0]) ? acts[0] : "";
+    this.form.querySelectorAll("[data-feature]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(config.features.includes(button.dataset.feature)));
+    });
+    this.#setError("features", "");
+    this.#renderLayers();
+  }
+
+  // Re-read every field; returns true when all are valid (messages shown otherwise).
+  validate() {
+    let valid = true;
+    for (const name of FIELDS) {
+      const input = this.form.elements[name];
+      const result = PARSERS[name](input.value);
+      this.#setError(name, result.error ?? "");
+      if (result.error) valid = false;
+    }
+    return valid;
+  }
+
+  setError(name, message) {
+    this.#setError(name, message);
+  }
+
+  #setError(name, message) {
+    const box = this.form.querySelector(`#${name}-error`) ?? document.getElementById(`${name}-error`);
+    if (box) box.textContent = message;
+    const input = this.form.elements[name];
+    if (input && input.setAttribute) input.setAttribute("aria-invalid", message ? "true" : "false");
+  }
+
+  #showSlider(name) {
+    const out = document.getElementById(`${name}-value`);
+    const value = Number(this.form.elements[name].value);
+    out.textContent = name === "test_fraction" ? `${Math.round(value * 100)}%` : String(value);
+  }
+
+  #changed(target) {
+    const name = target.name;
+    if (name === "dataset") return this.#emit("dataset", target.value);
+    if (name === "activation") {
+      if (!target.value) return;  // "mixed": per-layer choices stay as they are
+      return this.#emit("activation", this.config.hidden.map(() => target.value));
+    }
+    if (target.dataset.layerActivation !== undefined) {
+      const acts = [...this.config.activation];
+      acts[Number(target.dataset.layerActivation)] = target.value;
+      return this.#emit("activation", acts);
+    }
+    if (!FIELDS.includes(name)) return;
+    const result = PARSERS[name](target.value);
+    this.#setError(name, result.error ?? "");
+    if (result.error) return;
+    if (name === "hidden") {
+      const acts = result.value.map((_, i) => this.config.activation[Math.min(i, this.config.activation.length - 1)] ?? "tanh");
+      this.config.activation = acts;
+      this.#emit("hidden", result.value);
+      return;
+    }
+    this.#emit(name, result.value);
+  }
+
+  #emit(key, value) {
+    this.config[key] = value;
+    if (key === "hidden" || key === "activation") this.#renderLayers();
+    this.onChange(key, value, this.config);
+  }
+
+  #toggleFeature(button) {
+    const pressed = button.getAttribute("aria-pressed") !== "true";
+    const features = new Set(this.config.features);
+    if (pressed) features.add(button.dataset.feature); else features.delete(button.dataset.feature);
+    const result = PARSERS.features([...features]);
+    this.#setError("features", result.error ?? "");
+    if (result.error) return;
+    button.setAttribute("aria-pressed", String(pressed));
+    this.#emit("features", result.value);
+  }
+
+  #editLayers(op) {
+    const hidden = [...this.config.hidden];
+    if (op === "add" && hidden.length < LIMITS.layers) hidden.push(hidden.at(-1) ?? 4);
+    else if (op === "remove" && hidden.length) hidden.pop();
+    else return;
+    this.#applyHidden(hidden);
+  }
+
+  #editNeurons(layer, delta) {
+    const hidden = [...this.config.hidden];
+    const next = hidden[layer] + delta;
+    if (next < 1 || next > LIMITS.neurons) return;
+    hidden[layer] = next;
+    this.#applyHidden(hidden);
+  }
+
+  #applyHidden(hidden) {
+    this.form.elements.hidden.value = formatHidden(hidden);
+    this.#setError("hidden", "");
+    this.config.activation = hidden.map((_, i) => this.config.activation[Math.min(i, this.config.activation.length - 1)] ?? "tanh");
+    this.#emit("hidden", hidden);
+  }
+
+  #renderLayers() {
+    const { hidden, activation } = this.config;
+    this.form.querySelector("#add-layer").disabled = hidden.length >= LIMITS.layers;
+    this.form.querySelector("#remove-layer").disabled = hidden.length === 0;
+    this.layers.replaceChildren(...hidden.map((size, i) => {
+      const li = document.createElement("li");
+      li.dataset.testid = `layer-${i + 1}`;
+      const options = ACTIVATIONS.map((a) => `<option value="${a}"${a === activation[i] ? " selected" : ""}>${ACTIVATION_LABELS[a]}</option>`).join("");
+      li.innerHTML = `
+        <span class="layer-name">Layer ${i + 1}</span>
+        <button type="button" data-layer="${i}" data-delta="-1" data-testid="layer-${i + 1}-fewer"
+                aria-label="Fewer neurons in layer ${i + 1}"${size <= 1 ? " disabled" : ""}>−</button>
+        <output data-testid="layer-${i + 1}-size" aria-label="Neurons in layer ${i + 1}">${size}</output>
+        <button type="button" data-layer="${i}" data-delta="1" data-testid="layer-${i + 1}-more"
+                aria-label="More neurons in layer ${i + 1}"${size >= LIMITS.neurons ? " disabled" : ""}>+</button>
+        <label class="visually-hidden" for="layer-${i + 1}-activation">Activation of layer ${i + 1}</label>
+        <select id="layer-${i + 1}-activation" data-layer-activation="${i}" data-testid="layer-${i + 1}-activation">${options}</select>`;
+      return li;
+    }));
+    const acts = activation;
+    this.form.elements.activation.value = acts.length && acts.every((a) => a === acts[0]) ? acts[0] : "";
+  }
+}

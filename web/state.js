@@ -1,0 +1,248 @@
+// The playground's whole configuration: one plain, serialisable object. Main thread.
+//
+// The object is mirrored in the URL (only the values that differ from the defaults, so
+// links stay short) and in local storage (the last configuration survives a reload).
+// Every value is parsed by the table below, whatever its source (a form field, a link,
+// local storage), and a bad value gets a message that says what to do.
+// `toRunConfig` turns it into the dict `py_mlp.config.build_run` takes.
+
+export const LIMITS = { layers: 8, neurons: 64, learningRate: 10, epochs: 100000, samples: 10000 };
+export const DATASETS = ["circles", "moons", "xor", "gaussians", "spiral", "plane", "gaussian_mix", "custom"];
+export const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"];
+export const ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "identity"];
+const STORAGE_KEY = "py_mlp.config.v1";
+
+export const DEFAULTS = Object.freeze({
+  dataset: "circles",
+  n_samples: 1000,
+  noise: 0.1,
+  test_fraction: 0.2,
+  n_classes: 2,
+  seed: 0,
+  features: ["x1", "x2"],
+  hidden: [8, 8],
+  activation: ["tanh", "tanh"],
+  problem: "",
+  optimizer: "sgd",
+  learning_rate: 0.5,
+  batch_size: 0,
+  regularization: "none",
+  reg_rate: 0,
+  epochs: 1000,
+  speed: 0,
+});
+
+const ok = (value) => ({ value });
+const bad = (error) => ({ error });
+
+function wholeNumber(label, low, high) {
+  return (text) => {
+    const t = String(text).trim();
+    if (!/^[+-]?\d+$/.test(t)) return bad(`Enter a whole number for ${label}, e.g. ${low === 0 ? 0 : low}.`);
+    const n = Number(t);
+    if (n < low) return bad(`${cap(label)} must be at least ${low} (got ${n}).`);
+    if (n > high) return bad(`Use at most ${high} for ${label} (got ${n}).`);
+    return ok(n);
+  };
+}
+
+function number(label, low, high, { positive = false, example = "0.1" } = {}) {
+  return (text) => {
+    const t = String(text).trim();
+    const n = Number(t);
+    if (!t || !Number.isFinite(n)) return bad(`Enter a ${positive ? "positive " : ""}number for ${label}, e.g. ${example}.`);
+    if (positive && n <= 0) return bad(`${cap(label)} must be above 0 (got ${t}).`);
+    if (n < low) return bad(`${cap(label)} must be at least ${low} (got ${t}).`);
+    if (n > high) return bad(`Use ${label} of at most ${high} (got ${t}).`);
+    return ok(n);
+  };
+}
+
+function oneOf(label, choices) {
+  return (text) => (choices.includes(String(text)) ? ok(String(text))
+    : bad(`Unknown ${label} "${text}"; choose one of: ${choices.filter(Boolean).join(", ")}.`));
+}
+
+function cap(s) { return s[0].toUpperCase() + s.slice(1); }
+
+function list(text) {
+  return (Array.isArray(text) ? text.map(String) : String(text).split(/[\s,]+/)).filter(Boolean);
+}
+
+export function parseHidden(text) {
+  if (Array.isArray(text)) text = text.join(",");
+  const t = String(text).trim();
+  if (t.toLowerCase() === "none") return ok([]);
+  const parts = list(t);
+  if (!parts.length) return bad('Enter the hidden layer sizes, e.g. 8, 8 (or "none" for no hidden layer).');
+  if (parts.length > LIMITS.layers) return bad(`Use at most ${LIMITS.layers} hidden layers.`);
+  const sizes = [];
+  for (const part of parts) {
+    if (!/^[+-]?\d+$/.test(part)) return bad(`"${part}" is not a whole number; layer sizes are whole numbers like 8.`);
+    const n = Number(part);
+    if (n < 1) return bad(`Layer sizes must be at least 1 (got ${n}).`);
+    if (n > LIMITS.neurons) return bad(`Use at most ${LIMITS.neurons} neurons per layer (got ${n}).`);
+    sizes.push(n);
+  }
+  return ok(sizes);
+}
+
+export function formatHidden(sizes) {
+  return sizes.length ? sizes.join(", ") : "none";
+}
+
+function parseFeatures(text) {
+  const names = list(text);
+  const unknown = names.find((n) => !FEATURES.includes(n));
+  if (unknown) return bad(`Unknown feature "${unknown}"; choose from: ${FEATURES.join(", ")}.`);
+  if (!names.length) return bad("Turn on at least one input feature.");
+  return ok(FEATURES.filter((f) => names.includes(f)));
+}
+
+function parseActivations(text) {
+  const names = list(text);
+  const unknown = names.find((n) => !ACTIVATIONS.includes(n));
+  if (unknown) return bad(`Unknown activation "${unknown}"; choose one of: ${ACTIVATIONS.join(", ")}.`);
+  return names.length ? ok(names) : bad("Choose an activation.");
+}
+
+// One parser per key. Each takes text (from a field, a link or storage) and returns
+// {value} or {error}.
+export const PARSERS = {
+  dataset: oneOf("data set", DATASETS),
+  n_samples: wholeNumber("the number of points", 10, LIMITS.samples),
+  noise: number("noise", 0, 2, { example: "0.1" }),
+  test_fraction: number("the test share", 0, 0.9, { example: "0.2" }),
+  n_classes: wholeNumber("the number of classes", 2, 10),
+  seed: wholeNumber("the seed", 0, 2 ** 31 - 1),
+  features: parseFeatures,
+  hidden: parseHidden,
+  activation: parseActivations,
+  problem: oneOf("problem", ["", "binary", "multiclass", "regression"]),
+  optimizer: oneOf("optimiser", ["sgd", "momentum", "nesterov", "adam"]),
+  learning_rate: number("the learning rate", 0, LIMITS.learningRate, { positive: true, example: "0.1" }),
+  batch_size: wholeNumber("the batch size", 0, 100000),
+  regularization: oneOf("regularisation", ["none", "l1", "l2"]),
+  reg_rate: number("the regularisation rate", 0, 10, { example: "0.001" }),
+  epochs: wholeNumber("the number of epochs", 1, LIMITS.epochs),
+  speed: oneOf("speed", ["0", "1", "10", "100"]),
+};
+
+// Settings that can change while a network trains; every other change resets it.
+export const LIVE = new Set(["learning_rate", "batch_size", "regularization", "reg_rate", "epochs", "speed"]);
+
+function format(key, value) {
+  if (key === "hidden") return value.join(",") || "none";
+  return Array.isArray(value) ? value.join(",") : String(value);
+}
+
+export function copyDefaults() {
+  return structuredClone({ ...DEFAULTS });
+}
+
+// One activation per hidden layer: a single name applies to all of them.
+export function normalise(config) {
+  const acts = config.activation;
+  const n = config.hidden.length;
+  config.activation = Array.from({ length: n }, (_, i) => acts[Math.min(i, acts.length - 1)] ?? "tanh");
+  if (config.speed !== undefined) config.speed = Number(config.speed);
+  return config;
+}
+
+// Apply {key: text} pairs onto a copy of `base`; returns {config, problems}.
+export function applyValues(base, values, source) {
+  const config = structuredClone(base);
+  const problems = [];
+  for (const [key, text] of Object.entries(values)) {
+    const parse = PARSERS[key];
+    if (!parse) {
+      problems.push(`${source}: unknown setting "${key}" was ignored.`);
+      continue;
+    }
+    const result = parse(text);
+    if (result.error) problems.push(`${source}: ${key}=${text} was ignored. ${result.error}`);
+    else config[key] = result.value;
+  }
+  if (config.dataset === "custom") {
+    config.dataset = DEFAULTS.dataset;
+    problems.push(`${source}: your own data cannot travel in a link; the default data set is used.`);
+  }
+  return { config: normalise(config), problems };
+}
+
+export function fromQuery(search) {
+  const params = new URLSearchParams(search);
+  const values = {};
+  for (const [key, value] of params) if (key !== "preset" && key !== "embed" && key !== "panels") values[key] = value;
+  return applyValues(copyDefaults(), values, "The link");
+}
+
+export function toQuery(config) {
+  const params = new URLSearchParams();
+  for (const key of Object.keys(PARSERS)) {
+    if (key === "dataset" && config.dataset === "custom") continue;
+    const text = format(key, config[key]);
+    const plain = format(key, normalise({ ...structuredClone(DEFAULTS), hidden: config.hidden })[key]);
+    if (text !== plain) params.set(key, text);
+  }
+  return params.toString();
+}
+
+export function save(config) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(config));
+  } catch {
+    // Storage can be full or blocked (private windows, sandboxed embeds): not worth an error.
+  }
+}
+
+export function load() {
+  let stored = null;
+  try {
+    stored = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+  } catch {
+    stored = null;
+  }
+  if (!stored || typeof stored !== "object") return { config: null, problems: [] };
+  const values = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
+  if (Array.isArray(stored.hidden) && !stored.hidden.length) values.hidden = "none";
+  return applyValues(copyDefaults(), values, "The saved settings");
+}
+
+// The dict py_mlp.config.build_run takes.
+export function toRunConfig(config) {
+  const acts = config.activation;
+  const run = {
+    dataset: config.dataset,
+    n_samples: config.n_samples,
+    noise: config.noise,
+    seed: config.seed,
+    test_fraction: config.test_fraction,
+    features: config.features,
+    hidden: config.hidden,
+    activation: acts.length && acts.every((a) => a === acts[0]) ? acts[0] : acts,
+    optimizer: config.optimizer === "nesterov" ? "momentum" : config.optimizer,
+    learning_rate: config.learning_rate,
+    batch_size: config.batch_size || null,
+    l1: config.regularization === "l1" ? config.reg_rate : 0,
+    l2: config.regularization === "l2" ? config.reg_rate : 0,
+  };
+  if (!acts.length) run.activation = "tanh";
+  if (config.optimizer === "nesterov") run.nesterov = true;
+  if (config.problem) run.problem = config.problem;
+  if (["gaussians", "spiral"].includes(config.dataset)) run.n_classes = config.n_classes;
+  return run;
+}
+
+// Presets: a few instructive configurations (the article preset is handled by the app).
+export const PRESETS = {
+  circles: {},
+  "xor-features": { dataset: "xor", features: ["x1", "x2", "x1*x2"], hidden: [], activation: ["tanh"], learning_rate: 0.5, epochs: 300 },
+  spiral: { dataset: "spiral", hidden: [32, 32, 32], activation: ["tanh", "tanh", "tanh"], optimizer: "adam", learning_rate: 0.01, batch_size: 32, noise: 0.05, epochs: 2000 },
+  vanishing: { hidden: [8, 8, 8, 8, 8, 8], activation: Array(6).fill("sigmoid"), learning_rate: 0.5, epochs: 2000 },
+  diverging: { dataset: "plane", hidden: [8], activation: ["relu"], learning_rate: 10, epochs: 200 },
+};
+
+export function presetConfig(name) {
+  return normalise({ ...copyDefaults(), ...structuredClone(PRESETS[name]) });
+}
