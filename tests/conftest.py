@@ -22,7 +22,7 @@ import serve  # noqa: E402
 
 
 @contextlib.contextmanager
-def serving(root: Path, host: str = "127.0.0.1"):
+def _serving(root: Path, host: str = "127.0.0.1"):
     """Serve `root` with serve.py's server on a free port in a thread; yield the base URL."""
     server = serve.make_server(root, host=host, port=0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -34,6 +34,12 @@ def serving(root: Path, host: str = "127.0.0.1"):
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="session")
+def serving():
+    """A context manager: ``with serving(folder) as url`` serves a folder in a thread."""
+    return _serving
 
 
 @pytest.fixture(scope="session")
@@ -58,5 +64,5 @@ def wheel_ready() -> dict:
 @pytest.fixture(scope="session")
 def live_server(runtime_ready, wheel_ready) -> str:
     """Base URL (e.g. 'http://127.0.0.1:PORT/') of web/ served with runtime and wheel ready."""
-    with serving(serve.DEFAULT_ROOT) as url:
+    with _serving(serve.DEFAULT_ROOT) as url:
         yield url

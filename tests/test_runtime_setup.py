@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 import serve
-from conftest import serving
 
 LOCK = "pyodide/pyodide-lock.json"
 PKG = "pyodide/fakepkg-1.0-py3-none-any.whl"
@@ -234,7 +233,7 @@ def test_unknown_source_in_the_manifest_is_refused(case):
 # ------------------------------------------------ URL and registry sources ---
 
 
-def test_url_source_is_used_after_a_bad_mirror(case, tmp_path):
+def test_url_source_is_used_after_a_bad_mirror(case, tmp_path, serving):
     case.put_mirror(JS, b"bad")
     good = tmp_path / "cdn"
     (good / "dist").mkdir(parents=True)
@@ -259,7 +258,7 @@ def make_tgz(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
-def test_unreachable_cdn_is_tried_once_per_run(case, tmp_path, monkeypatch):
+def test_unreachable_cdn_is_tried_once_per_run(case, tmp_path, monkeypatch, serving):
     with serving(tmp_path) as url:
         pass  # the server is closed now: its port refuses connections
     tgz = make_tgz(tmp_path / "pkg.tgz", {"package/" + n.split("/")[1]: d for n, d in case.files.items()})

@@ -1,7 +1,7 @@
 """Tests for serve.py's HTTP server: MIME types, cache headers, path safety, CLI.
 
 Runs on CPython under pytest; no browser. In-process servers come from
-conftest.serving(); CLI tests start `python serve.py --no-setup --port 0` as a
+the `serving` fixture; CLI tests start `python serve.py --no-setup --port 0` as a
 subprocess and wait on its output, never on sleeps.
 """
 
@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 import serve
-from conftest import serving
 
 SECRET = b"SECRET-outside-the-web-root-7f3a"
 
@@ -31,7 +30,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, serving):
     """A web root at tmp/web with app and runtime files; secrets beside it, outside."""
     tmp_path = tmp_path_factory.mktemp("site")
     root = tmp_path / "web"
@@ -359,7 +358,7 @@ def test_cli_access_log_is_concise(cli_site):
     assert [line.split(" ", 1)[1].strip() for line in log] == ["GET /index.html 200", "GET /missing 404"]
 
 
-def test_cli_busy_port_is_a_clear_error(cli_site):
+def test_cli_busy_port_is_a_clear_error(cli_site, serving):
     with serving(cli_site) as url:
         port = str(urllib.parse.urlsplit(url).port)
         proc = ServeProcess("--no-setup", "--port", port, "--root", str(cli_site))
