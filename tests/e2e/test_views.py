@@ -164,15 +164,13 @@ def test_chart_draws_a_long_run_with_bounded_vertices(h):
         """() => {
              const c = h.big, cap = c.capacity;
              for (let e = 1; e <= 100000; e++) c.addPoint(e, [e % 1000 === 500 ? NaN : 1 / e, 2 / e]);
-             const times = [];
-             for (let k = 0; k < 5; k++) { const t = performance.now(); c.draw(); times.push(performance.now() - t); }
-             return {cap, vertices: c.lastDrawnVertices, ms: times.sort((a, b) => a - b)[2]};
+             c.draw();
+             return {cap, vertices: c.lastDrawnVertices};
            }"""
     )
     expect(big).to_have_attribute("data-points", "100000")
     assert stats["cap"] // 2 <= stats["vertices"] <= stats["cap"], stats
     assert int(big.get_attribute("data-vertices")) <= stats["cap"]
-    assert stats["ms"] < 50, stats  # a few hundred vertices, not 100,000
     big.focus()
     h.keyboard.press("End")
     expect(by(h, "big-readout")).to_have_text("epoch 100000: train loss 0.00001, test loss 0.00002")
@@ -410,43 +408,49 @@ def test_network_rejects_weights_of_the_wrong_shape(h):
 
 
 def _inside(page, container_testid):
-    """Every neuron's box lies within its container's box; returns (count, node size)."""
+    """Every neuron's box lies within its container's box; also counts and a hidden node's size."""
     return page.evaluate(
         """id => { const c = document.querySelector(`[data-testid=${id}]`).getBoundingClientRect();
              const nodes = [...document.querySelectorAll(`[data-testid=${id}] .neuron rect`)];
              const out = nodes.filter(n => { const r = n.getBoundingClientRect();
                return r.left < c.left - 0.5 || r.right > c.right + 0.5 || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5; });
              const svg = document.querySelector(`[data-testid=${id}] svg`).getBoundingClientRect();
-             return {count: nodes.length, outside: out.length, node: nodes[1].getBoundingClientRect().width,
+             const hidden = document.querySelector(`[data-testid=${id}] [data-testid=neuron-1-0] rect`);
+             return {count: nodes.length, outside: out.length, node: hidden.getBoundingClientRect().width,
                      svgWidth: svg.width, width: c.width, height: c.height}; }""",
         container_testid,
     )
 
 
-def test_network_8_layers_of_64_fit_the_container_and_update_fast(h):
+def test_network_8_layers_of_64_fit_the_container_and_update_in_place(h):
     small_net(h)
     small_node = _inside(h, "net")["node"]
     sizes = [7] + [64] * 8 + [1]
-    timing = h.evaluate(
-        """sizes => { const t0 = performance.now();
+    # Attribute writes per setWeights: none for unchanged weights, one layer's for one layer.
+    writes = h.evaluate(
+        """async sizes => {
              h.net.setArchitecture({sizes, inputNames: ['x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)'],
                                     activations: [...Array(8).fill('relu'), 'sigmoid']});
-             const t1 = performance.now();
              const a = h.randomWeights(sizes, 1), b = h.randomWeights(sizes, 2);
-             const t2 = performance.now(); h.net.setWeights(a.weights, a.biases);
-             const t3 = performance.now(); h.net.setWeights(b.weights, b.biases);
-             const t4 = performance.now();
-             return {build: t1 - t0, first: t3 - t2, update: t4 - t3}; }""",
+             h.net.setWeights(a.weights, a.biases);
+             const count = (f) => { const seen = new MutationObserver(() => {});
+               seen.observe(document.getElementById('net'), {attributes: true, subtree: true, childList: true});
+               f(); const n = seen.takeRecords().length; seen.disconnect(); return n; };
+             const same = count(() => h.net.setWeights(a.weights, a.biases));
+             a.weights[3] = b.weights[3];
+             const one = count(() => h.net.setWeights(a.weights, a.biases));
+             return {same, one}; }""",
         sizes,
     )
+    assert writes["same"] == 1, writes  # only the container's data-weight-updates
+    assert 64 * 64 <= writes["one"] <= 3 * 64 * 64 + 1, writes  # width/opacity/colour of layer 4's links
     expect(by(h, "net")).to_have_attribute("data-neurons", str(sum(sizes)))
-    expect(by(h, "net")).to_have_attribute("data-weight-updates", "3")
+    expect(by(h, "net")).to_have_attribute("data-weight-updates", "4")
     assert h.locator("#net .link").count() == 7 * 64 + 7 * 64 * 64 + 64
     geo = _inside(h, "net")
     assert geo["count"] == sum(sizes) and geo["outside"] == 0, geo
     assert geo["svgWidth"] <= geo["width"] + 0.5
     assert geo["node"] < small_node  # nodes shrink with 64 neurons a layer
-    assert timing["update"] < 500, timing
     expect(by(h, "neuron-8-63")).to_be_visible()
 
 

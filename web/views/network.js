@@ -91,7 +91,7 @@ export class NetworkView {
     this.headers = [];
     this.neurons = sizes.map(() => []);   // [layer][index] -> {g, rect, label?}
     this.links = [];                      // [layer-1] -> flat array of <line>, i * fan_out + j
-    this.drawn = [];                      // [layer-1] -> Float32Array of drawn widths (signed)
+    this.drawn = [];                      // [layer-1] -> Float64Array of drawn widths (signed)
     const linkGroup = el("g", { class: "links" });
     const headerGroup = el("g", { class: "headers", "aria-hidden": "true" });
     const neuronGroup = el("g", { class: "neurons" });
@@ -108,7 +108,7 @@ export class NetworkView {
       }
       linkGroup.append(frag);
       this.links.push(lines);
-      this.drawn.push(new Float32Array(fanIn * fanOut).fill(NaN));
+      this.drawn.push(new Float64Array(fanIn * fanOut).fill(NaN));
     }
     sizes.forEach((size, layer) => {
       const header = el("text", { class: "column-title" });
