@@ -8,10 +8,13 @@
 // Drawing cost per frame is bounded by `capacity`, not by the length of the run: points are
 // kept in at most `capacity` buckets; when the buckets fill, neighbours merge (a bucket keeps
 // its last epoch, its last finite value and the min/max of its values, which set the y
-// range), so a run
-// of 100,000 epochs draws at most `capacity` vertices per series, like a run of 100.
-// NaN/Infinity (and, on the log scale, values <= 0) are counted but not drawn: the line
-// breaks there.
+// range), so a run of 100,000 epochs draws at most `capacity` vertices per series, like a
+// run of 100. NaN/Infinity (and, on the log scale, values <= 0) are counted but not drawn:
+// the line breaks there.
+//
+// API: reset(series?) forgets the points (and renames/recounts the series if given);
+// addPoint(x, ys); setLogScale(on); draw() (synchronous; normally scheduled); toPNG();
+// toCanvasX(x); names; destroy().
 //
 // Read-out: pointer hover, or the Left/Right/Home/End keys while the canvas has focus, picks
 // the nearest bucket; the chart draws a guide and a label, and writes
