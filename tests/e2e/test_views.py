@@ -3,21 +3,17 @@
 A harness page (tests/e2e/views_harness/) builds LineChart, BoundaryView and NetworkView the
 way web/app.js does and records their callbacks in ``window.h.calls``; the tests feed plain
 arrays through ``window.h`` and look at what the person would see (read-outs, pixels,
-attributes). Served from a temporary copy of web/'s view files plus the harness, by
-serve.py's server on 127.0.0.1; the page fixture fails a test on any console or page
-error. No runtime or wheel is needed.
+attributes). Served from a temporary copy of web/'s view files plus the harness by the
+shared ``serving`` fixture (serve.py's server on 127.0.0.1); the page fixture fails a test
+on any console or page error. No runtime or wheel is needed.
 """
 
-import contextlib
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-import serve
 
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
@@ -25,21 +21,8 @@ HARNESS = Path(__file__).resolve().parent / "views_harness"
 THUMB_NAMES = ["circles", "moons", "xor", "gaussians", "spiral", "plane", "gaussian_mix"]
 
 
-@contextlib.contextmanager
-def _serving(root):
-    server = serve.make_server(root, host="127.0.0.1", port=0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield serve.server_url(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
-def harness_url(tmp_path_factory):
+def harness_url(tmp_path_factory, serving):
     root = tmp_path_factory.mktemp("views")
     (root / "web").mkdir()
     for name in ("chart.js", "style.css"):
@@ -47,7 +30,7 @@ def harness_url(tmp_path_factory):
     shutil.copytree(WEB / "views", root / "web" / "views")
     shutil.copytree(WEB / "thumbs", root / "web" / "thumbs")
     shutil.copytree(HARNESS, root / "harness")
-    with _serving(root) as url:
+    with serving(root) as url:
         yield url + "harness/"
 
 
