@@ -93,6 +93,13 @@ def docs_site(tmp_path_factory, static_site):
         yield url + "guide/", requests
 
 
+def fill(frame, testid, value):
+    """Type a value and leave the field, as a person does (fields commit on change)."""
+    field = frame.get_by_test_id(testid)
+    field.fill(str(value))
+    field.press("Tab")
+
+
 def points(frame):
     return int(frame.get_by_test_id("loss-chart").get_attribute("data-points"))
 
@@ -121,7 +128,7 @@ def test_the_static_build_trains_from_a_sub_path_of_a_plain_host(page, static_si
     page.goto(app_url)
     root = page.locator("#app")
     expect(root).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
-    page.get_by_test_id("epochs").fill("50")
+    fill(page, "epochs", 50)
     page.get_by_test_id("train").click()
     expect(root).to_have_attribute("data-state", "paused", timeout=LOAD_TIMEOUT_MS)
     expect(page.get_by_test_id("epoch")).to_have_text("50")
@@ -167,7 +174,7 @@ def test_two_embeds_load_only_on_run_fit_their_content_and_train_independently(p
     expect(second).to_have_attribute("data-py-mlp-state", "placeholder")
     assert page.locator("iframe").count() == 1
 
-    a.get_by_test_id("epochs").fill("100000")
+    fill(a, "epochs", 100000)
     a.get_by_test_id("train").click()
     expect(a.locator("#app")).to_have_attribute("data-state", "training")
     wait_points_above(a, 0)
@@ -258,6 +265,7 @@ ATTRIBUTES_PAGE = """<!doctype html><html><head><link rel="icon" href="data:,">
      data-config="hidden=8,8&amp;activation=relu" data-title="A spiral"></div>
 <div id="bad" data-py-mlp config='{{"hidden": [8,'></div>
 <div id="reserved" data-py-mlp config="embed=0"></div>
+<div id="eager" data-py-mlp load="eager" height="200"></div>
 </body></html>"""
 
 # Each stub reports a height of its own (500 + the length of its query string), so a
@@ -304,6 +312,14 @@ def test_embed_attributes_and_size_messages(browser, docs_site, static_site):
         assert plain.locator("iframe").get_attribute("src") == f"{app_url}index.html?embed=1"
         expect(plain.locator("iframe")).to_have_css("height", f"{500 + len('?embed=1') + 2}px")
         expect(frame).to_have_css("height", f"{500 + len(query) + 2}px")
+
+        # load="eager" opens at once; an element added later (a docs theme's instant
+        # navigation) still becomes a playground.
+        expect(page.locator("#eager")).to_have_attribute("data-py-mlp-state", "live")
+        page.evaluate("""document.body.insertAdjacentHTML('beforeend',
+            '<section><div id="later" data-py-mlp preset="moons"></div></section>')""")
+        expect(page.locator("#later")).to_have_attribute("data-py-mlp-state", "placeholder")
+        expect(page.locator("#later svg circle")).to_have_count(120)
 
         for bad, words in (("#bad", "bad config"), ("#reserved", "cannot set embed")):
             expect(page.locator(bad).get_by_role("button", name=RUN)).to_be_disabled()
