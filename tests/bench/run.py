@@ -84,8 +84,8 @@ MEMORY = {**TASK_A, "batch_size": 0}
 SIZES = {
     "full": {
         "ready_reps": 3,
-        "throughput": {"a": (200, 3), "b": (400, 3), "c": (4, 3)},   # (epochs per rep, reps)
-        "stream": {"a": (600, 3), "deep": (200, 3)},
+        "throughput": {"a": (200, 3), "b": (1000, 3), "c": (10, 3)},   # (epochs per rep, reps)
+        "stream": {"a": (300, 3), "deep": (150, 3)},
         "idle_s": 3.0,
         "memory": (1_000, 50_000),
     },
