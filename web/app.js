@@ -37,13 +37,20 @@ const charts = {
   gradients: new LineChart($("gradient-chart"), { series: [], readout: $("gradient-readout") }),
 };
 const boundary = new BoundaryView($("boundary"), {
-  onAddPoint: (x, y, cls) => editPoints((rows) => rows.push([x, y, cls])),
-  onRemovePoint: (set, index) => editPoints((rows) => rows.splice(rowIndex(set, index), 1)),
+  onAddPoint: (x, y, cls) => act(() => editPoints((rows) => rows.push([x, y, cls]))),
+  onRemovePoint: (set, index) => act(() => editPoints((rows) => rows.splice(rowIndex(set, index), 1))),
   readout: $("boundary-readout"),
 });
+let hovered = null;           // the neuron under the pointer (or focus), if any
 const network = new NetworkView($("network-view"), {
-  onHoverNeuron: (layer, index) => showNeuron(layer, index),
-  onLeave: () => network.hideNeuronMap(),
+  onHoverNeuron: (layer, index) => {
+    hovered = `${layer}-${index}`;
+    act(() => showNeuron(layer, index));
+  },
+  onLeave: () => {
+    hovered = null;
+    network.hideNeuronMap();
+  },
 });
 
 let worker = null;
@@ -55,7 +62,7 @@ let lastSnapshot = 0;
 let snapshotBusy = false;
 let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
 
-const controls = new Controls(form, { onChange: settingChanged });
+const controls = new Controls(form, { onChange: (key, value) => act(() => settingChanged(key, value)) });
 const player = new Player({
   train: (max, budget) => call("train", max, budget),
   onChunk: takeChunk,
@@ -73,6 +80,22 @@ window.pyMlp = {
   config: () => settings.toRunConfig(config),
   worker: () => worker,
 };
+
+// Every action that talks to the worker runs in order, one after another, so a setting
+// changed just before Train is applied before training starts. data-busy tells tests
+// (and embedding pages) when the queue has drained.
+let queue = Promise.resolve();
+let pending = 0;
+
+function act(fn) {
+  pending += 1;
+  root.dataset.busy = "true";
+  queue = queue.then(fn).catch(fail).finally(() => {
+    pending -= 1;
+    if (!pending) root.dataset.busy = "false";
+  });
+  return queue;
+}
 
 async function call(name, ...args) {
   return JSON.parse(await worker[name](...args));
@@ -210,6 +233,7 @@ function takeChunk(chunk) {
 }
 
 async function runEnded(reason) {
+  root.dataset.loop = "idle";
   await refreshSnapshot();
   if (reason instanceof Error) return fail(reason);
   if (reason === "stopped") return setState("paused");
@@ -229,6 +253,7 @@ function train(epochs) {
   const resuming = state === "paused" && player.epoch < player.target;
   const target = resuming && epochs === undefined ? player.target : player.epoch + (epochs ?? config.epochs);
   setState("training", epochs === 1 ? "One epoch…" : `Training to epoch ${target}…`);
+  root.dataset.loop = "running";
   player.play(target);
 }
 
@@ -243,6 +268,7 @@ async function settingChanged(key, value) {
   if (key === "hidden") config.activation = controls.config.activation;
   config = settings.normalise(config);
   remember();
+  if (state === "loading" || state === "error") return;  // the first build will use it
   if (key === "speed") {
     player.speed = value;
     return;
@@ -251,8 +277,9 @@ async function settingChanged(key, value) {
     if (key === "epochs") return;
     if (info) {
       const result = await call("update", JSON.stringify(liveSettings()));
-      if (!result.ok) say(result.error);
-      else say(`${key.replace("_", " ")} is now ${value}; training goes on with it.`);
+      if (!result.ok) return say(result.error);
+      say(`${key.replace("_", " ")} is now ${value}; training goes on with it.`);
+      if (key === "batch_size") await refreshPanels();
     }
     return;
   }
@@ -359,7 +386,7 @@ async function uploadCSV(file) {
 
 async function showNeuron(layer, index) {
   const map = await call("neuron_map", layer, index, 24);
-  if (map.ok) network.showNeuronMap(layer, index, map);
+  if (map.ok && hovered === `${layer}-${index}`) network.showNeuronMap(layer, index, map);
 }
 
 // ---- sharing and files ------------------------------------------------------------------
@@ -438,31 +465,32 @@ function fail(error) {
 function wire() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (state === "ready" || state === "paused") train();
+    act(() => { if (state === "ready" || state === "paused") train(); });
   });
   buttons.pause.addEventListener("click", pause);
-  buttons.step.addEventListener("click", () => train(1));
-  buttons.reset.addEventListener("click", () => rebuild("Reset: a fresh network with the same settings.").catch(fail));
-  $("regenerate").addEventListener("click", () => {
+  buttons.step.addEventListener("click", () => act(() => { if (state === "ready" || state === "paused") train(1); }));
+  buttons.reset.addEventListener("click", () => act(() => rebuild("Reset: a fresh network with the same settings.")));
+  $("regenerate").addEventListener("click", () => act(() => {
     customRows = null;
-    applyConfig({ ...config, dataset: config.dataset === "custom" ? "circles" : config.dataset, seed: config.seed + 1 },
-      `New data (seed ${config.seed + 1}): the network was reset.`).catch(fail);
-  });
+    const seed = config.seed + 1;
+    return applyConfig({ ...config, dataset: config.dataset === "custom" ? "circles" : config.dataset, seed },
+      `New data (seed ${seed}): the network was reset.`);
+  }));
   $("csv").addEventListener("change", (event) => {
     const [file] = event.target.files;
     event.target.value = "";
-    if (file) uploadCSV(file).catch(fail);
+    if (file) act(() => uploadCSV(file));
   });
   $("load-model").addEventListener("change", (event) => {
     const [file] = event.target.files;
     event.target.value = "";
-    if (file) loadModel(file).catch(fail);
+    if (file) act(() => loadModel(file));
   });
-  $("download-model").addEventListener("click", () => downloadModel().catch(fail));
+  $("download-model").addEventListener("click", () => act(downloadModel));
   $("download-metrics").addEventListener("click", () => download("py_mlp-metrics.csv", metricsCSV(history, info), "text/csv"));
   $("download-charts").addEventListener("click", () => download("py_mlp-charts.png", chartsPNG(Object.values(charts).map((c) => c.canvas))));
-  $("copy-link").addEventListener("click", () => copyLink().catch(fail));
-  $("gradcheck").addEventListener("click", () => gradientCheck().catch(fail));
+  $("copy-link").addEventListener("click", () => act(copyLink));
+  $("gradcheck").addEventListener("click", () => act(gradientCheck));
   $("log-scale").addEventListener("change", (event) => {
     charts.loss.setLogScale(event.target.checked);
     charts.gradients.setLogScale(event.target.checked);
@@ -471,7 +499,7 @@ function wire() {
   $("preset").addEventListener("change", (event) => {
     const name = event.target.value;
     event.target.value = "";
-    if (name && state !== "loading") applyPreset(name).catch(fail);
+    if (name && state !== "loading") act(() => applyPreset(name));
   });
 }
 
@@ -498,7 +526,7 @@ async function main() {
     return;
   }
   const preset = query.get("preset");
-  try {
+  act(async () => {
     if (preset && preset !== "article") {
       await applyPreset(preset);
     } else {
@@ -506,9 +534,7 @@ async function main() {
       await rebuild(problems.length ? problems.join(" ") : "Ready. Press Train.");
     }
     if (preset === "article") await runArticle();
-  } catch (error) {
-    fail(error);
-  }
+  });
 }
 
 main();

@@ -2,8 +2,8 @@
 //
 // It can never run twice: `play` while running only moves the target. Each round trip
 // asks the worker for at most `budgetMs` of work, so Pause takes effect within one chunk.
-// A speed limit (epochs per second) paces the chunks by animation frames; "0" means
-// as fast as the worker goes.
+// A speed limit (epochs per second) paces the chunks by animation frames; 0 means as
+// fast as the worker goes.
 
 const BUDGET_MS = 40;
 
@@ -48,7 +48,9 @@ export class Player {
         if (this.speed > 0) {
           await nextFrame();
           const now = performance.now();
-          credit = Math.min(credit + ((now - last) / 1000) * this.speed, this.speed);
+          // At most a frame's share of epochs per round trip (1 at slow speeds), so a slow
+          // speed shows every epoch even when frames come late.
+          credit = Math.min(credit + ((now - last) / 1000) * this.speed, Math.max(1, Math.ceil(this.speed / 30)));
           last = now;
           if (credit < 1) continue;
           max = Math.min(max, Math.floor(credit));

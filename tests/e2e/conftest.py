@@ -113,13 +113,21 @@ class App:
     def open(self, query=""):
         self.page.goto(self.base_url + query)
         expect(self.root).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
+        self.settled()
         return self
 
     def expect_state(self, state, **kwargs):
         expect(self.root).to_have_attribute("data-state", state, **kwargs)
 
     def fill(self, testid, value):
-        self.by(testid).fill(str(value))
+        """Type a value and leave the field, as a person does (the field commits on change)."""
+        field = self.by(testid)
+        field.fill(str(value))
+        field.press("Tab")
+
+    def settled(self):
+        """Wait until every queued action (rebuilds, uploads, ...) has finished."""
+        expect(self.root).to_have_attribute("data-busy", "false")
 
     def number(self, testid):
         return float(self.by(testid).text_content())

@@ -97,7 +97,7 @@ def test_reset_clears_chart_and_counter(app):
 INVALID_LAYERS = [
     ("0", "at least 1"),
     ("-4", "at least 1"),
-    ("", "Enter at least one"),
+    ("", "Enter the hidden layer sizes"),
     ("8, x", "not a whole number"),
     ("100000", "at most"),
 ]

@@ -1,0 +1,401 @@
+"""The playground's controls, each used as a person would, and what the page shows back."""
+
+import csv
+import io
+import json
+import re
+
+from playwright.sync_api import expect
+
+from py_mlp.serialization import from_json
+
+
+def boundary_points(app):
+    return int(app.by("boundary").get_attribute("data-points"))
+
+
+def record_epochs(page):
+    """Collect every value the epoch counter shows from now on."""
+    page.evaluate("""() => {
+      window.epochsSeen = [];
+      const el = document.querySelector('[data-testid=epoch]');
+      new MutationObserver(() => window.epochsSeen.push(Number(el.textContent)))
+        .observe(el, {childList: true, characterData: true, subtree: true});
+    }""")
+
+
+def wait_epoch_at_least(page, n):
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=epoch]').textContent) >= n", arg=n)
+
+
+def test_data_set_picker_sliders_and_regenerate(app):
+    app.open()
+    assert boundary_points(app) == 1000
+    expect(app.by("problem-help")).to_contain_text("800 training and 200 test points")
+
+    app.page.get_by_text("Moons", exact=True).click()
+    app.settled()
+    expect(app.by("dataset-moons")).to_be_checked()
+    expect(app.by("status")).to_contain_text("Settings changed (dataset): the network was reset")
+
+    slider = app.by("n-samples")
+    slider.focus()
+    for _ in range(16):  # 1000 - 16 x 50
+        slider.press("ArrowLeft")
+    app.settled()
+    expect(app.page.locator("#n_samples-value")).to_have_text("200")
+    assert boundary_points(app) == 200
+    expect(app.by("problem-help")).to_contain_text("160 training and 40 test points")
+
+    share = app.by("test-fraction")
+    share.focus()
+    share.press("ArrowRight")  # 20% -> 30%
+    app.settled()
+    expect(app.by("problem-help")).to_contain_text("140 training and 60 test points")
+
+    before = app.page.evaluate("window.pyMlp.config()")
+    app.by("regenerate").click()
+    app.settled()
+    expect(app.by("seed")).to_have_value(str(before["seed"] + 1))
+    assert app.page.evaluate("window.pyMlp.config()")["seed"] == before["seed"] + 1
+    expect(app.by("status")).to_contain_text("New data")
+
+
+def test_multiclass_and_regression_choose_their_output(app):
+    app.open()
+    app.by("dataset-gaussians").check()
+    app.fill("n-classes", 3)
+    app.settled()
+    expect(app.by("problem-help")).to_contain_text("3 softmax outputs, softmax cross-entropy")
+    expect(app.by("neuron-3-2")).to_be_attached()  # output layer of [8, 8] has three units
+
+    app.by("dataset-plane").check()
+    app.settled()
+    expect(app.by("problem-help")).to_contain_text("one linear output, mean squared error")
+    expect(app.page.locator("#accuracy-label")).to_have_text("R²")
+
+    app.by("dataset-circles").check()
+    app.by("problem").select_option("regression")
+    app.settled()
+    expect(app.by("problem-help")).to_contain_text("regression")
+
+
+def test_feature_toggles_change_the_inputs(app):
+    app.open()
+    product = app.by("feature-x1*x2")
+    expect(product).to_have_attribute("aria-pressed", "false")
+    product.click()
+    app.settled()
+    expect(product).to_have_attribute("aria-pressed", "true")
+    expect(app.by("neuron-0-2")).to_be_attached()  # a third input
+    assert app.page.evaluate("window.pyMlp.config()")["features"] == ["x1", "x2", "x1*x2"]
+
+    for name in ("x1", "x2", "x1*x2"):
+        app.by(f"feature-{name}").click()
+        app.settled()
+    expect(app.by("features-error")).to_contain_text("at least one")
+    expect(product).to_have_attribute("aria-pressed", "true")  # the last one stays on
+
+
+def test_layer_editor_buttons_and_per_layer_activation(app):
+    app.open()
+    app.by("add-layer").click()
+    app.settled()
+    expect(app.by("hidden")).to_have_value("8, 8, 8")
+    expect(app.by("neuron-3-7")).to_be_attached()
+
+    app.by("layer-1-more").click()
+    app.settled()
+    expect(app.by("layer-1-size")).to_have_text("9")
+    expect(app.by("hidden")).to_have_value("9, 8, 8")
+    expect(app.by("neuron-1-8")).to_be_attached()
+
+    app.by("layer-2-activation").select_option("relu")
+    app.settled()
+    assert app.page.evaluate("window.pyMlp.config()")["activation"] == ["tanh", "relu", "tanh"]
+    expect(app.by("code")).to_contain_text("def relu(z)")
+
+    for _ in range(3):
+        app.by("remove-layer").click()
+        app.settled()
+    expect(app.by("hidden")).to_have_value("none")
+    expect(app.by("remove-layer")).to_be_disabled()
+    expect(app.by("backprop-1-dW")).to_contain_text("(2 × 1)")  # logistic regression
+
+
+def test_learning_rate_changes_live_but_optimiser_resets(app):
+    app.open()
+    app.fill("epochs", 100000)
+    app.by("train").click()
+    wait_epoch_at_least(app.page, 5)
+    app.fill("learning-rate", 0.1)
+    expect(app.by("status")).to_contain_text("learning rate is now 0.1")
+    at_change = int(app.by("epoch").text_content())
+    wait_epoch_at_least(app.page, at_change + 5)  # training went on, from where it was
+    app.expect_state("training")
+
+    app.by("optimizer").select_option("adam")
+    app.settled()
+    app.expect_state("ready")
+    expect(app.by("status")).to_contain_text("Settings changed (optimizer): the network was reset")
+    expect(app.by("epoch")).to_have_text("0")
+    expect(app.by("loss-chart")).to_have_attribute("data-points", "0")
+
+
+def test_batch_size_and_regularisation_settings_reach_the_trainer(app):
+    app.open()
+    app.fill("batch-size", 50)
+    app.by("regularization").select_option("l2")
+    app.fill("reg-rate", 0.001)
+    app.fill("epochs", 3)
+    app.settled()
+    config = app.page.evaluate("window.pyMlp.config()")
+    assert (config["batch_size"], config["l2"], config["l1"]) == (50, 0.001, 0)
+    app.by("train").click()
+    app.expect_state("paused")
+    expect(app.by("epoch")).to_have_text("3")
+    expect(app.by("backprop-1-dW")).to_contain_text("(2 × 50)")  # the live batch shape
+
+    app.fill("batch-size", -3)
+    expect(app.by("batch-size-error")).to_contain_text("at least 0")
+
+
+def test_step_speed_and_a_player_that_never_runs_twice(app):
+    app.open()
+    app.by("step").click()
+    app.expect_state("paused")
+    expect(app.by("epoch")).to_have_text("1")
+
+    app.by("speed").select_option("10")
+    app.fill("epochs", 40)
+    record_epochs(app.page)
+    app.by("train").click()
+    wait_epoch_at_least(app.page, 6)
+    app.by("pause").click()
+    app.expect_state("paused")
+    seen = [e for e in app.page.evaluate("window.epochsSeen") if e]
+    assert seen == list(range(seen[0], seen[-1] + 1)), f"at 10 epochs/s every epoch shows: {seen}"
+
+    app.by("speed").select_option("0")
+    app.by("train").dispatch_event("click")
+    app.by("train").dispatch_event("click")  # a second press while running changes nothing
+    app.expect_state("paused", timeout=60_000)
+    expect(app.root).to_have_attribute("data-loop", "idle")
+    history = app.page.evaluate("window.pyMlp.history()")
+    assert history["epoch"] == list(range(1, len(history["epoch"]) + 1))
+    assert history["epoch"][-1] == 41  # the one Step plus Stop after (40) epochs
+
+
+def test_charts_log_scale_and_hover_readout(app):
+    app.open()
+    app.fill("epochs", 200)
+    app.by("train").click()
+    app.expect_state("paused")
+    chart = app.by("loss-chart")
+    expect(chart).to_have_attribute("data-points", "200")
+    expect(app.by("accuracy-chart")).to_have_attribute("data-points", "200")
+    expect(app.by("gradient-chart")).to_have_attribute("data-points", "200")
+
+    app.by("log-scale").check()
+    expect(chart).to_have_attribute("data-scale", "log")
+    box = chart.bounding_box()
+    chart.hover(position={"x": box["width"] * 0.6, "y": box["height"] / 2})
+    expect(app.by("loss-readout")).to_contain_text(re.compile(r"epoch \d+"))
+    readout = app.by("loss-readout").text_content()
+    epoch = int(re.search(r"epoch (\d+)", readout).group(1))
+    shown = float(re.search(r"train loss ([-+\d.e]+)", readout).group(1))
+    train_loss = app.page.evaluate("window.pyMlp.history()")["loss"][epoch - 1]
+    assert abs(shown - train_loss) <= 5e-4 * abs(train_loss)  # four significant digits
+
+
+def test_points_are_added_and_removed_on_the_plot(app):
+    app.open()
+    canvas = app.by("boundary")
+    box = canvas.bounding_box()
+    # The centre of the plot: no point of the circles lies exactly there.
+    canvas.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    app.settled()
+    expect(app.by("dataset-custom")).to_be_checked()
+    assert boundary_points(app) == 1001
+    expect(app.by("status")).to_contain_text("Your points changed")
+
+    canvas.click(position={"x": box["width"] / 2 + 3, "y": box["height"] / 2 + 3}, modifiers=["Shift"])
+    app.settled()
+    assert boundary_points(app) == 1002
+
+    canvas.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, modifiers=["Alt"])
+    app.settled()
+    assert boundary_points(app) == 1001
+
+
+def test_csv_upload_accepts_good_files_and_names_the_bad_line(app, tmp_path):
+    app.open()
+    good = tmp_path / "points.csv"
+    good.write_text("x1,x2,label\n" + "".join(f"{i / 50 - 1},{(i % 7) / 7},{i % 2}\n" for i in range(100)))
+    app.by("csv-upload").set_input_files(str(good))
+    app.settled()
+    expect(app.by("status")).to_contain_text("Loaded 100 points from points.csv")
+    assert boundary_points(app) == 100
+    expect(app.by("dataset-custom")).to_be_checked()
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n0.1,0.2,1\n0.3,oops,0\n")
+    app.by("csv-upload").set_input_files(str(bad))
+    app.settled()
+    expect(app.by("csv-error")).to_contain_text("bad.csv: line 3, column 2: 'oops' is not a number")
+    assert boundary_points(app) == 100  # the current data is kept
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    app.by("csv-upload").set_input_files(str(empty))
+    app.settled()
+    expect(app.by("csv-error")).to_contain_text("no data rows")
+
+
+def test_hovering_a_neuron_shows_its_own_heatmap(app):
+    app.open()
+    app.by("neuron-1-0").hover()
+    app.settled()
+    neuron_map = app.page.locator(".neuron-map")
+    expect(neuron_map).to_be_visible()
+    expect(neuron_map).to_contain_text("layer 1 neuron 0")
+
+
+def test_backprop_panel_and_live_gradient_check(app):
+    app.open()
+    expect(app.by("backprop-3-dz")).to_contain_text("(ŷ − y) / n")
+    expect(app.by("backprop-2-dW")).to_contain_text("(8 × 800) (800 × 8) → (8 × 8)")
+    expect(app.by("backprop-2-da")).to_contain_text("da1 = dz2 W2ᵀ")
+    app.by("gradcheck").click()
+    app.settled()
+    result = app.by("gradcheck-result")
+    expect(result).to_contain_text("backprop agrees with finite differences")
+    assert float(result.get_attribute("data-error")) < 1e-6
+
+
+def test_python_source_of_what_runs(app):
+    app.open()
+    code = app.by("code")
+    expect(code).to_contain_text("def tanh(z):")
+    expect(code).to_contain_text("def _bce_value(yhat, y):")
+    app.by("activation").select_option("sigmoid")
+    app.settled()
+    expect(code).to_contain_text("def sigmoid_grad(z, a):")
+
+
+def test_configuration_lives_in_the_url_and_survives_a_reload(app):
+    app.open("?dataset=xor&hidden=4,2&activation=relu&learning_rate=0.2&seed=5")
+    expect(app.by("dataset-xor")).to_be_checked()
+    expect(app.by("hidden")).to_have_value("4, 2")
+    expect(app.by("learning-rate")).to_have_value("0.2")
+    assert app.page.evaluate("window.pyMlp.config()")["activation"] == "relu"
+
+    app.fill("learning-rate", 0.05)
+    app.settled()
+    assert "learning_rate=0.05" in app.page.url
+    app.by("copy-link").click()
+    app.settled()
+    link = app.by("share-link").input_value()
+    assert "dataset=xor" in link and "seed=5" in link
+
+    app.page.goto(app.base_url)  # no settings in the link: the last ones come back
+    app.expect_state("ready", timeout=120_000)
+    app.settled()
+    expect(app.by("dataset-xor")).to_be_checked()
+    expect(app.by("learning-rate")).to_have_value("0.05")
+
+
+def test_a_bad_link_says_what_was_ignored(app):
+    app.open("?learning_rate=abc&hidden=0&nonsense=1")
+    status = app.by("status")
+    expect(status).to_contain_text("learning_rate=abc was ignored")
+    expect(status).to_contain_text("hidden=0 was ignored")
+    expect(status).to_contain_text('unknown setting "nonsense"')
+    expect(app.by("learning-rate")).to_have_value("0.5")
+
+
+def test_downloads_and_loading_a_model_back(app, tmp_path):
+    app.open()
+    app.fill("epochs", 30)
+    app.by("train").click()
+    app.expect_state("paused")
+
+    with app.page.expect_download() as info:
+        app.by("download-model").click()
+    model_file = tmp_path / "model.json"
+    info.value.save_as(model_file)
+    model, _, extra = from_json(model_file.read_text())
+    assert model.sizes == [2, 8, 8, 1] and extra["epoch"] == 30
+
+    with app.page.expect_download() as info:
+        app.by("download-metrics").click()
+    rows = list(csv.DictReader(io.StringIO(open(info.value.path()).read())))
+    assert [int(r["epoch"]) for r in rows] == list(range(1, 31))
+    history = app.page.evaluate("window.pyMlp.history()")
+    assert [float(r["loss"]) for r in rows] == history["loss"]
+
+    with app.page.expect_download() as info:
+        app.by("download-charts").click()
+    assert open(info.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+    app.by("reset").click()
+    app.settled()
+    app.by("load-model").set_input_files(str(model_file))
+    app.settled()
+    expect(app.by("status")).to_contain_text("Loaded the weights from model.json")
+    with app.page.expect_download() as info:
+        app.by("download-model").click()
+    reloaded, _, _ = from_json(open(info.value.path()).read())
+    assert all((a == b).all() for a, b in zip(reloaded.params, model.params))
+
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"format": "py_mlp.model", "version": 99}))
+    app.by("load-model").set_input_files(str(broken))
+    app.settled()
+    expect(app.by("model-error")).to_contain_text("broken.json")
+    expect(app.by("model-error")).to_contain_text("version")
+
+
+def test_presets_vanishing_gradients_and_divergence(app):
+    app.open()
+    app.by("preset").select_option("vanishing")
+    app.settled()
+    expect(app.by("hidden")).to_have_value("8, 8, 8, 8, 8, 8")
+    assert app.page.evaluate("window.pyMlp.config()")["activation"] == "sigmoid"
+
+    app.by("preset").select_option("diverging")
+    app.settled()
+    app.by("train").click()
+    app.expect_state("paused", timeout=60_000)
+    expect(app.by("status")).to_contain_text("Training stopped")
+    expect(app.by("status")).to_contain_text("Lower the learning rate")
+    assert app.number("epoch") < 200
+
+
+def test_keyboard_alone_can_pick_data_and_train(app):
+    app.open()
+    app.by("dataset-circles").focus()
+    app.page.keyboard.press("ArrowRight")  # radio group: the next data set
+    app.settled()
+    expect(app.by("dataset-moons")).to_be_checked()
+    app.by("feature-x1^2").focus()
+    app.page.keyboard.press("Space")
+    app.settled()
+    expect(app.by("feature-x1^2")).to_have_attribute("aria-pressed", "true")
+    app.by("epochs").fill("5")
+    app.by("epochs").press("Enter")  # submits the form: Train
+    app.expect_state("paused")
+    expect(app.by("epoch")).to_have_text("5")
+    expect(app.by("status")).to_have_attribute("role", "status")
+
+
+def test_layout_fits_a_phone(app):
+    app.page.set_viewport_size({"width": 360, "height": 740})
+    app.open()
+    width = app.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways on a phone ({width}px wide)"
+    expect(app.by("train")).to_be_in_viewport()
+    app.fill("epochs", 3)
+    app.by("train").click()
+    app.expect_state("paused")
