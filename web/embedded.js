@@ -1,7 +1,9 @@
 // Embedded mode: main thread of the app page when another page shows it in an iframe
 // (embed.js on the host page opens index.html?embed=1&panels=...). It marks the root for
 // the compact layout in embedded.css, hides the panels the host did not ask for, and
-// tells the host page its content height so the iframe fits without inner scrollbars.
+// tells the host page its content height so the iframe fits without inner scrollbars:
+// once the app has loaded (until then the frame keeps the height the host gave it, so
+// the host page shifts once, not twice), then on every change of size.
 //
 // Non-goals: presets and configuration in the URL (the app reads those); anything that
 // moves focus or scrolls: a page inside an iframe must never scroll the page around it.
@@ -62,12 +64,13 @@ export function initEmbedded(root, search = location.search) {
     let last = -1;
     const post = () => {
       const height = contentHeight();
-      if (height === last) return;
+      if (root.dataset.state === "loading" || height === last) return;
       last = height;
       // "*": the host page's origin is not known here, and a height is no secret.
       window.parent.postMessage({ type: SIZE_MESSAGE, height }, "*");
     };
     new ResizeObserver(post).observe(document.documentElement);
+    new MutationObserver(post).observe(root, { attributes: true, attributeFilter: ["data-state"] });
     post();
   }
   return true;

@@ -159,6 +159,9 @@ def test_two_embeds_load_only_on_run_fit_their_content_and_train_independently(p
     scroll_y = page.evaluate("scrollY")
     assert scroll_y == 200
     first.get_by_role("button", name=RUN).click()
+    # While Python loads (seconds), the frame keeps the author's height: one shift, not two.
+    expect(first).to_have_attribute("data-py-mlp-state", "loading")
+    assert first.locator("iframe").bounding_box()["height"] == 420
     a = content_frame(first)
     expect(a.locator("#app")).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
     src = first.locator("iframe").get_attribute("src")
