@@ -238,7 +238,7 @@ export function toRunConfig(config) {
 export const PRESETS = {
   circles: {},
   "xor-features": { dataset: "xor", features: ["x1", "x2", "x1*x2"], hidden: [], activation: ["tanh"], learning_rate: 0.5, epochs: 300 },
-  spiral: { dataset: "spiral", hidden: [32, 32, 32], activation: ["tanh", "tanh", "tanh"], optimizer: "adam", learning_rate: 0.01, batch_size: 32, noise: 0.05, epochs: 2000 },
+  spiral: { dataset: "spiral", hidden: [16, 16], activation: ["tanh", "tanh"], optimizer: "adam", learning_rate: 0.03, batch_size: 20, noise: 0.05, epochs: 300 },
   vanishing: { hidden: [8, 8, 8, 8, 8, 8], activation: Array(6).fill("sigmoid"), learning_rate: 0.5, epochs: 2000 },
   diverging: { dataset: "plane", hidden: [8], activation: ["relu"], learning_rate: 10, epochs: 200 },
 };

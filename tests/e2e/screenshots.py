@@ -1,0 +1,58 @@
+"""Take README's screenshots of the page in its main states: ``python tests/e2e/screenshots.py``.
+
+Starts serve.py on a free port, drives Debian's Chromium (``PY_MLP_CHROMIUM``) and writes
+PNGs to web/screenshots/. Not part of the test suite.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+OUT = REPO / "web" / "screenshots"
+CHROMIUM = os.environ.get("PY_MLP_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def main():
+    OUT.mkdir(exist_ok=True)
+    server = subprocess.Popen([sys.executable, "serve.py", "--port", "0", "--quiet"], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        url = next(m.group(0) for line in server.stdout if (m := re.search(r"http://\S+/", line)))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            root = page.locator("#app")
+            page.goto(url)
+            page.wait_for_function("document.getElementById('progress').value > 0.2")
+            page.screenshot(path=OUT / "loading.png")
+            expect(root).to_have_attribute("data-busy", "false", timeout=120_000)
+            page.screenshot(path=OUT / "ready.png")
+            page.get_by_test_id("preset").select_option("spiral")
+            expect(root).to_have_attribute("data-busy", "false")
+            page.get_by_test_id("train").click()
+            expect(root).to_have_attribute("data-state", "paused", timeout=300_000)
+            page.screenshot(path=OUT / "trained.png", full_page=True)
+            page.goto(url + "?preset=article")
+            expect(page.get_by_test_id("trace")).to_be_visible(timeout=120_000)
+            page.get_by_test_id("trace").scroll_into_view_if_needed()
+            page.screenshot(path=OUT / "article.png")
+            phone = browser.new_page(viewport={"width": 360, "height": 780})
+            phone.goto(url)
+            expect(phone.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
+            phone.screenshot(path=OUT / "phone.png")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+    print("wrote", ", ".join(sorted(p.name for p in OUT.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()
