@@ -8,7 +8,8 @@
 // Non-goals: presets and configuration in the URL (the app reads those); anything that
 // moves focus or scrolls: a page inside an iframe must never scroll the page around it.
 
-export const DEFAULT_PANELS = ["controls", "boundary", "chart"];
+// "trace" is the tutorial's log, which the app itself shows only for preset=article.
+export const DEFAULT_PANELS = ["controls", "boundary", "chart", "trace"];
 export const SIZE_MESSAGE = "py-mlp:size";
 
 // The `panels` query value as a list of names: "chart, boundary" -> ["chart", "boundary"];
