@@ -9,6 +9,7 @@ import { Controls } from "./controls.js";
 import { prefetch, runtimeFiles, startWorker } from "./loader.js";
 import { Player } from "./player.js";
 import { describeBackprop } from "./backprop.js";
+import { initEmbedded } from "./embedded.js";
 import { download, metricsCSV, chartsPNG } from "./downloads.js";
 import * as settings from "./state.js";
 import { BoundaryView } from "./views/boundary.js";
@@ -20,6 +21,9 @@ const AUTO_GRADCHECK_MAX_PARAMS = 400;
 
 const $ = (id) => document.getElementById(id);
 const root = $("app");
+// Embedded in another page (embed.js): compact layout, and no shared local storage, so
+// two embeds on one page, or an embed and the full page, never change each other.
+const embedded = initEmbedded(root);
 const form = $("controls");
 const buttons = { train: $("train"), pause: $("pause"), step: $("step"), reset: $("reset") };
 const show = {
@@ -293,7 +297,7 @@ function liveSettings() {
 }
 
 function remember() {
-  settings.save(config);
+  if (!embedded) settings.save(config);
   const query = settings.toQuery(config);
   const url = new URL(location.href);
   url.search = query;
@@ -423,14 +427,16 @@ async function copyLink() {
 
 // ---- presets ----------------------------------------------------------------------------
 
-async function applyPreset(name) {
+// A preset's settings; `overrides` ({key: text}, e.g. from a link) apply on top of them.
+async function applyPreset(name, overrides = {}) {
   if (name === "article") return runArticle();
   if (!(name in settings.PRESETS)) {
     say(`There is no preset "${name}"; the default settings are used.`);
     return applyConfig(settings.copyDefaults());
   }
   customRows = null;
-  await applyConfig(settings.presetConfig(name), `Preset "${name}" loaded. Press Train.`);
+  const { config: next, problems } = settings.applyValues(settings.presetConfig(name), overrides, "The link");
+  await applyConfig(next, [`Preset "${name}" loaded. Press Train.`, ...problems].join(" "));
 }
 
 // ?preset=article: the tutorial's own experiment, its log shown line by line.
@@ -508,7 +514,7 @@ async function main() {
   const query = new URLSearchParams(location.search);
   const fromLink = settings.fromQuery(location.search);
   const hasLinkSettings = [...query.keys()].some((k) => k in settings.PARSERS);
-  const stored = hasLinkSettings ? { config: null, problems: [] } : settings.load();
+  const stored = hasLinkSettings || embedded ? { config: null, problems: [] } : settings.load();
   const problems = [...fromLink.problems, ...stored.problems];
   config = hasLinkSettings ? fromLink.config : stored.config ?? settings.copyDefaults();
   controls.render(config);
@@ -528,7 +534,8 @@ async function main() {
   const preset = query.get("preset");
   act(async () => {
     if (preset && preset !== "article") {
-      await applyPreset(preset);
+      const overrides = Object.fromEntries([...query].filter(([key]) => key in settings.PARSERS));
+      await applyPreset(preset, overrides);
     } else {
       remember();
       await rebuild(problems.length ? problems.join(" ") : "Ready. Press Train.");

@@ -20,7 +20,7 @@ def test_article_preset_prints_the_same_log_as_cpython(app):
 
 def test_training_matches_cpython_epoch_by_epoch(app):
     app.open()
-    app.page.get_by_label("Activation").select_option("tanh")
+    app.by("activation").select_option("tanh")
     app.fill("hidden", "8, 4")
     app.fill("learning-rate", 0.3)
     app.fill("epochs", 60)
