@@ -177,9 +177,13 @@ def wait_state(page, state, timeout_ms=900_000):
 
 def page_run(page, epochs_wanted):
     """Press Train on a fresh network and wait for the run to end; rate, frames, drawn views."""
-    if page.evaluate("window.pyMlp.history().epoch.length") or page.evaluate("window.pyMlp.state()") != "ready":
-        page.get_by_test_id("reset").click()
-        wait_state(page, "ready")
+    # Reset always: a bare run may have trained the worker's network behind the page's back.
+    # The reset is over when the page is ready again and has said so in its status line.
+    page.evaluate("document.querySelector('[data-testid=status]').textContent = ''")
+    page.get_by_test_id("reset").click()
+    page.wait_for_function("window.pyMlp.state() === 'ready' && "
+                           "document.querySelector('[data-testid=status]').textContent !== ''",
+                           timeout=120_000, polling=50)
     page.evaluate("() => { window.__bench.states = []; }")
     page.evaluate(harness.FRAME_PROBE)
     page.get_by_test_id("train").click()
