@@ -450,7 +450,8 @@ def table(r):
     if "stream" in r:
         for key, name in (("a", "task (a)"), ("deep", "task (a) with 6 hidden layers of 8")):
             s = r["stream"][key]
-            views = ", ".join(f"{v}" for v in s["views"]) or "none"
+            views = "; ".join(f"{v} ({', '.join(f'{n:,} {k}' for k, n in c.items())})"
+                              for v, c in s["views"].items()) or "none"
             rows.append(f"| streaming, {name}: page (Train, all drawn) vs bare worker | {cell(s['page'], 1)} vs "
                         f"{cell(s['bare'], 1)} epochs/s: overhead **{fmt(100 * s['overhead'], 1)}%** "
                         f"({fmt(100 * s['overhead_vs_long_chunks'], 1)}% vs 1 s chunks) | {s['epochs']} epochs x "
@@ -498,7 +499,11 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results (%(default)s)")
     parser.add_argument("--sections", default="ready,throughput,stream,memory",
                         help="comma-separated subset of ready,throughput,stream,memory")
+    parser.add_argument("--table-from", type=Path, metavar="JSON", help="print the table of a saved run and exit")
     args = parser.parse_args(argv)
+    if args.table_from:
+        print(table(json.loads(args.table_from.read_text())))
+        return 0
     sections = set(args.sections.split(","))
     unknown = sections - {"ready", "throughput", "stream", "memory"}
     if unknown:
