@@ -19,6 +19,13 @@ def accuracy(yhat, y):
     return float(np.mean(predicted_labels(yhat) == true_labels(y)))
 
 
+def count_correct(yhat, labels):
+    """How many rows of ``yhat`` predict their class in ``labels`` (from ``true_labels``)."""
+    if yhat.shape[1] == 1:
+        return int(np.count_nonzero((yhat[:, 0] >= 0.5) == labels))
+    return int(np.count_nonzero(yhat.argmax(axis=1) == labels))
+
+
 def r2_score(yhat, y):
     """Coefficient of determination, averaged over output columns (1 is perfect)."""
     ss_res = np.sum((y - yhat) ** 2, axis=0)

@@ -10,7 +10,7 @@ import { prefetch, runtimeFiles, startWorker } from "./loader.js";
 import { Player } from "./player.js";
 import { describeBackprop } from "./backprop.js";
 import { initEmbedded } from "./embedded.js";
-import { download, metricsCSV, chartsPNG } from "./downloads.js";
+import { download, chartsPNG } from "./downloads.js";
 import * as settings from "./state.js";
 import { BoundaryView } from "./views/boundary.js";
 import { NetworkView } from "./views/network.js";
@@ -61,7 +61,7 @@ let worker = null;
 let state = "loading";
 let config = settings.copyDefaults();
 let info = null;             // what the worker says of the current network (sizes, data, ...)
-let history = emptyHistory();
+let last = null;             // the latest epoch's metrics (the worker keeps them all)
 let lastSnapshot = 0;
 let snapshotBusy = false;
 let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
@@ -73,13 +73,12 @@ const player = new Player({
   onEnd: runEnded,
 });
 
-function emptyHistory() {
-  return { epoch: [], loss: [], metric: [], test_loss: [], test_metric: [], grad_norms: [] };
-}
-
 // Hook for tests, the benchmark and embedding pages.
 window.pyMlp = {
-  history: () => structuredClone(history),
+  history: async () => {
+    const { ok, ...columns } = await call("history");
+    return ok ? columns : null;
+  },
   state: () => state,
   config: () => settings.toRunConfig(config),
   worker: () => worker,
@@ -123,12 +122,12 @@ function say(message) {
 
 const fmt = (v, digits = 4) => (v === null || v === undefined ? "–" : Number.isFinite(v) ? v.toFixed(digits) : String(v));
 
-function showStats(i) {
-  show.epoch.textContent = String(i === undefined ? 0 : history.epoch[i]);
-  show.loss.textContent = i === undefined ? "–" : fmt(history.loss[i]);
-  show.accuracy.textContent = i === undefined ? "–" : fmt(history.metric[i], 3);
-  show.testLoss.textContent = i === undefined ? "–" : fmt(history.test_loss[i]);
-  show.testAccuracy.textContent = i === undefined ? "–" : fmt(history.test_metric[i], 3);
+function showStats(r) {
+  show.epoch.textContent = String(r ? r.epoch : 0);
+  show.loss.textContent = r ? fmt(r.loss) : "–";
+  show.accuracy.textContent = r ? fmt(r.metric, 3) : "–";
+  show.testLoss.textContent = r ? fmt(r.test_loss) : "–";
+  show.testAccuracy.textContent = r ? fmt(r.test_metric, 3) : "–";
 }
 
 // ---- building and resetting the network ------------------------------------------------
@@ -138,7 +137,7 @@ async function rebuild(message) {
   await player.idle();
   info = null;
   const result = await call("setup", JSON.stringify(runConfig()));
-  history = emptyHistory();
+  last = null;
   player.epoch = 0;
   showStats();
   if (!result.ok) {
@@ -160,8 +159,9 @@ async function rebuild(message) {
   boundary.setPoints({ train: info.train, test: info.test });
   network.setArchitecture({ sizes: info.sizes, inputNames: info.features, activations: info.activations });
   $("problem-help").textContent = describeProblem(info);
-  await Promise.all([refreshSnapshot(), refreshPanels()]);
+  await refreshSnapshot();
   setState("ready", message ?? "Ready. Press Train.");
+  await refreshPanels();  // after "ready": the page is usable while these fill in
   return true;
 }
 
@@ -226,8 +226,11 @@ function takeChunk(chunk) {
     charts.metric.addPoint(epoch, [chunk.metric[i], chunk.test_metric[i] ?? NaN]);
     charts.gradients.addPoint(epoch, chunk.grad_norms[i]);
   });
-  for (const key of Object.keys(history)) history[key].push(...(chunk[key === "epoch" ? "epochs" : key]));
-  if (history.epoch.length) showStats(history.epoch.length - 1);
+  const i = chunk.epochs.length - 1;
+  if (i >= 0) {
+    last = { epoch: chunk.epochs[i], loss: chunk.loss[i], metric: chunk.metric[i], test_loss: chunk.test_loss[i], test_metric: chunk.test_metric[i] };
+    showStats(last);
+  }
   if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) refreshSnapshot();
   if (chunk.stopped) {
     say(`Training stopped: ${chunk.stopped}`);
@@ -305,12 +308,8 @@ function remember() {
     const keep = new URLSearchParams(location.search).get(key);
     if (keep) url.searchParams.set(key, keep);
   }
-  history_replace(url);
-  $("share-link").value = shareURL();
-}
-
-function history_replace(url) {
   window.history.replaceState(null, "", url);
+  $("share-link").value = shareURL();
 }
 
 function shareURL() {
@@ -493,7 +492,10 @@ function wire() {
     if (file) act(() => loadModel(file));
   });
   $("download-model").addEventListener("click", () => act(downloadModel));
-  $("download-metrics").addEventListener("click", () => download("py_mlp-metrics.csv", metricsCSV(history, info), "text/csv"));
+  $("download-metrics").addEventListener("click", () => act(async () => {
+    const result = await call("metrics_csv");
+    if (result.ok) download("py_mlp-metrics.csv", result.text, "text/csv");
+  }));
   $("download-charts").addEventListener("click", () => download("py_mlp-charts.png", chartsPNG(Object.values(charts).map((c) => c.canvas))));
   $("copy-link").addEventListener("click", () => act(copyLink));
   $("gradcheck").addEventListener("click", () => act(gradientCheck));

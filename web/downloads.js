@@ -1,4 +1,4 @@
-// Files the page hands to the person: model JSON, metrics CSV, charts PNG. Main thread.
+// Files the page hands to the person (model JSON, metrics CSV, charts PNG). Main thread.
 
 export function download(name, content, type = "application/octet-stream") {
   const url = content.startsWith?.("data:") ? content : URL.createObjectURL(new Blob([content], { type }));
@@ -9,18 +9,6 @@ export function download(name, content, type = "application/octet-stream") {
   a.click();
   a.remove();
   if (!url.startsWith("data:")) setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
-// One row per epoch: the metrics and each layer's gradient norm.
-export function metricsCSV(history, info) {
-  const metric = info?.problem === "regression" ? "r2" : "accuracy";
-  const layers = history.grad_norms[0]?.length ?? 0;
-  const header = ["epoch", "loss", metric, "test_loss", `test_${metric}`,
-    ...Array.from({ length: layers }, (_, k) => `grad_norm_layer_${k + 1}`)];
-  const cell = (v) => (v === null || v === undefined ? "" : String(v));
-  const rows = history.epoch.map((epoch, i) => [epoch, history.loss[i], history.metric[i], history.test_loss[i],
-    history.test_metric[i], ...(history.grad_norms[i] ?? [])].map(cell).join(","));
-  return [header.join(","), ...rows].join("\n") + "\n";
 }
 
 // The charts stacked into one PNG (a data URL), on a white background.

@@ -11,6 +11,7 @@ CPython, and this module only adapts it to the page.
 
 import inspect
 import json
+import math
 import time
 
 import numpy as np
@@ -21,7 +22,46 @@ from py_mlp.gradcheck import gradcheck as _gradcheck
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
-_state = {"run": None, "custom": None, "config": None}
+_state = {"run": None, "custom": None, "config": None, "log": None}
+
+
+class MetricsLog:
+    """Every epoch's metrics in growing numpy columns: 8 bytes a number, so a run of
+    100,000 epochs costs a few MB, where a dict an epoch would cost tens."""
+
+    def __init__(self, n_layers, metric):
+        self.metric = metric
+        self.names = ["epoch", "loss", metric, "test_loss", "test_" + metric,
+                      *[f"grad_norm_layer_{k + 1}" for k in range(n_layers)]]
+        self.rows = np.empty((1024, len(self.names)))
+        self.n = 0
+
+    def add(self, record):
+        if self.n == len(self.rows):
+            self.rows = np.concatenate([self.rows, np.empty_like(self.rows)])
+        test = (record.get("test_loss", math.nan), record.get("test_" + self.metric, math.nan))
+        self.rows[self.n] = (record["epoch"], record["loss"], record[self.metric], *test, *record["grad_norms"])
+        self.n += 1
+
+    def columns(self):
+        def plain(values):
+            return [None if math.isnan(v) else v for v in values.tolist()]
+
+        rows = self.rows[:self.n]
+        return {
+            "epoch": rows[:, 0].astype(int).tolist(), "loss": plain(rows[:, 1]), "metric": plain(rows[:, 2]),
+            "test_loss": plain(rows[:, 3]), "test_metric": plain(rows[:, 4]),
+            "grad_norms": rows[:, 5:].tolist(),
+        }
+
+    def csv(self):
+        def cell(v):
+            return "" if math.isnan(v) else repr(v)
+
+        lines = [",".join(self.names)]
+        for row in self.rows[:self.n].tolist():
+            lines.append(",".join([str(int(row[0])), *map(cell, row[1:])]))
+        return "\n".join(lines) + "\n"
 
 
 def _ok(**fields):
@@ -81,7 +121,10 @@ def setup(config_json):
         return _error(exc.message, exc.key)
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
+    run.trainer.history = None  # the MetricsLog keeps the run's metrics, compactly
+    metric = "r2" if run.config["problem"] == "regression" else "accuracy"
     _state["run"], _state["config"] = run, config
+    _state["log"] = MetricsLog(len(run.model.weights), metric)
     return _ok(**_describe(run))
 
 
@@ -131,6 +174,7 @@ def train(max_epochs, budget_ms):
         except TrainingDiverged as exc:
             stopped = str(exc)
             break
+        _state["log"].add(record)
         columns["epochs"].append(record["epoch"])
         columns["loss"].append(record["loss"])
         columns["metric"].append(record[metric])
@@ -182,6 +226,20 @@ def neuron_map(layer, index, n):
         a = model.layer_output(k, a)
     values = a[:, index]
     return _ok(n=n, values=values.tolist(), range=[float(values.min()), float(values.max())])
+
+
+def history():
+    """Every epoch of the current network: loss, accuracy (or R^2), test metrics, gradient norms."""
+    if _state["log"] is None:
+        return _error("the network is not set up; press Reset")
+    return _ok(**_state["log"].columns())
+
+
+def metrics_csv():
+    """The same as CSV: one row per epoch."""
+    if _state["log"] is None:
+        return _error("the network is not set up; press Reset")
+    return _ok(text=_state["log"].csv())
 
 
 def gradient_check():
@@ -270,6 +328,7 @@ async def article_trace():
 
 
 __export__ = [
-    "setup", "set_data", "update", "train", "snapshot", "neuron_map", "gradient_check", "shapes",
+    "setup", "set_data", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
+    "gradient_check", "shapes",
     "source", "model_json", "load_model", "article_trace",
 ]

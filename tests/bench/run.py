@@ -192,7 +192,7 @@ def page_run(page, epochs_wanted):
     states = page.evaluate("window.__bench.states")
     start = next(s["t"] for s in states if s["state"] == "training")
     end = next(s["t"] for s in states if s["state"] == "paused" and s["t"] >= start)
-    epochs = page.evaluate("window.pyMlp.history().epoch.length")
+    epochs = page.evaluate("Number(document.querySelector('[data-testid=epoch]').textContent)")
     if epochs != epochs_wanted:
         raise BenchError(f"the page trained {epochs} epochs, not {epochs_wanted}: "
                          f"{page.get_by_test_id('status').text_content()}")
@@ -264,9 +264,9 @@ def measure_memory(page, probe, url, first, last, problems, log):
     epochs.fill(str(last - first))
     epochs.dispatch_event("change")
     page.get_by_test_id("train").click()
-    page.wait_for_function("n => window.pyMlp.state() === 'paused' && window.pyMlp.history().epoch.length >= n",
+    page.wait_for_function("n => window.pyMlp.state() === 'paused' && Number(document.querySelector('[data-testid=epoch]').textContent) >= n",
                            arg=last, timeout=1_800_000, polling=500)
-    trained = page.evaluate("window.pyMlp.history().epoch.length")
+    trained = page.evaluate("Number(document.querySelector('[data-testid=epoch]').textContent)")
     if trained != last:
         raise BenchError(f"the memory run trained {trained} epochs, not {last}")
     samples[str(last)] = probe.memory()

@@ -54,6 +54,22 @@ def test_data_set_picker_sliders_and_regenerate(app):
     app.settled()
     expect(app.by("problem-help")).to_contain_text("140 training and 60 test points")
 
+    noise = app.by("noise")
+    noise.focus()
+    noise.press("ArrowRight")  # 0.10 -> 0.15
+    app.settled()
+    expect(app.page.locator("#noise-value")).to_have_text("0.15")
+    assert app.page.evaluate("window.pyMlp.config()")["noise"] == 0.15
+
+    app.by("show-test").uncheck()
+    expect(app.by("boundary")).to_have_attribute("data-test-shown", "false")
+    app.by("show-test").check()
+    expect(app.by("boundary")).to_have_attribute("data-test-shown", "true")
+
+    app.fill("seed", 7)
+    app.settled()
+    expect(app.by("status")).to_contain_text("Settings changed (seed)")
+
     before = app.page.evaluate("window.pyMlp.config()")
     app.by("regenerate").click()
     app.settled()
@@ -110,6 +126,10 @@ def test_layer_editor_buttons_and_per_layer_activation(app):
     expect(app.by("layer-1-size")).to_have_text("9")
     expect(app.by("hidden")).to_have_value("9, 8, 8")
     expect(app.by("neuron-1-8")).to_be_attached()
+    app.by("layer-2-fewer").click()
+    app.settled()
+    expect(app.by("hidden")).to_have_value("9, 7, 8")
+    expect(app.by("neuron-2-7")).not_to_be_attached()
 
     app.by("layer-2-activation").select_option("relu")
     app.settled()

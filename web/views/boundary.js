@@ -111,6 +111,7 @@ export class BoundaryView {
 
   showTest(on) {
     this.testShown = Boolean(on);
+    this.canvas.dataset.testShown = String(this.testShown);
     this.#pointsChanged();
   }
 
