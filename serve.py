@@ -758,13 +758,14 @@ SNIPPET = """\
 def app_files(root: Path) -> tuple[list[str], list[str]]:
     """(copied, skipped): the app's own files under ROOT as sorted relative names.
 
-    Leaves out runtime/ and wheels/ (the build takes only their pinned files),
-    dot-files and dot-folders, __pycache__, and files of other types (skipped).
+    Leaves out runtime/ and wheels/ (the build takes only their pinned files), the
+    benchmark's floor page and README's screenshots (not part of the app), dot-files
+    and dot-folders, __pycache__, and files of other types (skipped).
     """
     copied, skipped = [], []
     for path in sorted(Path(root).rglob("*")):
         rel = path.relative_to(root)
-        if (rel.parts[0] in (RUNTIME_DIR, WHEELS_DIR)
+        if (rel.parts[0] in (RUNTIME_DIR, WHEELS_DIR, "bench", "screenshots")
                 or any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
                 or not path.is_file()):
             continue

@@ -75,6 +75,8 @@ def test_build_holds_the_app_every_pinned_file_and_the_wheel(real_build, wheel_r
     for name in ("index.html", "app.js", "loader.js", "worker.py", "runtime-manifest.json",
                  "embed.js", "embedded.js", "embedded.css"):
         assert (dest / name).is_file(), name
+    # Not the app: the benchmark's floor page and README's screenshots.
+    assert not (dest / "bench").exists() and not (dest / "screenshots").exists()
 
     # Nothing else: no .cache, no stray runtime files, no other wheels.
     expected = ({f"runtime/{e['name']}" for e in manifest["files"]}

@@ -61,7 +61,6 @@ let worker = null;
 let state = "loading";
 let config = settings.copyDefaults();
 let info = null;             // what the worker says of the current network (sizes, data, ...)
-let last = null;             // the latest epoch's metrics (the worker keeps them all)
 let lastSnapshot = 0;
 let snapshotBusy = false;
 let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
@@ -137,7 +136,6 @@ async function rebuild(message) {
   await player.idle();
   info = null;
   const result = await call("setup", JSON.stringify(runConfig()));
-  last = null;
   player.epoch = 0;
   showStats();
   if (!result.ok) {
@@ -196,9 +194,7 @@ async function refreshPanels() {
   if (shapes.ok) $("backprop").replaceChildren(describeBackprop(shapes, info));
   if (code.ok) $("code").textContent = code.text;
   $("gradcheck-result").textContent = "";
-  if (info && info.sizes.reduce((n, s, i, a) => n + (i ? (a[i - 1] + 1) * s : 0), 0) <= AUTO_GRADCHECK_MAX_PARAMS) {
-    await gradientCheck();
-  }
+  if (info && info.n_params <= AUTO_GRADCHECK_MAX_PARAMS) await gradientCheck();
 }
 
 async function gradientCheck() {
@@ -226,10 +222,10 @@ function takeChunk(chunk) {
     charts.metric.addPoint(epoch, [chunk.metric[i], chunk.test_metric[i] ?? NaN]);
     charts.gradients.addPoint(epoch, chunk.grad_norms[i]);
   });
-  const i = chunk.epochs.length - 1;
+  const i = chunk.epochs.length - 1;  // the worker keeps every epoch; the page shows the latest
   if (i >= 0) {
-    last = { epoch: chunk.epochs[i], loss: chunk.loss[i], metric: chunk.metric[i], test_loss: chunk.test_loss[i], test_metric: chunk.test_metric[i] };
-    showStats(last);
+    showStats({ epoch: chunk.epochs[i], loss: chunk.loss[i], metric: chunk.metric[i],
+      test_loss: chunk.test_loss[i], test_metric: chunk.test_metric[i] });
   }
   if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) refreshSnapshot();
   if (chunk.stopped) {

@@ -97,6 +97,7 @@ def _describe(run):
     return {
         "sizes": model.sizes,
         "activations": model.activations,
+        "n_params": model.n_params(),
         "features": run.config["features"],
         "problem": run.config["problem"],
         "loss": run.config["loss"],
