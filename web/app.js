@@ -135,7 +135,7 @@ async function rebuild(message) {
   player.pause();
   await player.idle();
   info = null;
-  const result = await call("setup", JSON.stringify(runConfig()));
+  const result = await call("setup", JSON.stringify(settings.toRunConfig(config)));
   player.epoch = 0;
   showStats();
   if (!result.ok) {
@@ -161,12 +161,6 @@ async function rebuild(message) {
   setState("ready", message ?? "Ready. Press Train.");
   await refreshPanels();  // after "ready": the page is usable while these fill in
   return true;
-}
-
-function runConfig() {
-  const run = settings.toRunConfig(config);
-  if (config.dataset === "custom") run.dataset = "custom";
-  return run;
 }
 
 function describeProblem(i) {

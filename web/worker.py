@@ -9,6 +9,7 @@ Non-goals: no drawing, no DOM access; the maths lives in ``py_mlp``, unchanged f
 CPython, and this module only adapts it to the page.
 """
 
+import functools
 import inspect
 import json
 import math
@@ -22,7 +23,9 @@ from py_mlp.gradcheck import gradcheck as _gradcheck
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
-_state = {"run": None, "custom": None, "config": None, "log": None}
+# The current run, its metrics log, and per run: the data square and the grid inputs
+# the heatmaps are drawn from (made once, not at every refresh).
+_state = {"run": None, "custom": None, "config": None, "log": None, "domain": None, "grids": {}}
 
 
 class MetricsLog:
@@ -62,6 +65,18 @@ class MetricsLog:
         for row in self.rows[:self.n].tolist():
             lines.append(",".join([str(int(row[0])), *map(cell, row[1:])]))
         return "\n".join(lines) + "\n"
+
+
+def _needs_run(export):
+    """Pass the current run to ``export``, or answer that there is none yet."""
+
+    @functools.wraps(export)
+    def wrapper(*args):
+        if _state["run"] is None:
+            return _error("the network is not set up; press Reset")
+        return export(_state["run"], *args)
+
+    return wrapper
 
 
 def _ok(**fields):
@@ -105,7 +120,7 @@ def _describe(run):
         "n_train": len(run.X_train),
         "n_test": len(run.X_test),
         "batch_size": t.batch_size,
-        "domain": _domain(np.concatenate([run.points_train, run.points_test])),
+        "domain": _state["domain"],
         "train": _points(run.points_train, _labels(run, t.y)),
         "test": _points(run.points_test, _labels(run, t.y_test) if t.y_test is not None else []),
         "target_range": [float(t.y.min()), float(t.y.max())],
@@ -125,6 +140,8 @@ def setup(config_json):
     run.trainer.history = None  # the MetricsLog keeps the run's metrics, compactly
     metric = "r2" if run.config["problem"] == "regression" else "accuracy"
     _state["run"], _state["config"] = run, config
+    _state["domain"] = _domain(np.concatenate([run.points_train, run.points_test]))
+    _state["grids"] = {}
     _state["log"] = MetricsLog(len(run.model.weights), metric)
     return _ok(**_describe(run))
 
@@ -140,11 +157,9 @@ def set_data(csv_text):
     return _ok(n=len(points), problem=problem, rows=rows)
 
 
-def update(settings_json):
+@_needs_run
+def update(run, settings_json):
     """Change settings that do not invalidate the network: learning rate, batch size, L1/L2."""
-    run = _state["run"]
-    if run is None:
-        return _error("there is no network yet; press Reset")
     settings = json.loads(settings_json)
     t = run.trainer
     try:
@@ -159,11 +174,9 @@ def update(settings_json):
     return _ok(batch_size=t.batch_size)
 
 
-def train(max_epochs, budget_ms):
+@_needs_run
+def train(run, max_epochs, budget_ms):
     """Run whole epochs until ``max_epochs`` or ``budget_ms`` is spent; return their metrics."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     trainer = run.trainer
     deadline = time.perf_counter() + float(budget_ms) / 1000.0
     columns = {"epochs": [], "loss": [], "metric": [], "test_loss": [], "test_metric": [], "grad_norms": []}
@@ -188,18 +201,19 @@ def train(max_epochs, budget_ms):
 
 
 def _grid(run, n):
-    x0, x1, y0, y1 = _domain(np.concatenate([run.points_train, run.points_test]))
-    xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
-    ys = y1 - (np.arange(n) + 0.5) * (y1 - y0) / n  # row 0 at the top
-    gx, gy = np.meshgrid(xs, ys)
-    return run.inputs(np.column_stack([gx.ravel(), gy.ravel()]))
+    """The network's inputs at the centres of an n x n grid over the data square."""
+    if n not in _state["grids"]:
+        x0, x1, y0, y1 = _state["domain"]
+        xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
+        ys = y1 - (np.arange(n) + 0.5) * (y1 - y0) / n  # row 0 at the top
+        gx, gy = np.meshgrid(xs, ys)
+        _state["grids"][n] = run.inputs(np.column_stack([gx.ravel(), gy.ravel()]))
+    return _state["grids"][n]
 
 
-def snapshot(n):
+@_needs_run
+def snapshot(run, n):
     """The model's output over an n x n grid of the data square, with its weights."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     n = max(2, min(int(n), 128))
     out = run.model.predict(_grid(run, n))
     grid = {"n": n}
@@ -212,11 +226,9 @@ def snapshot(n):
                biases=[b.tolist() for b in run.model.biases])
 
 
-def neuron_map(layer, index, n):
+@_needs_run
+def neuron_map(run, layer, index, n):
     """One neuron's output over the grid: layer 0 is the input features, 1.. the layers."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     n = max(2, min(int(n), 64))
     layer, index = int(layer), int(index)
     a = _grid(run, n)
@@ -229,36 +241,30 @@ def neuron_map(layer, index, n):
     return _ok(n=n, values=values.tolist(), range=[float(values.min()), float(values.max())])
 
 
-def history():
+@_needs_run
+def history(run):
     """Every epoch of the current network: loss, accuracy (or R^2), test metrics, gradient norms."""
-    if _state["log"] is None:
-        return _error("the network is not set up; press Reset")
     return _ok(**_state["log"].columns())
 
 
-def metrics_csv():
+@_needs_run
+def metrics_csv(run):
     """The same as CSV: one row per epoch."""
-    if _state["log"] is None:
-        return _error("the network is not set up; press Reset")
     return _ok(text=_state["log"].csv())
 
 
-def gradient_check():
+@_needs_run
+def gradient_check(run):
     """Backprop against central finite differences, on a few training samples."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     t = run.trainer
     k = min(GRADCHECK_SAMPLES, len(t.X))
     error = _gradcheck(t, t.X[:k], t.y[:k])
     return _ok(error=error, samples=k, params=run.model.n_params())
 
 
-def shapes():
+@_needs_run
+def shapes(run):
     """The live array shapes of each layer's forward and backward pass, for one batch."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     n = run.trainer.batch_size
     layers = []
     for k, (fan_in, fan_out) in enumerate(zip(run.model.sizes[:-1], run.model.sizes[1:])):
@@ -269,11 +275,9 @@ def shapes():
     return _ok(layers=layers, batch=n, loss=run.config["loss"])
 
 
-def source():
+@_needs_run
+def source(run):
     """The Python source of the activations and the loss in use, as loaded here."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     parts, seen = [], set()
     for name in run.model.activations:
         if name in seen:
@@ -286,20 +290,16 @@ def source():
     return _ok(text="\n".join(parts))
 
 
-def model_json():
+@_needs_run
+def model_json(run):
     """The trained model as py_mlp's versioned JSON."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     return _ok(text=serialization.to_json(run.model, run.trainer.optimizer,
                                           extra={"config": _state["config"], "epoch": run.trainer.epoch}))
 
 
-def load_model(text):
+@_needs_run
+def load_model(run, text):
     """Replace the network's parameters with those of a model JSON file of the same shape."""
-    run = _state["run"]
-    if run is None:
-        return _error("the network is not set up; press Reset")
     try:
         model, optimizer, extra = serialization.from_json(text)
     except ValueError as exc:
