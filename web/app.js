@@ -520,7 +520,8 @@ async function main() {
       },
     });
   } catch (error) {
-    fail(error);
+    root.dataset.busy = "false";
+    setState("error", error.message);
     return;
   }
   const preset = query.get("preset");

@@ -1,42 +1,95 @@
-// Runtime loader: main thread. Starts the PyScript worker that runs py_mlp on Pyodide.
+// Runtime loader: main thread. Starts the Python worker (pyworker.js) that runs py_mlp on
+// Pyodide, reports its downloads to a progress bar, and turns its exported functions into
+// async calls: `(await startWorker()).train(5, 40)` resolves to worker.py's JSON string.
 //
-// Progress: PyScript's `py:progress` events reach the main thread from a worker only
-// when the page is cross-origin isolated (COOP/COEP), which an embedded page cannot
-// demand. So the loader first downloads the large pinned files itself, streaming the
-// bytes into the progress bar, and the worker then gets them from the HTTP cache (the
-// server marks pinned files immutable). `py:progress` steps, where they do arrive, move
-// the bar through the last stretch. All URLs are relative to this module, so the app
-// works from any sub-path and from another origin.
+// The worker counts the bytes of its own downloads, so the bar shows the real transfer
+// (there is no second copy), and it names every failure. A worker that goes silent while
+// starting (no progress, no answer) is given up on after STALL_MS, so the page always
+// ends in a state. All URLs are relative to this module: the app works from any
+// sub-path and from another origin.
 
-const BASE = new URL(".", import.meta.url);
-const url = (path) => new URL(path, BASE).href;
+const STALL_MS = 60_000;
+const DOWNLOAD_SHARE = 0.8;  // of the bar; the two later stages fill the rest
+const STAGES = ["Downloading Python", "Loading numpy and py_mlp", "Starting py_mlp"];
 
-// Files the worker fetches while starting: Pyodide's core and numpy. The rest of the
-// manifest (scikit-learn and its dependencies) loads only for the article preset.
-const STARTUP = /^pyodide\/(pyodide\.mjs|pyodide\.asm\.(js|wasm)|python_stdlib\.zip|pyodide-lock\.json|numpy-.*\.whl)$/;
-const DOWNLOAD_SHARE = 0.85;  // of the bar; starting the interpreter fills the rest
+export function startWorker({ onProgress = () => {} } = {}) {
+  const worker = new Worker(new URL("pyworker.js", import.meta.url), { type: "module", name: "py_mlp" });
+  const waiting = new Map();   // call id -> {resolve, reject}
+  let nextId = 0;
+  let lost = null;             // why the worker can no longer answer, once it cannot
 
-async function getJSON(path) {
-  const response = await fetch(url(path), { cache: "no-cache" });
-  if (!response.ok) {
-    throw new Error(`${path} answered ${response.status}; run "python serve.py" to set up the app`);
+  return new Promise((resolve, reject) => {
+    let stall;
+    const stalled = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => failed(`Python did not start: nothing happened for ${STALL_MS / 1000} s. ` +
+        "Check your connection and reload the page."), STALL_MS);
+    };
+    const failed = (message) => {
+      clearTimeout(stall);
+      lost = message;
+      worker.terminate();
+      for (const { reject: no } of waiting.values()) no(new Error(message));
+      waiting.clear();
+      reject(new Error(message));
+    };
+
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      failed(`Python's worker could not run (${event.message || "it did not load"}). Reload the page; ` +
+        'if this persists, run "python serve.py" again.');
+    });
+    worker.addEventListener("message", ({ data }) => {
+      if (data.type === "progress") {
+        stalled();
+        // Downloads fill most of the bar, each later stage a tenth: it never goes back.
+        const downloaded = data.total ? Math.min(data.loaded / data.total, 1) : 0;
+        const mb = (n) => (n / 1e6).toFixed(1);
+        const bytes = data.total && downloaded < 1 ? ` (${mb(data.loaded)} of ${mb(data.total)} MB)` : "";
+        onProgress(downloaded * DOWNLOAD_SHARE + data.stage * 0.1, `${STAGES[data.stage]}…${bytes}`);
+      } else if (data.type === "ready") {
+        clearTimeout(stall);
+        onProgress(1, "Ready");
+        const api = {};
+        for (const name of data.exports) api[name] = (...args) => call(name, args);
+        resolve(api);
+      } else if (data.type === "failed") {
+        failed(data.message);
+      } else if (data.type === "result") {
+        const pending = waiting.get(data.id);
+        waiting.delete(data.id);
+        if (!pending) return;
+        if ("error" in data) pending.reject(new Error(data.error));
+        else pending.resolve(data.value);
+      }
+    });
+    stalled();
+  });
+
+  function call(name, args) {
+    if (lost) return Promise.reject(new Error(lost));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ type: "call", id, name, args });
+    });
   }
-  return response.json();
 }
 
-// Download `files` ({name, size}) with one combined progress figure.
+// Download `files` ({name, size}) into the HTTP cache with one combined progress figure
+// (the article preset's scikit-learn, before the worker loads it from there).
 export async function prefetch(files, onProgress) {
   const total = files.reduce((sum, f) => sum + f.size, 0);
   let done = 0;
   await Promise.all(files.map(async (file) => {
-    const response = await fetch(url(`runtime/${file.name}`));
+    const response = await fetch(new URL(`runtime/${file.name}`, import.meta.url));
     if (!response.ok) throw new Error(`runtime/${file.name} answered ${response.status}`);
     const reader = response.body.getReader();
     for (;;) {
       const { done: finished, value } = await reader.read();
       if (finished) break;
       done += value.length;
-      onProgress(Math.min(done / total, 1), `Downloading Python (${(done / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB)`);
+      onProgress(Math.min(done / total, 1), `Downloading (${(done / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB)`);
     }
   }));
 }
@@ -45,36 +98,10 @@ let manifest = null;
 
 // The pinned files of one manifest group ("core" or "sklearn").
 export async function runtimeFiles(group) {
-  manifest ??= await getJSON("runtime-manifest.json");
-  return manifest.files.filter((f) => f.group === group);
-}
-
-// Load the runtime and return the started worker's `sync` API.
-export async function startWorker({ onProgress = () => {} } = {}) {
-  const [core, wheel] = await Promise.all([runtimeFiles("core"), getJSON("wheels/index.json")]);
-  const startup = core.filter((f) => STARTUP.test(f.name));
-  await prefetch(startup, (fraction, label) => onProgress(fraction * DOWNLOAD_SHARE, label));
-
-  onProgress(DOWNLOAD_SHARE, "Starting Python…");
-  let steps = 0;
-  const onStep = (event) => {
-    steps += 1;
-    onProgress(Math.min(DOWNLOAD_SHARE + steps * 0.014, 0.99), `${event.detail}…`);
-  };
-  window.addEventListener("py:progress", onStep);
-  try {
-    const { PyWorker } = await import(url("runtime/pyscript/core.js"));
-    const worker = await PyWorker(url("worker.py"), {
-      // An absolute URL of our own pyodide.mjs is what selects the self-hosted interpreter.
-      version: url("runtime/pyodide/pyodide.mjs"),
-      config: {
-        packages: ["numpy", url(`wheels/${wheel.wheel}`)],
-        packages_cache: "passthrough",
-      },
-    });
-    onProgress(1, "Ready");
-    return worker.sync;
-  } finally {
-    window.removeEventListener("py:progress", onStep);
+  if (!manifest) {
+    const response = await fetch(new URL("runtime-manifest.json", import.meta.url), { cache: "no-cache" });
+    if (!response.ok) throw new Error(`runtime-manifest.json answered ${response.status}; run "python serve.py" to set up the app`);
+    manifest = await response.json();
   }
+  return manifest.files.filter((f) => f.group === group);
 }

@@ -1,0 +1,149 @@
+// The Python worker: a module Web Worker that starts Pyodide, installs numpy and the
+// py_mlp wheel, runs worker.py and answers the page's calls to its exported functions.
+//
+// Why not PyScript's PyWorker: PyScript 0.7 opens IndexedDB in its worker before Python
+// starts, and a page framed by another site (the embed on a docs site) is denied storage,
+// so it failed there ("Event object could not be cloned"); its `py:progress` events reach
+// the page only when the page is cross-origin isolated; and a damaged runtime file left
+// it waiting forever. Here every download is counted as it arrives, everything starts at
+// once, and every failure is reported to the page in words.
+//
+// Messages to the page: {type: "progress", loaded, total, stage}, {type: "ready",
+// exports}, {type: "failed", message}, {type: "result", id, value | error}. From the
+// page: {type: "call", id, name, args}. Values are strings and numbers only.
+
+import { loadPyodide } from "./runtime/pyodide/pyodide.mjs";
+
+const at = (path) => new URL(path, import.meta.url).href;
+const INDEX_URL = at("runtime/pyodide/");
+// The files whose bytes the progress bar counts (pyodide.asm.js comes by import()).
+const COUNTED = /^pyodide\/(pyodide-lock\.json|pyodide\.asm\.wasm|python_stdlib\.zip|numpy-.*\.whl)$/;
+
+let failed = false;
+function fail(message) {
+  if (!failed) postMessage({ type: "failed", message });
+  failed = true;
+}
+
+// ---- downloads: counted, started early, every failure named ------------------------------
+
+// stage: 0 downloading, 1 loading numpy and py_mlp, 2 starting py_mlp (loader.js names them)
+const progress = { loaded: 0, total: 0, stage: 0 };
+function report(stage = progress.stage) {
+  progress.stage = stage;
+  postMessage({ type: "progress", ...progress });
+}
+
+const early = new Map();  // url -> the response promise of a download started ahead of need
+const nativeFetch = globalThis.fetch.bind(globalThis);
+
+async function counted(input, init) {
+  const href = new URL(String(input instanceof Request ? input.url : input), import.meta.url).href;
+  const response = await (early.get(href) ?? nativeFetch(input, init));
+  early.delete(href);
+  if (!response.ok) {
+    fail(`${href.replace(at("."), "")} answered HTTP ${response.status}. ` +
+      'The app is not fully set up on its server: run "python serve.py" (or rebuild the static site) and reload.');
+    return response;
+  }
+  // Count a copy of the body, so the original keeps its URL (the browser caches compiled
+  // wasm by URL, which makes the second visit faster).
+  if (response.body && COUNTED.test(href.replace(at("runtime/"), ""))) {
+    const reader = response.clone().body.getReader();
+    (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        progress.loaded += value.length;
+        report();
+      }
+    })().catch(() => {});
+  }
+  return response;
+}
+globalThis.fetch = counted;
+
+// Pyodide swallows a failed wasm compile ("wasm instantiation failed!") and then waits
+// forever; catch it on the way.
+for (const name of ["instantiateStreaming", "instantiate"]) {
+  const native = WebAssembly[name].bind(WebAssembly);
+  WebAssembly[name] = (...args) => native(...args).catch((error) => {
+    fail(`Python's runtime (pyodide.asm.wasm) is damaged and cannot run (${error.message}). ` +
+      'Run "python serve.py" again: it checks every runtime file and fetches it anew.');
+    throw error;
+  });
+}
+
+function fetchEarly(path) {
+  const href = at(path);
+  const response = nativeFetch(href);
+  early.set(href, response);
+  return response;
+}
+
+async function text(path) {
+  const response = await counted(at(path));
+  if (!response.ok) throw new Error(`${path} answered HTTP ${response.status}`);
+  return response.text();
+}
+
+// ---- start ---------------------------------------------------------------------------------
+
+const exports = new Map();
+
+async function start() {
+  // Everything the start needs is requested at once: Pyodide's own files (by loadPyodide),
+  // numpy and the py_mlp wheel, worker.py.
+  const manifest = counted(at("runtime-manifest.json")).then((r) => r.json());
+  const wheelIndex = counted(at("wheels/index.json")).then((r) => r.json());
+  const source = text("worker.py");
+  const numpy = manifest.then((m) => {
+    const files = m.files.filter((f) => COUNTED.test(f.name));
+    progress.total = files.reduce((sum, f) => sum + f.size, 0);
+    const wheel = files.find((f) => f.name.includes("/numpy-")).name;
+    fetchEarly(`runtime/${wheel}`);
+    return wheel;
+  });
+  const wheel = wheelIndex.then((index) => {
+    fetchEarly(`wheels/${index.wheel}`);
+    return at(`wheels/${index.wheel}`);
+  });
+  report(0);
+
+  const pyodide = await loadPyodide({ indexURL: INDEX_URL, stdout: () => {}, stderr: () => {} });
+  report(1);
+  await numpy;
+  await pyodide.loadPackage(["numpy", await wheel], { messageCallback: () => {}, errorCallback: fail });
+  report(2);
+  pyodide.FS.writeFile("/home/pyodide/py_mlp_worker.py", await source);
+  let module;
+  try {
+    module = pyodide.pyimport("py_mlp_worker");
+  } catch (error) {
+    // A Python traceback: its last line says what went wrong.
+    const last = String(error.message).trim().split("\n").at(-1);
+    throw new Error(`worker.py failed to start (${last}). Reinstall the app ("python serve.py") and reload`);
+  }
+  for (const name of module.__export__.toJs()) exports.set(name, module[name]);
+  postMessage({ type: "ready", exports: [...exports.keys()] });
+}
+
+// ---- calls ---------------------------------------------------------------------------------
+
+async function answer({ id, name, args }) {
+  const fn = exports.get(name);
+  try {
+    if (!fn) throw new Error(`the worker has no function "${name}"`);
+    let value = fn(...args);
+    if (value && typeof value.then === "function") value = await value;  // an async def
+    postMessage({ type: "result", id, value });
+  } catch (error) {
+    postMessage({ type: "result", id, error: String(error.message ?? error) });
+  }
+}
+
+addEventListener("message", (event) => {
+  if (event.data?.type === "call") answer(event.data);
+});
+
+start().catch((error) => fail(`Python could not start: ${error.message ?? error}`));
