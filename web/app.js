@@ -177,6 +177,8 @@ async function refreshSnapshot() {
       boundary.setGrid(snap.grid);
       network.setWeights(snap.weights, snap.biases);
     }
+  } catch (error) {
+    console.warn("py_mlp: the boundary and network could not be redrawn", error);
   } finally {
     snapshotBusy = false;
     lastSnapshot = performance.now();
@@ -231,7 +233,7 @@ function takeChunk(chunk) {
 
 async function runEnded(reason) {
   root.dataset.loop = "idle";
-  await refreshSnapshot();
+  await refreshSnapshot();  // never rejects, so the run always ends in a state below
   if (reason instanceof Error) return fail(reason);
   if (reason === "stopped") return setState("paused");
   if (reason === "paused") return setState("paused", `Paused at epoch ${player.epoch}.`);
@@ -419,9 +421,8 @@ async function copyLink() {
 // A preset's settings; `overrides` ({key: text}, e.g. from a link) apply on top of them.
 async function applyPreset(name, overrides = {}) {
   if (name === "article") return runArticle();
-  if (!(name in settings.PRESETS)) {
-    say(`There is no preset "${name}"; the default settings are used.`);
-    return applyConfig(settings.copyDefaults());
+  if (!settings.isPreset(name)) {
+    return applyConfig(settings.copyDefaults(), `There is no preset "${name}"; the default settings are used.`);
   }
   customRows = null;
   const { config: next, problems } = settings.applyValues(settings.presetConfig(name), overrides, "The link");
@@ -505,7 +506,7 @@ async function main() {
   wire();
   const query = new URLSearchParams(location.search);
   const fromLink = settings.fromQuery(location.search);
-  const hasLinkSettings = [...query.keys()].some((k) => k in settings.PARSERS);
+  const hasLinkSettings = [...query.keys()].some(settings.isSetting);
   const stored = hasLinkSettings || embedded ? { config: null, problems: [] } : settings.load();
   const problems = [...fromLink.problems, ...stored.problems];
   config = hasLinkSettings ? fromLink.config : stored.config ?? settings.copyDefaults();
@@ -527,7 +528,7 @@ async function main() {
   const preset = query.get("preset");
   act(async () => {
     if (preset && preset !== "article") {
-      const overrides = Object.fromEntries([...query].filter(([key]) => key in settings.PARSERS));
+      const overrides = Object.fromEntries([...query].filter(([key]) => !settings.NOT_SETTINGS.includes(key)));
       await applyPreset(preset, overrides);
     } else {
       remember();

@@ -74,11 +74,16 @@ for (const name of ["instantiateStreaming", "instantiate"]) {
   });
 }
 
+// A promise awaited later: its failure is already reported (fail), so it must not also
+// surface as an unhandled rejection before then.
+function handled(promise) {
+  promise.catch(() => {});
+  return promise;
+}
+
 function fetchEarly(path) {
   const href = at(path);
-  const response = nativeFetch(href);
-  early.set(href, response);
-  return response;
+  early.set(href, handled(nativeFetch(href)));
 }
 
 async function text(path) {
@@ -94,20 +99,20 @@ const exports = new Map();
 async function start() {
   // Everything the start needs is requested at once: Pyodide's own files (by loadPyodide),
   // numpy and the py_mlp wheel, worker.py.
-  const manifest = counted(at("runtime-manifest.json")).then((r) => r.json());
-  const wheelIndex = counted(at("wheels/index.json")).then((r) => r.json());
-  const source = text("worker.py");
-  const numpy = manifest.then((m) => {
+  const manifest = handled(counted(at("runtime-manifest.json")).then((r) => r.json()));
+  const wheelIndex = handled(counted(at("wheels/index.json")).then((r) => r.json()));
+  const source = handled(text("worker.py"));
+  const numpy = handled(manifest.then((m) => {
     const files = m.files.filter((f) => COUNTED.test(f.name));
     progress.total = files.reduce((sum, f) => sum + f.size, 0);
     const wheel = files.find((f) => f.name.includes("/numpy-")).name;
     fetchEarly(`runtime/${wheel}`);
     return wheel;
-  });
-  const wheel = wheelIndex.then((index) => {
+  }));
+  const wheel = handled(wheelIndex.then((index) => {
     fetchEarly(`wheels/${index.wheel}`);
     return at(`wheels/${index.wheel}`);
-  });
+  }));
   report(0);
 
   const pyodide = await loadPyodide({ indexURL: INDEX_URL, stdout: () => {}, stderr: () => {} });

@@ -128,6 +128,10 @@ export const PARSERS = {
   speed: oneOf("speed", ["0", "1", "10", "100"]),
 };
 
+// Own keys only: a link or stored settings may say "constructor" or "__proto__".
+export const isSetting = (key) => Object.hasOwn(PARSERS, key);
+export const isPreset = (name) => Object.hasOwn(PRESETS, name);
+
 // Settings that can change while a network trains; every other change resets it.
 export const LIVE = new Set(["learning_rate", "batch_size", "regularization", "reg_rate", "epochs", "speed"]);
 
@@ -154,7 +158,7 @@ export function applyValues(base, values, source) {
   const config = structuredClone(base);
   const problems = [];
   for (const [key, text] of Object.entries(values)) {
-    const parse = PARSERS[key];
+    const parse = isSetting(key) ? PARSERS[key] : null;
     if (!parse) {
       problems.push(`${source}: unknown setting "${key}" was ignored.`);
       continue;
@@ -170,10 +174,13 @@ export function applyValues(base, values, source) {
   return { config: normalise(config), problems };
 }
 
+// Link parameters that are not settings: the preset's name and the embed's own.
+export const NOT_SETTINGS = ["preset", "embed", "panels"];
+
 export function fromQuery(search) {
   const params = new URLSearchParams(search);
-  const values = {};
-  for (const [key, value] of params) if (key !== "preset" && key !== "embed" && key !== "panels") values[key] = value;
+  const values = Object.create(null);  // so "__proto__=1" is a key like any other
+  for (const [key, value] of params) if (!NOT_SETTINGS.includes(key)) values[key] = value;
   return applyValues(copyDefaults(), values, "The link");
 }
 
@@ -197,13 +204,27 @@ export function save(config) {
 }
 
 export function load() {
+  let text = null;
+  try {
+    text = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return { config: null, problems: [] };  // storage is blocked: nothing was saved
+  }
+  if (text === null) return { config: null, problems: [] };
   let stored = null;
   try {
-    stored = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+    stored = JSON.parse(text);
   } catch {
     stored = null;
   }
-  if (!stored || typeof stored !== "object") return { config: null, problems: [] };
+  if (!stored || typeof stored !== "object" || Array.isArray(stored)) {
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+    } catch {
+      // blocked since it was read: nothing to clean up
+    }
+    return { config: null, problems: ["The saved settings could not be read and were discarded; the defaults are used."] };
+  }
   const values = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
   if (Array.isArray(stored.hidden) && !stored.hidden.length) values.hidden = "none";
   return applyValues(copyDefaults(), values, "The saved settings");

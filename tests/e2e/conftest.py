@@ -60,11 +60,19 @@ def browser():
         browser.close()
 
 
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
 class Watchdog:
-    """Collects everything that must fail a browser test."""
+    """Collects everything that must fail a browser test.
+
+    ``expected`` holds patterns of console errors a test provokes on purpose (a 404 it
+    arranged, say); every other console error is a problem.
+    """
 
     def __init__(self):
         self.problems = []
+        self.expected = []
 
     def attach(self, context):
         context.route("**/*", self._route)
@@ -73,25 +81,58 @@ class Watchdog:
 
     def _route(self, route):
         host = urlsplit(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
             route.continue_()
         else:
             self.problems.append(f"request off the machine: {route.request.url}")
             route.abort()
 
     def _console(self, message):
-        if message.type == "error":
+        if message.type == "error" and not any(re.search(p, message.text) for p in self.expected):
             self.problems.append(f"console error: {message.text}")
+
+    def take(self):
+        """The problems so far, forgotten once returned."""
+        problems, self.problems = self.problems, []
+        return problems
 
 
 @pytest.fixture
-def context(browser):
-    watchdog = Watchdog()
+def watchdog():
+    return Watchdog()
+
+
+@pytest.fixture
+def context(browser, watchdog):
     context = browser.new_context()
     watchdog.attach(context)
     yield context
     context.close()
     assert not watchdog.problems, "\n".join(watchdog.problems)
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser):
+    """One page for every test of a module, so Python starts once per file: (page, watchdog)."""
+    watchdog = Watchdog()
+    context = browser.new_context()
+    watchdog.attach(context)
+    yield context.new_page(), watchdog
+    context.close()
+
+
+@pytest.fixture
+def shared_app(shared_page, server_url):
+    """The App on the module's shared page: opened by the first test that uses it, and
+    left as the previous test left it (start from a preset or Reset, as a person would)."""
+    page, watchdog = shared_page
+    app = App(page, server_url)
+    if page.url == "about:blank":
+        app.open()
+    app.settled()
+    yield app
+    problems = watchdog.take()
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture

@@ -331,3 +331,29 @@ def test_embed_attributes_and_size_messages(browser, docs_site, static_site):
         assert len(errors) == 2 and all("py_mlp embed: bad config" in e for e in errors), errors
     finally:
         context.close()
+
+
+CROSS_SITE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="{app}embed.js" defer></script></head><body>
+<h1>Docs on one site, the app on another</h1>
+<div id="cross" data-py-mlp preset="circles" height="420"></div>
+</body></html>"""
+
+
+def test_an_embed_from_another_site_trains_where_storage_is_denied(context, server_url, tmp_path):
+    """Docs at localhost, the app at 127.0.0.1: another site, so the browser denies the
+    framed app every storage (localStorage, caches, IndexedDB), in its worker too."""
+    (tmp_path / "index.html").write_text(CROSS_SITE_PAGE.format(app=server_url))
+    with plain_server(tmp_path) as (url, _):
+        page = context.new_page()
+        page.goto(url.replace("127.0.0.1", "localhost"))
+        embed = page.locator("#cross")
+        embed.get_by_role("button", name=RUN).click()
+        frame = content_frame(embed)
+        expect(frame.locator("#app")).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
+        assert frame.evaluate("() => { try { localStorage.length; return false; } catch { return true; } }"), \
+            "storage is not denied here, so this is not the cross-site case"
+        fill(frame, "epochs", 30)
+        frame.get_by_test_id("train").click()
+        expect(frame.locator("#app")).to_have_attribute("data-state", "paused", timeout=LOAD_TIMEOUT_MS)
+        expect(frame.get_by_test_id("epoch")).to_have_text("30")
