@@ -267,7 +267,10 @@ async function settingChanged(key, value) {
   if (key === "hidden") config.activation = controls.config.activation;
   config = settings.normalise(config);
   remember();
-  if (state === "loading" || state === "error") return;  // the first build will use it
+  if (state === "loading" || state === "error") {
+    network.setArchitecture(settings.plannedNetwork(config));
+    return;  // the first build will use it
+  }
   if (key === "speed") {
     player.speed = value;
     return;
@@ -511,6 +514,7 @@ async function main() {
   const problems = [...fromLink.problems, ...stored.problems];
   config = hasLinkSettings ? fromLink.config : stored.config ?? settings.copyDefaults();
   controls.render(config);
+  network.setArchitecture(settings.plannedNetwork(config));  // drawn now; trained once Python is up
   player.speed = config.speed;
   setState("loading", "Loading Python and numpy…");
   try {

@@ -255,6 +255,24 @@ export function toRunConfig(config) {
   return run;
 }
 
+// The network a configuration will build, as the worker will describe it: sizes and
+// activations per layer. Drawn while Python loads; the worker's own answer replaces it.
+const REGRESSION = ["plane", "gaussian_mix"];
+const MULTICLASS = ["gaussians", "spiral"];
+
+export function plannedNetwork(config) {
+  const problem = config.problem
+    || (REGRESSION.includes(config.dataset) ? "regression"
+      : MULTICLASS.includes(config.dataset) && config.n_classes > 2 ? "multiclass" : "binary");
+  const outputs = problem === "multiclass" ? config.n_classes : 1;
+  const output = { binary: "sigmoid", multiclass: "softmax", regression: "identity" }[problem];
+  return {
+    sizes: [config.features.length, ...config.hidden, outputs],
+    inputNames: config.features,
+    activations: [...config.activation, output],
+  };
+}
+
 // Presets: a few instructive configurations (the article preset is handled by the app).
 export const PRESETS = {
   circles: {},

@@ -157,6 +157,14 @@ class App:
         self.settled()
         return self
 
+    def to_defaults(self):
+        """Back to the default settings and a fresh network, as a person would: the preset menu."""
+        self.by("preset").select_option("")
+        self.by("preset").select_option("circles")
+        self.settled()
+        self.expect_state("ready")
+        return self
+
     def expect_state(self, state, **kwargs):
         expect(self.root).to_have_attribute("data-state", state, **kwargs)
 

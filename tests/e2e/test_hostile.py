@@ -19,13 +19,6 @@ from conftest import LOAD_TIMEOUT_MS, App, Watchdog
 STARTS = ["ready", "paused"]
 
 
-def to_defaults(app):
-    """Back to the default settings and a fresh network, as a person would: the preset menu."""
-    app.by("preset").select_option("circles")
-    app.settled()
-    app.expect_state("ready")
-
-
 def download_model(app):
     with app.page.expect_download() as info:
         app.by("download-model").click()
@@ -48,7 +41,7 @@ DIVERGING = [
 @pytest.mark.parametrize("fields, activation", DIVERGING)
 def test_a_diverging_run_stops_with_a_message_and_keeps_a_finite_model(shared_app, fields, activation):
     app = shared_app
-    to_defaults(app)
+    app.to_defaults()
     app.by("dataset-plane").check()
     app.settled()
     for testid, value in fields.items():
@@ -71,7 +64,7 @@ def test_a_diverging_run_stops_with_a_message_and_keeps_a_finite_model(shared_ap
 
 def test_hostile_model_files_are_refused_and_the_current_model_survives(shared_app):
     app = shared_app
-    to_defaults(app)
+    app.to_defaults()
     app.fill("epochs", 20)
     app.by("train").click()
     app.expect_state("paused")
@@ -98,7 +91,7 @@ def test_hostile_model_files_are_refused_and_the_current_model_survives(shared_a
 
 def test_a_csv_with_huge_numbers_is_refused_naming_the_line(shared_app):
     app = shared_app
-    to_defaults(app)
+    app.to_defaults()
     points = app.by("boundary").get_attribute("data-points")
     for text, line in [
         ("x1,x2,label\n0,0,0\n1e308,1e308,0\n", "line 3"),

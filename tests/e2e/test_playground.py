@@ -29,8 +29,8 @@ def wait_epoch_at_least(page, n):
         "n => Number(document.querySelector('[data-testid=epoch]').textContent) >= n", arg=n)
 
 
-def test_data_set_picker_sliders_and_regenerate(app):
-    app.open()
+def test_data_set_picker_sliders_and_regenerate(shared_app):
+    app = shared_app.to_defaults()
     assert boundary_points(app) == 1000
     expect(app.by("problem-help")).to_contain_text("800 training and 200 test points")
 
@@ -78,8 +78,8 @@ def test_data_set_picker_sliders_and_regenerate(app):
     expect(app.by("status")).to_contain_text("New data")
 
 
-def test_multiclass_and_regression_choose_their_output(app):
-    app.open()
+def test_multiclass_and_regression_choose_their_output(shared_app):
+    app = shared_app.to_defaults()
     app.by("dataset-gaussians").check()
     app.fill("n-classes", 3)
     app.settled()
@@ -97,8 +97,8 @@ def test_multiclass_and_regression_choose_their_output(app):
     expect(app.by("problem-help")).to_contain_text("regression")
 
 
-def test_feature_toggles_change_the_inputs(app):
-    app.open()
+def test_feature_toggles_change_the_inputs(shared_app):
+    app = shared_app.to_defaults()
     product = app.by("feature-x1*x2")
     expect(product).to_have_attribute("aria-pressed", "false")
     product.click()
@@ -114,8 +114,8 @@ def test_feature_toggles_change_the_inputs(app):
     expect(product).to_have_attribute("aria-pressed", "true")  # the last one stays on
 
 
-def test_layer_editor_buttons_and_per_layer_activation(app):
-    app.open()
+def test_layer_editor_buttons_and_per_layer_activation(shared_app):
+    app = shared_app.to_defaults()
     app.by("add-layer").click()
     app.settled()
     expect(app.by("hidden")).to_have_value("8, 8, 8")
@@ -144,8 +144,8 @@ def test_layer_editor_buttons_and_per_layer_activation(app):
     expect(app.by("backprop-1-dW")).to_contain_text("(2 × 1)")  # logistic regression
 
 
-def test_learning_rate_changes_live_but_optimiser_resets(app):
-    app.open()
+def test_learning_rate_changes_live_but_optimiser_resets(shared_app):
+    app = shared_app.to_defaults()
     app.fill("epochs", 100000)
     app.by("train").click()
     wait_epoch_at_least(app.page, 5)
@@ -163,8 +163,8 @@ def test_learning_rate_changes_live_but_optimiser_resets(app):
     expect(app.by("loss-chart")).to_have_attribute("data-points", "0")
 
 
-def test_batch_size_and_regularisation_settings_reach_the_trainer(app):
-    app.open()
+def test_batch_size_and_regularisation_settings_reach_the_trainer(shared_app):
+    app = shared_app.to_defaults()
     app.fill("batch-size", 50)
     app.by("regularization").select_option("l2")
     app.fill("reg-rate", 0.001)
@@ -181,8 +181,8 @@ def test_batch_size_and_regularisation_settings_reach_the_trainer(app):
     expect(app.by("batch-size-error")).to_contain_text("at least 0")
 
 
-def test_step_speed_and_a_player_that_never_runs_twice(app):
-    app.open()
+def test_step_speed_and_a_player_that_never_runs_twice(shared_app):
+    app = shared_app.to_defaults()
     app.by("step").click()
     app.expect_state("paused")
     expect(app.by("epoch")).to_have_text("1")
@@ -207,8 +207,8 @@ def test_step_speed_and_a_player_that_never_runs_twice(app):
     assert history["epoch"][-1] == 41  # the one Step plus Stop after (40) epochs
 
 
-def test_charts_log_scale_and_hover_readout(app):
-    app.open()
+def test_charts_log_scale_and_hover_readout(shared_app):
+    app = shared_app.to_defaults()
     app.fill("epochs", 200)
     app.by("train").click()
     app.expect_state("paused")
@@ -227,10 +227,11 @@ def test_charts_log_scale_and_hover_readout(app):
     shown = float(re.search(r"train loss ([-+\d.e]+)", readout).group(1))
     train_loss = app.page.evaluate("window.pyMlp.history()")["loss"][epoch - 1]
     assert abs(shown - train_loss) <= 5e-4 * abs(train_loss)  # four significant digits
+    app.by("log-scale").uncheck()
 
 
-def test_points_are_added_and_removed_on_the_plot(app):
-    app.open()
+def test_points_are_added_and_removed_on_the_plot(shared_app):
+    app = shared_app.to_defaults()
     canvas = app.by("boundary")
     box = canvas.bounding_box()
     # The centre of the plot: no point of the circles lies exactly there.
@@ -249,8 +250,8 @@ def test_points_are_added_and_removed_on_the_plot(app):
     assert boundary_points(app) == 1001
 
 
-def test_csv_upload_accepts_good_files_and_names_the_bad_line(app, tmp_path):
-    app.open()
+def test_csv_upload_accepts_good_files_and_names_the_bad_line(shared_app, tmp_path):
+    app = shared_app.to_defaults()
     good = tmp_path / "points.csv"
     good.write_text("x1,x2,label\n" + "".join(f"{i / 50 - 1},{(i % 7) / 7},{i % 2}\n" for i in range(100)))
     app.by("csv-upload").set_input_files(str(good))
@@ -273,17 +274,19 @@ def test_csv_upload_accepts_good_files_and_names_the_bad_line(app, tmp_path):
     expect(app.by("csv-error")).to_contain_text("no data rows")
 
 
-def test_hovering_a_neuron_shows_its_own_heatmap(app):
-    app.open()
+def test_hovering_a_neuron_shows_its_own_heatmap(shared_app):
+    app = shared_app.to_defaults()
     app.by("neuron-1-0").hover()
     app.settled()
     neuron_map = app.page.locator(".neuron-map")
     expect(neuron_map).to_be_visible()
     expect(neuron_map).to_contain_text("layer 1 neuron 0")
+    app.page.mouse.move(0, 0)
+    expect(neuron_map).to_be_hidden()
 
 
-def test_backprop_panel_and_live_gradient_check(app):
-    app.open()
+def test_backprop_panel_and_live_gradient_check(shared_app):
+    app = shared_app.to_defaults()
     expect(app.by("backprop-3-dz")).to_contain_text("(ŷ − y) / n")
     expect(app.by("backprop-2-dW")).to_contain_text("(8 × 800) (800 × 8) → (8 × 8)")
     expect(app.by("backprop-2-da")).to_contain_text("da1 = dz2 W2ᵀ")
@@ -294,8 +297,8 @@ def test_backprop_panel_and_live_gradient_check(app):
     assert float(result.get_attribute("data-error")) < 1e-6
 
 
-def test_python_source_of_what_runs(app):
-    app.open()
+def test_python_source_of_what_runs(shared_app):
+    app = shared_app.to_defaults()
     code = app.by("code")
     expect(code).to_contain_text("def tanh(z):")
     expect(code).to_contain_text("def _bce_value(yhat, y):")
@@ -335,8 +338,8 @@ def test_a_bad_link_says_what_was_ignored(app):
     expect(app.by("learning-rate")).to_have_value("0.5")
 
 
-def test_downloads_and_loading_a_model_back(app, tmp_path):
-    app.open()
+def test_downloads_and_loading_a_model_back(shared_app, tmp_path):
+    app = shared_app.to_defaults()
     app.fill("epochs", 30)
     app.by("train").click()
     app.expect_state("paused")
@@ -377,8 +380,8 @@ def test_downloads_and_loading_a_model_back(app, tmp_path):
     expect(app.by("model-error")).to_contain_text("version")
 
 
-def test_presets_vanishing_gradients_and_divergence(app):
-    app.open()
+def test_presets_vanishing_gradients_and_divergence(shared_app):
+    app = shared_app.to_defaults()
     app.by("preset").select_option("vanishing")
     app.settled()
     expect(app.by("hidden")).to_have_value("8, 8, 8, 8, 8, 8")
@@ -393,8 +396,8 @@ def test_presets_vanishing_gradients_and_divergence(app):
     assert app.number("epoch") < 200
 
 
-def test_keyboard_alone_can_pick_data_and_train(app):
-    app.open()
+def test_keyboard_alone_can_pick_data_and_train(shared_app):
+    app = shared_app.to_defaults()
     app.by("dataset-circles").focus()
     app.page.keyboard.press("ArrowRight")  # radio group: the next data set
     app.settled()
@@ -410,12 +413,17 @@ def test_keyboard_alone_can_pick_data_and_train(app):
     expect(app.by("status")).to_have_attribute("role", "status")
 
 
-def test_layout_fits_a_phone(app):
+def test_layout_fits_a_phone(shared_app):
+    app = shared_app
     app.page.set_viewport_size({"width": 360, "height": 740})
-    app.open()
-    width = app.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"the page scrolls sideways on a phone ({width}px wide)"
-    expect(app.by("train")).to_be_in_viewport()
-    app.fill("epochs", 3)
-    app.by("train").click()
-    app.expect_state("paused")
+    try:
+        app.to_defaults()
+        app.page.evaluate("scrollTo(0, 0)")
+        width = app.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways on a phone ({width}px wide)"
+        expect(app.by("train")).to_be_in_viewport()
+        app.fill("epochs", 3)
+        app.by("train").click()
+        app.expect_state("paused")
+    finally:
+        app.page.set_viewport_size({"width": 1280, "height": 720})
