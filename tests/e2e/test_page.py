@@ -1,4 +1,7 @@
-"""The page end to end: load, train two-circles, pause, resume, reset, refuse bad input."""
+"""The page end to end: load, train two-circles, pause, resume, reset, refuse bad input.
+
+After the first load, the tests share one started page and begin from the defaults.
+"""
 
 from playwright.sync_api import expect
 
@@ -44,8 +47,8 @@ def test_loads_with_a_real_progress_bar_then_is_ready(app):
     expect(app.by("status")).to_contain_text("Ready")
 
 
-def test_trains_two_circles_to_high_accuracy_with_live_chart(app):
-    app.open()
+def test_trains_two_circles_to_high_accuracy_with_live_chart(shared_app):
+    app = shared_app.to_defaults()
     app.fill("epochs", 1000)
     app.by("train").click()
     app.expect_state("training")
@@ -60,8 +63,8 @@ def test_trains_two_circles_to_high_accuracy_with_live_chart(app):
     expect(app.by("status")).to_contain_text("Finished 1000 epochs")
 
 
-def test_pause_freezes_and_train_resumes(app):
-    app.open()
+def test_pause_freezes_and_train_resumes(shared_app):
+    app = shared_app.to_defaults()
     app.fill("epochs", 100000)
     app.by("train").click()
     wait_points_above(app.page, 20)
@@ -81,8 +84,8 @@ def test_pause_freezes_and_train_resumes(app):
     app.expect_state("paused")
 
 
-def test_reset_clears_chart_and_counter(app):
-    app.open()
+def test_reset_clears_chart_and_counter(shared_app):
+    app = shared_app.to_defaults()
     app.fill("epochs", 50)
     app.by("train").click()
     app.expect_state("paused")
@@ -110,8 +113,8 @@ INVALID_RATES = [
 ]
 
 
-def test_invalid_layer_sizes_show_a_message_and_do_not_train(app):
-    app.open()
+def test_invalid_layer_sizes_show_a_message_and_do_not_train(shared_app):
+    app = shared_app.to_defaults()
     for value, message in INVALID_LAYERS:
         app.fill("hidden", value)
         app.by("train").click()
@@ -129,8 +132,8 @@ def test_invalid_layer_sizes_show_a_message_and_do_not_train(app):
     expect(app.by("epoch")).to_have_text("5")
 
 
-def test_invalid_learning_rates_are_refused(app):
-    app.open()
+def test_invalid_learning_rates_are_refused(shared_app):
+    app = shared_app.to_defaults()
     for value, message in INVALID_RATES:
         app.fill("learning-rate", value)
         app.by("train").click()

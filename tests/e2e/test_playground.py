@@ -1,4 +1,8 @@
-"""The playground's controls, each used as a person would, and what the page shows back."""
+"""The playground's controls, each used as a person would, and what the page shows back.
+
+The tests share one started page and begin from the defaults (the preset menu), except
+those about links and reloads, which load the page themselves.
+"""
 
 import csv
 import io
