@@ -410,12 +410,15 @@ async function loadModel(file) {
 async function copyLink() {
   const link = shareURL();
   $("share-link").value = link;
+  const keeps = config.dataset === "custom"
+    ? "it keeps every setting, but not your own points (a link cannot carry data): it opens with the two circles"
+    : "it rebuilds this run: the same data, network and settings, from the same seed";
   try {
     await navigator.clipboard.writeText(link);
-    say("Link copied: it rebuilds this run.");
+    say(`Link copied: ${keeps}.`);
   } catch {
     $("share-link").select();
-    say("Copy the link from the box below: it rebuilds this run.");
+    say(`Copy the link from the box below: ${keeps}.`);
   }
 }
 

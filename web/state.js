@@ -189,8 +189,10 @@ export function toQuery(config) {
   for (const key of Object.keys(PARSERS)) {
     if (key === "dataset" && config.dataset === "custom") continue;
     const text = format(key, config[key]);
-    const plain = format(key, normalise({ ...structuredClone(DEFAULTS), hidden: config.hidden })[key]);
-    if (text !== plain) params.set(key, text);
+    // Activations are compared with the defaults' spread over this network's layers, so
+    // "tanh" on three layers stays out of the link; every other key with the defaults.
+    const base = key === "activation" ? normalise({ ...copyDefaults(), hidden: config.hidden }) : DEFAULTS;
+    if (text !== format(key, base[key])) params.set(key, text);
   }
   return params.toString();
 }
