@@ -36,6 +36,7 @@ import email.utils
 import functools
 import hashlib
 import http.client
+import ipaddress
 import json
 import os
 import shutil
@@ -548,7 +549,7 @@ def build_wheel(repo: Path, wheels: Path, out) -> Path:
 
 
 # --------------------------------------------------------------------------- #
-# The HTTP server
+# The HTTP server: what it sends
 # --------------------------------------------------------------------------- #
 
 MIME_TYPES = {
@@ -570,8 +571,31 @@ MIME_TYPES = {
 }
 IMMUTABLE = "public, max-age=31536000, immutable"  # pinned, hash-verified runtime files
 NO_CACHE = "no-cache"  # app files and wheels: revalidate every time
+CONNECTION_TIMEOUT = 30  # seconds a connection may sit idle or stall mid-request
+LISTEN_BACKLOG = 128  # http.server's 5 drops connections when a page opens many at once
 
-NOT_FOUND_PAGE = """<!doctype html>
+# What the app needs, and no more. Pyodide compiles WebAssembly ('wasm-unsafe-eval') and
+# builds JS glue with eval; PyScript uses Function() and starts its worker from a blob:
+# URL, and hands Pyodide 0.27 its lock file as a blob: URL. No frame-ancestors:
+# embed.js frames the app from pages on any origin.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+    "worker-src 'self' blob:",
+    "connect-src 'self' blob:",
+    "img-src 'self' data: blob:",
+    "style-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",  # the app never needs to tell anyone where it runs
+    "X-Content-Type-Options": "nosniff",
+}
+
+ERROR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>%(code)d %(message)s</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 4em auto">
 <h1>%(code)d %(message)s</h1>
@@ -605,22 +629,70 @@ def resolve_url_path(root: str, url_path: str) -> str | None:
     return real
 
 
-class AppRequestHandler(SimpleHTTPRequestHandler):
-    """Serves files under `directory`: safe paths, app MIME types, cache headers."""
+def printable(text: str, limit: int = 200) -> str:
+    """`text` for a log line: control characters escaped, cut to `limit` characters."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit + 1])
+    return text if len(text) <= limit else text[:limit] + "..."
 
-    server_version = "py_mlp-serve"
+
+# --------------------------------------------------------------------------- #
+# The HTTP server: handler and server
+# --------------------------------------------------------------------------- #
+
+
+class AppRequestHandler(SimpleHTTPRequestHandler):
+    """Serves files under `directory`: safe paths, app MIME types, cache and security headers.
+
+    GET and HEAD only. Every connection gets `timeout` seconds per read or write.
+    """
+
+    server_version = "py_mlp"
     protocol_version = "HTTP/1.1"  # keep-alive: the page loads ~45 files
-    error_message_format = NOT_FOUND_PAGE
+    default_request_version = "HTTP/1.0"  # errors for lines without a version get a status line
+    error_message_format = ERROR_PAGE
     error_content_type = "text/html; charset=utf-8"
+
+    def __init__(self, *args, timeout: float = CONNECTION_TIMEOUT, **kwargs):
+        self.timeout = timeout  # StreamRequestHandler.setup applies it to the socket
+        super().__init__(*args, **kwargs)
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version in the Server header
+
+    def end_headers(self):
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if len(self.requestline.split()) != 3:
+            self.send_error(HTTPStatus.BAD_REQUEST, "No HTTP version",
+                            "A request line needs a version, e.g. GET / HTTP/1.1.")
+            return False
+        if self.headers.defects:
+            self.send_error(HTTPStatus.BAD_REQUEST, "Malformed header lines")
+            return False
+        return True
+
+    def _method_not_allowed(self):
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")  # any request body stays unread
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _method_not_allowed
 
     def send_head(self):
         root = os.path.realpath(self.directory)
+        url_path = self.path.split("?", 1)[0].split("#", 1)[0]
         try:
-            real = resolve_url_path(root, self.path)
+            real = resolve_url_path(root, url_path)
         except UnicodeDecodeError:
             real = None
         if real is not None and os.path.isdir(real):
-            url_path = self.path.split("?", 1)[0]
             if not url_path.endswith("/"):
                 # Relative redirect: never lets '//host' style paths become an open redirect.
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -629,6 +701,8 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
                 self.end_headers()
                 return None
             real = os.path.join(real, "index.html")  # no directory listings, ever
+        elif url_path.endswith("/"):
+            real = None  # '/app.js/' names a folder, and there is none
         if real is None or not os.path.isfile(real):
             self.send_error(HTTPStatus.NOT_FOUND, "Not found",
                             "There is no such file in py_mlp's web folder.")
@@ -650,7 +724,6 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
             self.send_header("Content-Type", self.guess_type(real))
             self.send_header("Content-Length", str(fs.st_size))
             self.send_header("Last-Modified", self.date_time_string(int(fs.st_mtime)))
-            self.send_header("X-Content-Type-Options", "nosniff")
             self._send_cache_header(root, real)
             self.end_headers()
             return f
@@ -680,10 +753,15 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
         return MIME_TYPES.get(os.path.splitext(path)[1].lower()) or super().guess_type(path)
 
     def log_request(self, code="-", size="-"):
-        self.log_message("%s %s %s", self.command, self.path, getattr(code, "value", code))
+        # A request that did not parse has no command (and maybe no path): log its raw line.
+        if self.command:
+            what = f"{self.command} {printable(self.path)}"
+        else:
+            what = printable(self.requestline) or "(request line over 64 kB)"
+        self.log_message("%s %s", what, getattr(code, "value", code))
 
     def log_error(self, format, *args):
-        pass  # log_request already records the status of every error
+        pass  # log_request already records the status of every error; timeouts need no line
 
     def log_message(self, format, *args):
         if not getattr(self.server, "quiet", False):
@@ -693,7 +771,8 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
 class AppServer(ThreadingHTTPServer):
     """ThreadingHTTPServer that shrugs off clients closing connections early."""
 
-    daemon_threads = True
+    daemon_threads = True  # an idle connection never keeps the process alive
+    request_queue_size = LISTEN_BACKLOG
     quiet = False
 
     def handle_error(self, request, client_address):
@@ -703,23 +782,47 @@ class AppServer(ThreadingHTTPServer):
 
 
 def make_server(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 8000,
-                quiet: bool = False) -> AppServer:
-    """Bind (port 0 = any free port) a server for `root`; call serve_forever() on it."""
+                quiet: bool = False, timeout: float = CONNECTION_TIMEOUT) -> AppServer:
+    """Bind (port 0 = any free port) a server for `root`; call serve_forever() on it.
+
+    `timeout`: seconds a connection may wait for the client before it is closed.
+    """
     server_class = AppServer
     if ":" in host:
         server_class = type("AppServer6", (AppServer,), {"address_family": socket.AF_INET6})
-    handler = functools.partial(AppRequestHandler, directory=str(root))
+    handler = functools.partial(AppRequestHandler, directory=str(root), timeout=timeout)
     server = server_class((host, port), handler)
     server.quiet = quiet
     return server
 
 
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def server_url(server: AppServer) -> str:
-    """The URL to open, e.g. 'http://127.0.0.1:8000/'."""
+    """The URL to open on this machine, e.g. 'http://127.0.0.1:8000/'."""
     host, port = server.server_address[:2]
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1" if host == "0.0.0.0" else "::1"
-    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+    return _url(host, port)
+
+
+def exposure_warning(server: AppServer) -> str | None:
+    """One line for stderr when the server is reachable from other machines, else None."""
+    host, port = server.server_address[:2]
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    if ip.is_loopback:
+        return None
+    where = (f"every network interface ({host})" if ip.is_unspecified
+             else f"{host}, which is not a loopback address")
+    return (f"warning: listening on {where}: other machines that can reach this one can load "
+            f"the app. Open {server_url(server)} here; pass --host 127.0.0.1 to keep it to "
+            "this machine.")
 
 
 def _raise_interrupt(signum, frame):
@@ -728,16 +831,20 @@ def _raise_interrupt(signum, frame):
 
 def run_server(server: AppServer) -> int:
     """Serve until SIGINT or SIGTERM; return 0 after a clean stop."""
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        print(f"Serving py_mlp at {server_url(server)}", flush=True)
+        print(f"Serving py_mlp at {_url(*server.server_address[:2])}", flush=True)
+        warning = exposure_warning(server)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
         print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     print("Stopped.", file=sys.stderr, flush=True)
     return 0
 
@@ -956,6 +1063,17 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
 # --------------------------------------------------------------------------- #
 
 
+def port_number(text: str) -> int:
+    """argparse type for --port: an integer in 0-65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: use 0-65535 (0 = any free port)")
+    return port
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="serve.py",
@@ -964,7 +1082,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                f"{ENV_OFFLINE}=1 (skip the CDN).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="0 = any free port (default: %(default)s)")
+    parser.add_argument("--port", type=port_number, default=8000, help="0 = any free port (default: %(default)s)")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
                         help="folder to set up and serve (default: web/ beside serve.py)")
     mode = parser.add_mutually_exclusive_group()
