@@ -32,7 +32,9 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email.utils
+import errno
 import functools
 import hashlib
 import http.client
@@ -82,6 +84,10 @@ class IntegrityError(SetupError):
     """Bytes from some source do not match the pinned size or sha256."""
 
 
+class WriteError(SetupError):
+    """A file could not be written where it must go: another source would not help."""
+
+
 # --------------------------------------------------------------------------- #
 # Small helpers
 # --------------------------------------------------------------------------- #
@@ -126,6 +132,16 @@ def write_atomic(dest: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def writing(what: str, advice: str):
+    """Turn an OSError raised inside the block into a WriteError: 'cannot write WHAT: reason'."""
+    try:
+        yield
+    except OSError as e:
+        path = f" ({e.filename})" if e.filename and str(e.filename) not in what else ""
+        raise WriteError(f"cannot write {what}: {e.strerror or e}{path}. {advice}") from e
 
 
 def is_safe_relpath(name: str) -> bool:
@@ -280,6 +296,8 @@ class Fetcher:
             try:
                 self._copy_verified(opener, entry, dest, sha256, label)
                 return label
+            except WriteError:
+                raise
             except IntegrityError as e:
                 self.progress.note(f"rejected: {e}")
                 failures.append(f"{label}: {e}")
@@ -319,13 +337,18 @@ class Fetcher:
                 yield label, functools.partial(self._open_member, src_name, member), src["kind"]
 
     def _copy_verified(self, opener, entry, dest: Path, sha256: str, label: str) -> None:
-        """Stream from `opener()` to a temp file beside `dest`; keep it only if it verifies."""
+        """Stream from `opener()` to a temp file beside `dest`; keep it only if it verifies.
+
+        Errors reading the source are OSError (try the next source); errors writing
+        beside `dest` are WriteError (stop: no source can help).
+        """
         size = entry["size"]
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        stream = opener()  # may run npm/pip first: before the progress line starts
-        start = time.monotonic()
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        with writing_runtime(dest):  # first: a read-only disk fails before npm or pip run
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
         try:
+            stream = opener()  # may run npm/pip first: before the progress line starts
+            start = time.monotonic()
             digest, done = hashlib.sha256(), 0
             with stream, os.fdopen(fd, "wb") as out:
                 self.progress.start(entry["name"], size, label)
@@ -334,7 +357,8 @@ class Fetcher:
                     if not block:
                         break
                     digest.update(block)
-                    out.write(block)
+                    with writing_runtime(dest):
+                        out.write(block)
                     done += len(block)
                     self.progress.update(min(done, size))
             actual = digest.hexdigest()
@@ -344,7 +368,8 @@ class Fetcher:
                     f"{entry['name']} from {label}: expected sha256 {sha256} "
                     f"({size} bytes), got {got}; the file was not kept"
                 )
-            os.replace(tmp, dest)
+            with writing_runtime(dest):
+                os.replace(tmp, dest)
             self.progress.note(
                 f"ok  {entry['name']}  {human_size(size)}  from {label}  "
                 f"({time.monotonic() - start:.1f} s)"
@@ -411,6 +436,12 @@ class Fetcher:
         return zipfile.ZipFile(found[0])
 
 
+def writing_runtime(dest: Path):
+    """writing() for a runtime file: names its folder and what to do."""
+    return writing(str(dest.parent), "The pinned runtime goes into that folder: make it writable "
+                   "(or free some space), or serve a writable copy of web/ with --root.")
+
+
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
@@ -448,10 +479,11 @@ def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
                 f"present {entry['name']} is corrupted (sha256 {actual}, expected {sha256}); "
                 "removing it and fetching again"
             )
-            if dest.is_dir() and not dest.is_symlink():
-                shutil.rmtree(dest)
-            else:
-                dest.unlink()
+            with writing_runtime(dest):
+                if dest.is_dir() and not dest.is_symlink():
+                    shutil.rmtree(dest)
+                else:
+                    dest.unlink()
         fetcher.fetch(entry, dest, sha256)
         fetched.append(entry["name"])
 
@@ -503,6 +535,10 @@ def ensure_wheel(root: Path = DEFAULT_ROOT, repo: Path = HERE, stream=None) -> d
         raise SetupError(f"no pyproject.toml in {repo}: cannot build the py_mlp wheel")
     wheels = root / WHEELS_DIR
     index_path = wheels / "index.json"
+    with writing_wheel(wheels):  # before the build: a read-only folder fails at once
+        wheels.mkdir(parents=True, exist_ok=True)
+        if not os.access(wheels, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(wheels))
     wanted = source_hash(repo)
     try:
         index = json.loads(index_path.read_text(encoding="utf-8"))
@@ -515,8 +551,15 @@ def ensure_wheel(root: Path = DEFAULT_ROOT, repo: Path = HERE, stream=None) -> d
         pass
     wheel = build_wheel(repo, wheels, out)
     index = {"wheel": wheel.name, "sha256": sha256_file(wheel), "source_hash": wanted}
-    write_atomic(index_path, (json.dumps(index, indent=2) + "\n").encode())
+    with writing_wheel(wheels):
+        write_atomic(index_path, (json.dumps(index, indent=2) + "\n").encode())
     return index
+
+
+def writing_wheel(wheels: Path):
+    """writing() for the py_mlp wheel: names its folder and what to do."""
+    return writing(f"the py_mlp wheel into {wheels}", "Make that folder writable, or serve a "
+                   "writable copy of web/ with --root.")
 
 
 def build_wheel(repo: Path, wheels: Path, out) -> Path:
@@ -539,11 +582,13 @@ def build_wheel(repo: Path, wheels: Path, out) -> Path:
         if "py3" not in tags[0].split(".") or tags[1:] != ["none", "any"]:
             raise SetupError(f"built {new.name}, expected a pure py3-none-any wheel")
         dist = new.name.split("-", 1)[0]
-        wheels.mkdir(parents=True, exist_ok=True)
-        write_atomic(wheels / new.name, new.read_bytes())
-    for old in wheels.glob(f"{dist}-*.whl"):
-        if old.name != new.name:
-            old.unlink()
+        with writing_wheel(wheels):
+            wheels.mkdir(parents=True, exist_ok=True)
+            write_atomic(wheels / new.name, new.read_bytes())
+    with writing_wheel(wheels):
+        for old in wheels.glob(f"{dist}-*.whl"):
+            if old.name != new.name:
+                old.unlink()
     print(f"wheel: built {new.name} in {time.monotonic() - start:.1f} s", file=out, flush=True)
     return wheels / new.name
 
@@ -1032,14 +1077,16 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
         raise SetupError(f"{root / BUILD_RECORD} clashes with the build's own record; rename it")
 
     print(f"build: writing the static site into {dest}", file=out, flush=True)
-    dest.mkdir(parents=True, exist_ok=True)
-    # Mark DEST as a build first, listing old and new files: a build that fails half-way
-    # can be rerun, and the rerun removes what it no longer needs.
-    pending = [{"name": name} for name in sorted(old - new)]
-    _write_record(dest, manifest, files + pending)
-    written = sum(_copy_file(src, dest / name, digest) for _, name, src, digest in plan)
-    removed = _remove_stale(dest, old - new)
-    record = _write_record(dest, manifest, files)
+    with writing(f"the static site into {dest}", "Pick a folder you can write to (e.g. "
+                 "dist/py-mlp), or make this one writable or free some space, then build again."):
+        dest.mkdir(parents=True, exist_ok=True)
+        # Mark DEST as a build first, listing old and new files: a build that fails half-way
+        # can be rerun, and the rerun removes what it no longer needs.
+        pending = [{"name": name} for name in sorted(old - new)]
+        _write_record(dest, manifest, files + pending)
+        written = sum(_copy_file(src, dest / name, digest) for _, name, src, digest in plan)
+        removed = _remove_stale(dest, old - new)
+        record = _write_record(dest, manifest, files)
 
     labels = {"app": "the app's own files", "runtime": "the pinned runtime",
               "wheel": "the py_mlp wheel and its index"}

@@ -7,9 +7,11 @@ small fake web root, so they are fast and touch nothing outside tmp_path.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -250,11 +252,27 @@ def test_a_build_that_failed_half_way_can_be_rerun(fake_web, tmp_path, monkeypat
         return real_copy(src, dest, digest)
 
     monkeypatch.setattr(serve, "_copy_file", failing_copy)
-    with pytest.raises(OSError):
+    with pytest.raises(serve.SetupError, match="disk full"):
         build(tmp_path / "site", fake_web)
     monkeypatch.setattr(serve, "_copy_file", real_copy)
     build(tmp_path / "site", fake_web)  # not refused as "someone's folder"
     assert set(tree(tmp_path / "site")) == FAKE_SITE
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_error(fake_web, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(serve.SetupError) as exc:
+        build(tmp_path / "a-file" / "site", fake_web)
+    assert f"cannot write the static site into {tmp_path / 'a-file' / 'site'}" in str(exc.value)
+    assert "Not a directory" in str(exc.value) and "Pick a folder you can write to" in str(exc.value)
+
+    def read_only(*args, dir=None, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
+
+    (tmp_path / "mounted").mkdir()
+    monkeypatch.setattr(serve.tempfile, "mkstemp", read_only)
+    with pytest.raises(serve.SetupError, match=f"into {tmp_path / 'mounted'}: .*Read-only file system"):
+        build(tmp_path / "mounted", fake_web)
 
 
 # --------------------------------------------------------------------------- #
@@ -275,6 +293,11 @@ def test_cli_builds_and_explains_refusals(fake_web, tmp_path):
     done = run_cli("--root", str(fake_web), "--no-setup", "--build", str(fake_web / "dist"))
     assert done.returncode == 1
     assert "inside" in done.stderr and "Pick a folder outside it" in done.stderr
+
+    (tmp_path / "a-file").write_text("x")
+    done = run_cli("--root", str(fake_web), "--no-setup", "--build", str(tmp_path / "a-file" / "site"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "cannot write the static site" in done.stderr
 
     done = run_cli("--setup-only", "--build", str(tmp_path / "x"))
     assert done.returncode == 2 and "drop --setup-only" in done.stderr

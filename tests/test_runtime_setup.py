@@ -8,9 +8,11 @@ through the `runtime_ready` fixture, the real files against the real lock.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -174,6 +176,35 @@ def test_main_exits_nonzero_with_the_message(case, capsys, monkeypatch):
     monkeypatch.setattr(serve.Fetcher, "_download_archive", lambda self, src: pytest.fail("no registries"))
     assert serve.main(["--setup-only", "--root", str(case.root)]) == 1
     assert "error: could not get pyscript/core.js" in capsys.readouterr().err
+
+
+# ------------------------------------------------------ a disk it cannot write ---
+
+
+def test_a_runtime_folder_that_cannot_be_written_names_it_not_a_mirror(case):
+    (case.root / "runtime").write_text("a file where the folder should be")
+    with pytest.raises(serve.SetupError) as exc:
+        case.setup()
+    message = str(exc.value)
+    assert f"cannot write {case.root / 'runtime'}" in message
+    assert "Not a directory" in message  # the OS's reason
+    assert "PY_MLP_RUNTIME_MIRROR" not in message  # another source would not help
+
+
+def test_a_read_only_disk_stops_setup_at_the_first_file(case, monkeypatch):
+    tried = []
+
+    def read_only(*args, dir=None, **kwargs):
+        tried.append(dir)
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
+
+    monkeypatch.setattr(serve.tempfile, "mkstemp", read_only)
+    with pytest.raises(serve.SetupError) as exc:
+        case.setup()
+    message = str(exc.value)
+    assert os.strerror(errno.EROFS) in message and str(case.dest(LOCK).parent) in message
+    assert "PY_MLP_RUNTIME_MIRROR" not in message
+    assert len(tried) == 1  # not once per source, nor once per file
 
 
 # ------------------------------------------------------------ the lock ---
