@@ -49,6 +49,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import typing
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -907,22 +908,39 @@ SNIPPET = """\
   <div data-py-mlp preset="circles" height="420"></div>"""
 
 
-def app_files(root: Path) -> tuple[list[str], list[str]]:
-    """(copied, skipped): the app's own files under ROOT as sorted relative names.
+class AppFiles(typing.NamedTuple):
+    copied: list[str]  # the app's files, copied into the site
+    skipped: list[str]  # files of other types
+    refused: list[str]  # links to outside ROOT: the server would not serve them
+
+
+def served(root: Path, name: str) -> bool:
+    """True if the server would serve ROOT/name (a relative name): the build's rule too."""
+    return resolve_url_path(os.path.realpath(root), "/" + urllib.parse.quote(name)) is not None
+
+
+def app_files(root: Path) -> AppFiles:
+    """The app's own files under ROOT as sorted relative names, and those left out.
 
     Leaves out runtime/ and wheels/ (the build takes only their pinned files), the
     benchmark's floor page and README's screenshots (not part of the app), dot-files
-    and dot-folders, __pycache__, and files of other types (skipped).
+    and dot-folders, __pycache__, files of other types (skipped) and links to outside
+    ROOT (refused, as the server refuses them).
     """
-    copied, skipped = [], []
+    files = AppFiles([], [], [])
     for path in sorted(Path(root).rglob("*")):
         rel = path.relative_to(root)
         if (rel.parts[0] in (RUNTIME_DIR, WHEELS_DIR, "bench", "screenshots")
                 or any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
                 or not path.is_file()):
             continue
-        (copied if path.suffix.lower() in APP_SUFFIXES else skipped).append(rel.as_posix())
-    return copied, skipped
+        if not served(root, rel.as_posix()):
+            files.refused.append(rel.as_posix())
+        elif path.suffix.lower() in APP_SUFFIXES:
+            files.copied.append(rel.as_posix())
+        else:
+            files.skipped.append(rel.as_posix())
+    return files
 
 
 def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
@@ -948,6 +966,12 @@ def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
         raise SetupError(f"{index_path} names an unsafe wheel file {wheel_name!r}")
     plan.append(("wheel", f"{WHEELS_DIR}/index.json", index_path, None))
     plan.append(("wheel", f"{WHEELS_DIR}/{wheel_name}", root / WHEELS_DIR / wheel_name, wheel_sha))
+    for group, name, src, _ in plan:
+        if group != "app" and src.exists() and not served(root, name):
+            raise SetupError(f"{root / name} is a link to outside {root}: the server would not "
+                             "serve it, so the build does not copy it. Put the file itself "
+                             "there (or delete the link and run `python serve.py --setup-only`), "
+                             "then build again.")
     return sorted(plan, key=lambda item: item[1])
 
 
@@ -1097,9 +1121,12 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
     print(f"build: {len(files) + 1} files, {human_size(total)}, in {dest} "
           f"({written} written, {len(files) - written} unchanged, {len(removed)} removed) "
           f"in {time.monotonic() - start:.1f} s", file=out)
-    skipped = app_files(root)[1]
-    if skipped:
-        print(f"build: left out (not an app file type): {', '.join(skipped)}", file=out)
+    left_out = app_files(root)
+    if left_out.skipped:
+        print(f"build: left out (not an app file type): {', '.join(left_out.skipped)}", file=out)
+    if left_out.refused:
+        print(f"build: left out (a link to outside {root.name}/, which the server refuses): "
+              f"{', '.join(left_out.refused)}", file=out)
     print("Upload the folder to any static host, under any path. Open index.html there, "
           f"or embed the app in a page:\n{SNIPPET}", file=out, flush=True)
     return record

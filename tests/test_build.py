@@ -15,6 +15,8 @@ import os
 import re
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -257,6 +259,42 @@ def test_a_build_that_failed_half_way_can_be_rerun(fake_web, tmp_path, monkeypat
     monkeypatch.setattr(serve, "_copy_file", real_copy)
     build(tmp_path / "site", fake_web)  # not refused as "someone's folder"
     assert set(tree(tmp_path / "site")) == FAKE_SITE
+
+
+def test_build_leaves_out_what_the_server_would_not_serve(fake_web, tmp_path, serving):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"SECRET")
+    (outside / "lib.js").write_bytes(b"export const lib = 1;\n")
+    (fake_web / "leak.txt").symlink_to(outside / "secret.txt")
+    (fake_web / "views" / "lib.js").symlink_to(outside / "lib.js")
+    (fake_web / "linked").symlink_to(outside, target_is_directory=True)
+    (fake_web / "alias.js").symlink_to(fake_web / "app.js")  # inside web/: served, so built
+    _, output = build(tmp_path / "site", fake_web)
+    site = tree(tmp_path / "site")
+    assert set(site) == FAKE_SITE | {"alias.js"}
+    assert site["alias.js"] == (fake_web / "app.js").read_bytes()
+    assert "left out (a link to outside web/, which the server refuses): leak.txt, views/lib.js" in output
+    with serving(fake_web) as url:  # the server's own rule, for the same names
+        for name, status in [("leak.txt", 404), ("views/lib.js", 404), ("linked/lib.js", 404),
+                             ("alias.js", 200)]:
+            try:
+                got = urllib.request.urlopen(url + name, timeout=10).status
+            except urllib.error.HTTPError as e:
+                got = e.code
+            assert got == status, name
+
+
+def test_build_refuses_a_pinned_file_the_server_would_not_serve(fake_web, tmp_path):
+    core = fake_web / "runtime" / "pyscript" / "core.js"
+    elsewhere = tmp_path / "cache" / "core.js"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(core.read_bytes())  # the pinned bytes, but outside web/
+    core.unlink()
+    core.symlink_to(elsewhere)
+    with pytest.raises(serve.SetupError, match="runtime/pyscript/core.js is a link to outside"):
+        build(tmp_path / "site", fake_web)
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_folder_that_cannot_be_written_is_a_clear_error(fake_web, tmp_path, monkeypatch):
