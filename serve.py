@@ -6,19 +6,23 @@ What it does, in order:
      into ``web/runtime/<name>`` and checked for size and sha256. Pyodide package
      files are also checked against the sha256 in the (verified) pyodide-lock.json.
      Sources per file: a local mirror (env PY_MLP_RUNTIME_MIRROR), the CDN, then
-     the npm and pip clients as an offline fallback.
+     the npm and pip clients as an offline fallback. Each file that gzip shrinks
+     gets its gzip form beside it, ``<name>.gz``, made once and kept while current.
   2. The py_mlp wheel: a ``py3-none-any`` wheel of this working tree is built into
      ``web/wheels/`` when the sources changed; ``web/wheels/index.json`` names it.
-  3. A static file server for ``web/``: the MIME types and cache headers the app
-     needs, loopback by default, nothing served from outside ``web/``.
+  3. A static file server for ``web/``: the MIME types, cache and security headers
+     the app needs, gzip when the browser accepts it (from the ``.gz`` files, or for
+     small files compressed once and kept in memory), loopback by default, nothing
+     served from outside ``web/``.
      Or, with ``--build DIR``, a static site in DIR instead: the app, the pinned
-     runtime files and the wheel, relative URLs only, for any static host and path.
+     runtime files and the wheel with their gzip forms, relative URLs only, for any
+     static host and path.
 
 Where it runs: CPython >= 3.10 on the developer's machine or CI, standard library
 only; never in the browser. One process: setup runs on the main thread, then
 ThreadingHTTPServer answers each request on its own daemon thread.
 
-Non-goals: a production server (no TLS, compression, range requests or auth);
+Non-goals: a production server (no TLS, brotli, range requests or auth);
 writing the app's HTML/JS; bundling or minifying the static build; trusting any
 source's bytes without the pinned hash.
 
@@ -36,24 +40,29 @@ import contextlib
 import email.utils
 import errno
 import functools
+import gzip
 import hashlib
 import http.client
+import io
 import ipaddress
 import json
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import typing
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -450,11 +459,13 @@ def _env_flag(name: str) -> bool:
 def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
                   mirror: str | Path | None = None, use_cdn: bool | None = None,
                   use_registries: bool = True, stream=None) -> dict:
-    """Fetch and verify every pinned runtime file into ROOT/runtime/.
+    """Fetch and verify every pinned runtime file into ROOT/runtime/, then write the
+    gzip form NAME.gz beside each one that gzip shrinks (once; kept while current).
 
     mirror defaults to env PY_MLP_RUNTIME_MIRROR; use_cdn defaults to "unless env
-    PY_MLP_RUNTIME_OFFLINE is set". Returns {"fetched": [...], "present": [...]}.
-    Raises SetupError with a message naming file, hashes and sources.
+    PY_MLP_RUNTIME_OFFLINE is set". Returns {"fetched": [...], "present": [...],
+    "gzipped": [...]} (gzip files written this run). Raises SetupError with a message
+    naming file, hashes and sources.
     """
     root = Path(root)
     manifest_path = Path(manifest_path) if manifest_path else root / MANIFEST_NAME
@@ -505,7 +516,8 @@ def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
         f"runtime: {len(entries)} files verified ({len(fetched)} fetched, "
         f"{len(present)} already present) in {time.monotonic() - start:.1f} s"
     )
-    return {"fetched": fetched, "present": present}
+    gzipped = precompress_runtime(runtime, entries, expected, progress)
+    return {"fetched": fetched, "present": present, "gzipped": gzipped}
 
 
 # --------------------------------------------------------------------------- #
@@ -595,6 +607,161 @@ def build_wheel(repo: Path, wheels: Path, out) -> Path:
 
 
 # --------------------------------------------------------------------------- #
+# Compression: gzip forms made once, never per request for a large file
+# --------------------------------------------------------------------------- #
+
+# Types that shrink under gzip. Wheels are deflated zips and never do; a plain zip may be
+# stored (openblas-0.3.26.zip: 6.1 MB, 1.9 MB gzipped), so .zip files are tried.
+GZIP_SUFFIXES = frozenset({".wasm", ".js", ".mjs", ".json", ".css", ".html", ".svg", ".py",
+                           ".txt", ".map", ".zip"})
+GZIP_LEVEL = 9
+GZIP_MIN_SIZE = 1024  # bytes: smaller files gain too little to be worth a second form
+GZIP_MAX_RATIO = 0.9  # a gzip form is kept only if it is at most 90% of the file
+GZIP_IN_MEMORY_MAX = 1_000_000  # bytes: larger files are sent gzipped only from NAME.gz
+
+
+def gzip_candidate(name: str, size: int) -> bool:
+    """True for a file whose type and size make gzip worth trying."""
+    return size >= GZIP_MIN_SIZE and os.path.splitext(name)[1].lower() in GZIP_SUFFIXES
+
+
+def gzip_bytes(data: bytes) -> bytes | None:
+    """`data` gzipped, the same bytes every time (no timestamp); None if that saves under 10%."""
+    packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+    return packed if len(packed) <= GZIP_MAX_RATIO * len(data) else None
+
+
+def gzip_sibling(path: Path) -> Path:
+    """Where the gzip form of `path` is kept: 'x.wasm' -> 'x.wasm.gz'."""
+    return path.with_name(path.name + ".gz")
+
+
+def gunzip_sha256(path: Path) -> str | None:
+    """sha256 of what a gzip file holds; None unless it is a regular, whole gzip file."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return digest.hexdigest()
+
+
+def ensure_gzip_sibling(path: Path, sha256: str) -> bool:
+    """Make PATH.gz hold PATH (whose bytes have `sha256`) gzipped; True if it wrote.
+
+    Keeps a sibling that already holds those bytes; removes one when gzip does not pay.
+    The sibling gets PATH's mtime: that is how the server knows it is current.
+    """
+    sibling, st = gzip_sibling(path), path.stat()
+    if gunzip_sha256(sibling) != sha256:
+        packed = gzip_bytes(path.read_bytes())
+        if packed is None:
+            if sibling.is_file() or sibling.is_symlink():
+                sibling.unlink()
+            return False
+        write_atomic(sibling, packed)
+    elif sibling.stat().st_mtime_ns == st.st_mtime_ns:
+        return False
+    os.utime(sibling, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return True
+
+
+def precompress_runtime(runtime: Path, entries: list[dict], expected: dict[str, str],
+                        progress: Progress) -> list[str]:
+    """Write NAME.gz beside each pinned runtime file that gzip shrinks; return those written."""
+    start, written, sizes = time.monotonic(), [], [0, 0]
+    for entry in entries:
+        if not gzip_candidate(entry["name"], entry["size"]):
+            continue
+        dest = runtime / entry["name"]
+        with writing_runtime(dest):
+            if ensure_gzip_sibling(dest, expected[entry["name"]]):
+                written.append(entry["name"] + ".gz")
+        if gzip_sibling(dest).is_file():
+            sizes[0] += entry["size"]
+            sizes[1] += gzip_sibling(dest).stat().st_size
+    if written:
+        progress.note(f"runtime: wrote {len(written)} gzip copies (NAME.gz) in "
+                      f"{time.monotonic() - start:.1f} s; gzip sends {human_size(sizes[0])} "
+                      f"of them as {human_size(sizes[1])}")
+    return written
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True if an Accept-Encoding value allows gzip: 'gzip', or '*', with q > 0 (q=0 means no)."""
+    star = False
+    for item in (header or "").split(","):
+        coding, *params = [part.strip() for part in item.split(";")]
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            return q > 0
+        if coding == "*":
+            star = q > 0
+    return star
+
+
+class GzipForms:
+    """The gzip form of a file, for the server; a large file is never compressed per request.
+
+    NAME.gz beside the file is its gzip form when it is a regular file with the file's
+    mtime (setup writes it so). Otherwise a file up to 1 MB (the app's own files) is
+    compressed on first use and kept in memory, keyed by path, size and mtime.
+    """
+
+    MEMORY_BUDGET = 64_000_000  # bytes of gzip held before the memory is cleared
+
+    def __init__(self):
+        self._memory: dict[tuple, bytes | None] = {}
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def find(self, real: str, f, st: os.stat_result) -> str | bytes | None:
+        """The sibling's path, the gzip bytes, or None (no gzip form); `f` is the open file."""
+        if not gzip_candidate(real, st.st_size):
+            return None
+        try:
+            sibling = os.lstat(real + ".gz")
+            if stat.S_ISREG(sibling.st_mode) and sibling.st_mtime_ns == st.st_mtime_ns:
+                return real + ".gz"
+        except OSError:
+            pass
+        if st.st_size > GZIP_IN_MEMORY_MAX:
+            return None
+        key = (real, st.st_size, st.st_mtime_ns)
+        with self._lock:
+            if key in self._memory:
+                return self._memory[key]
+        f.seek(0)
+        data = f.read(st.st_size + 1)
+        f.seek(0)
+        packed = gzip_bytes(data) if len(data) == st.st_size else None
+        with self._lock:
+            if self._held > self.MEMORY_BUDGET:
+                self._memory.clear()
+                self._held = 0
+            self._memory[key] = packed
+            self._held += len(packed or b"")
+        return packed
+
+
+def entity_tag(st: os.stat_result, gzipped: bool) -> str:
+    """A strong ETag from size and mtime; the gzip form has its own."""
+    return f'"{st.st_size:x}-{st.st_mtime_ns:x}{"-gzip" if gzipped else ""}"'
+
+
+# --------------------------------------------------------------------------- #
 # The HTTP server: what it sends
 # --------------------------------------------------------------------------- #
 
@@ -614,6 +781,7 @@ MIME_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
     ".map": "application/json",
+    ".gz": "application/gzip",  # a gzip form asked for by its own name: sent as a file
 }
 IMMUTABLE = "public, max-age=31536000, immutable"  # pinned, hash-verified runtime files
 NO_CACHE = "no-cache"  # app files and wheels: revalidate every time
@@ -759,31 +927,55 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, "Not found")
             return None
         try:
-            fs = os.fstat(f.fileno())
-            if self._not_modified(fs.st_mtime):
-                f.close()
-                self.send_response(HTTPStatus.NOT_MODIFIED)
-                self._send_cache_header(root, real)
-                self.end_headers()
-                return None
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", self.guess_type(real))
-            self.send_header("Content-Length", str(fs.st_size))
-            self.send_header("Last-Modified", self.date_time_string(int(fs.st_mtime)))
-            self._send_cache_header(root, real)
-            self.end_headers()
-            return f
+            return self._send_file(root, real, f)
         except BaseException:
             f.close()
             raise
 
-    def _send_cache_header(self, root: str, real: str) -> None:
-        rel = os.path.relpath(real, root).replace(os.sep, "/")
-        self.send_header("Cache-Control", IMMUTABLE if rel.startswith(RUNTIME_DIR + "/") else NO_CACHE)
+    def _send_file(self, root: str, real: str, f):
+        """Headers for the open file `f`, gzipped when it has a gzip form and the client
+        accepts it; return what to copy as the body (None after a 304)."""
+        fs = os.fstat(f.fileno())
+        form = self.server.gzip_forms.find(real, f, fs)
+        use_gzip = form is not None and accepts_gzip(self.headers.get("Accept-Encoding"))
+        etag = entity_tag(fs, use_gzip)
+        if self._not_modified(fs.st_mtime, etag):
+            f.close()
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self._send_validators(root, real, fs, etag, vary=form is not None)
+            self.end_headers()
+            return None
+        body, length = f, fs.st_size
+        if use_gzip:
+            body = io.BytesIO(form) if isinstance(form, bytes) else open(form, "rb")
+            length = len(form) if isinstance(form, bytes) else os.fstat(body.fileno()).st_size
+            f.close()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(real))
+        self.send_header("Content-Length", str(length))
+        if use_gzip:
+            self.send_header("Content-Encoding", "gzip")
+        self._send_validators(root, real, fs, etag, vary=form is not None)
+        self.end_headers()
+        return body
 
-    def _not_modified(self, mtime: float) -> bool:
+    def _send_validators(self, root: str, real: str, fs, etag: str, vary: bool) -> None:
+        """Last-Modified, ETag, Cache-Control, and Vary when the file has a gzip form."""
+        rel = os.path.relpath(real, root).replace(os.sep, "/")
+        self.send_header("Last-Modified", self.date_time_string(int(fs.st_mtime)))
+        self.send_header("ETag", etag)
+        self.send_header("Cache-Control", IMMUTABLE if rel.startswith(RUNTIME_DIR + "/") else NO_CACHE)
+        if vary:
+            self.send_header("Vary", "Accept-Encoding")
+
+    def _not_modified(self, mtime: float, etag: str) -> bool:
+        """If-None-Match against this form's ETag when sent, else If-Modified-Since."""
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            tags = [tag.strip().removeprefix("W/") for tag in match.split(",")]
+            return "*" in tags or etag in tags
         header = self.headers.get("If-Modified-Since")
-        if not header or self.headers.get("If-None-Match"):
+        if not header:
             return False
         try:
             since = email.utils.parsedate_to_datetime(header)
@@ -820,6 +1012,10 @@ class AppServer(ThreadingHTTPServer):
     daemon_threads = True  # an idle connection never keeps the process alive
     request_queue_size = LISTEN_BACKLOG
     quiet = False
+
+    def __init__(self, *args, **kwargs):
+        self.gzip_forms = GzipForms()
+        super().__init__(*args, **kwargs)
 
     def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
@@ -1044,6 +1240,36 @@ def _copy_file(src: Path, dest: Path, sha256: str) -> bool:
     return True
 
 
+def _write_bytes(dest: Path, data: bytes, sha256: str, like: Path) -> bool:
+    """Write `data` to `dest` unless it holds them, with the mtime of `like`; True if it wrote."""
+    if dest.is_file() and not dest.is_symlink() and file_matches(dest, len(data), sha256):
+        return False
+    if dest.is_dir() and not dest.is_symlink():
+        shutil.rmtree(dest)
+    write_atomic(dest, data)
+    os.chmod(dest, 0o644)
+    st = like.stat()
+    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return True
+
+
+def gzip_plan(plan: list[tuple[str, str, Path, str]]) -> list[tuple[str, bytes, str]]:
+    """(NAME.gz, its bytes, NAME) for each file of the site that gzip shrinks.
+
+    Takes setup's NAME.gz when it holds the file's bytes (the runtime's large files),
+    else compresses now; both give the same bytes.
+    """
+    forms = []
+    for _, name, src, digest in plan:
+        if not gzip_candidate(name, src.stat().st_size):
+            continue
+        sibling = gzip_sibling(src)
+        data = sibling.read_bytes() if gunzip_sha256(sibling) == digest else gzip_bytes(src.read_bytes())
+        if data is not None:
+            forms.append((name + ".gz", data, name))
+    return forms
+
+
 def _remove_stale(dest: Path, names: set[str]) -> list[str]:
     """Delete files a previous build wrote that this build does not; prune empty folders."""
     removed = []
@@ -1079,22 +1305,28 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
     """Write the static site (app, pinned runtime, py_mlp wheel, embed.js) into DEST.
 
     ROOT must be set up already (setup_runtime, ensure_wheel). Every URL in the app
-    is relative, so DEST works from any sub-path of any static host. DEST must be
-    missing, empty or a previous build; a rebuild rewrites only files that changed
-    and removes those the new build no longer has. Writes DEST/py-mlp-build.json
-    (every file with size and sha256) and returns its content. Deterministic: the
-    same ROOT gives the same files and bytes.
+    is relative, so DEST works from any sub-path of any static host. Beside each file
+    that gzip shrinks goes its gzip form NAME.gz, for hosts that serve those (nginx's
+    gzip_static, Caddy's precompressed). DEST must be missing, empty or a previous
+    build; a rebuild rewrites only files that changed and removes those the new build
+    no longer has. Writes DEST/py-mlp-build.json (every file with size and sha256; a
+    gzip form also names its file, "gzip_of") and returns its content. Deterministic:
+    the same ROOT gives the same files and bytes.
     """
     out = stream if stream is not None else sys.stdout
     root, dest = Path(root).resolve(), Path(dest).resolve()
     previous = check_build_dir(dest, root)
     start = time.monotonic()
     manifest = load_manifest(root / MANIFEST_NAME)
-    # Every source is checked before anything is written.
+    # Every source is checked, and every gzip form made, before anything is written.
     plan = [(group, name, src, _source_digest(src, pinned))
             for group, name, src, pinned in build_plan(root)]
-    files = [{"name": name, "size": src.stat().st_size, "sha256": digest}
-             for _, name, src, digest in plan]
+    packed = [(name, data, hashlib.sha256(data).hexdigest(), of) for name, data, of in gzip_plan(plan)]
+    groups = [group for group, *_ in plan] + ["gzip"] * len(packed)
+    files = ([{"name": name, "size": src.stat().st_size, "sha256": digest}
+              for _, name, src, digest in plan]
+             + [{"name": name, "size": len(data), "sha256": digest, "gzip_of": of}
+                for name, data, digest, of in packed])
     old = {f.get("name") for f in (previous or {}).get("files", []) if isinstance(f, dict)}
     new = {f["name"] for f in files}
     if BUILD_RECORD in new:
@@ -1109,13 +1341,16 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
         pending = [{"name": name} for name in sorted(old - new)]
         _write_record(dest, manifest, files + pending)
         written = sum(_copy_file(src, dest / name, digest) for _, name, src, digest in plan)
+        written += sum(_write_bytes(dest / name, data, digest, like=dest / of)
+                       for name, data, digest, of in packed)
         removed = _remove_stale(dest, old - new)
         record = _write_record(dest, manifest, files)
 
     labels = {"app": "the app's own files", "runtime": "the pinned runtime",
-              "wheel": "the py_mlp wheel and its index"}
+              "wheel": "the py_mlp wheel and its index",
+              "gzip": "gzip forms (NAME.gz) for hosts that serve them"}
     for group, label in labels.items():
-        sizes = [f["size"] for (g, *_), f in zip(plan, files) if g == group]
+        sizes = [f["size"] for g, f in zip(groups, files) if g == group]
         print(f"  {group:<8} {len(sizes):>3} files {human_size(sum(sizes)):>9}  {label}", file=out)
     total = sum(f["size"] for f in files)
     print(f"build: {len(files) + 1} files, {human_size(total)}, in {dest} "

@@ -8,6 +8,7 @@ small fake web root, so they are fast and touch nothing outside tmp_path.
 from __future__ import annotations
 
 import errno
+import gzip
 import hashlib
 import io
 import json
@@ -82,17 +83,31 @@ def test_build_holds_the_app_every_pinned_file_and_the_wheel(real_build, wheel_r
     # Not the app: the benchmark's floor page and README's screenshots.
     assert not (dest / "bench").exists() and not (dest / "screenshots").exists()
 
-    # Nothing else: no .cache, no stray runtime files, no other wheels.
-    expected = ({f"runtime/{e['name']}" for e in manifest["files"]}
-                | {"wheels/index.json", f"wheels/{wheel_ready['wheel']}", serve.BUILD_RECORD}
-                | set(serve.app_files(web)[0]))
-    assert set(tree(dest)) == expected
-    # The record lists every file it wrote, with the bytes' sha256.
+    # Nothing else: no .cache, no stray runtime files, no other wheels; and gzip forms.
+    originals = ({f"runtime/{e['name']}" for e in manifest["files"]}
+                 | {"wheels/index.json", f"wheels/{wheel_ready['wheel']}"}
+                 | set(serve.app_files(web)[0]))
+    packed = {name for name in tree(dest) if name.endswith(".gz")}
+    assert set(tree(dest)) == originals | packed | {serve.BUILD_RECORD}
+    assert {name[:-3] for name in packed} <= originals
+    for name in ("runtime/pyodide/pyodide.asm.wasm", "runtime/pyodide/pyodide.asm.js",
+                 "runtime/pyodide/pyodide-lock.json", "app.js", "index.html", "worker.py"):
+        assert name + ".gz" in packed, name
+    for name in ("runtime/pyodide/python_stdlib.zip", f"wheels/{wheel_ready['wheel']}"):
+        assert name + ".gz" not in packed, name
+    # The record lists every file it wrote, with the bytes' sha256; a gzip form names its file.
     listed = {f["name"]: f for f in json.loads((dest / serve.BUILD_RECORD).read_text())["files"]}
-    assert set(listed) == expected - {serve.BUILD_RECORD}
+    assert set(listed) == originals | packed
     for name, entry in listed.items():
         assert entry["sha256"] == sha256(dest / name) and entry["size"] == (dest / name).stat().st_size
+        if name in packed:
+            assert entry["gzip_of"] == name[:-3]
+            assert hashlib.sha256(gzip.decompress((dest / name).read_bytes())).hexdigest() == \
+                listed[name[:-3]]["sha256"], name
+        else:
+            assert "gzip_of" not in entry
     assert re.search(r"runtime +\d+ files +[\d.]+ MB", output)
+    assert re.search(r"gzip +\d+ files +[\d.]+ MB +gzip forms", output)
     assert '<script src="https://YOUR-SITE/PATH/embed.js" defer></script>' in output
 
 
@@ -203,6 +218,43 @@ def test_build_is_deterministic_and_a_rebuild_writes_only_changes(fake_web, tmp_
     assert site["app.js"] == b"export const changed = 2;\n"
     assert "views/chart.js" not in site and not (tmp_path / "a" / "views").exists()
     assert site["CNAME"] == b"docs.example.invalid\n"
+
+
+def test_build_writes_gzip_forms_beside_files_that_shrink(fake_web, tmp_path):
+    heavy = b"export const table = [" + b"0.125, " * 3000 + b"];\n"
+    (fake_web / "views" / "heavy.js").write_bytes(heavy)
+    record, output = build(tmp_path / "site", fake_web)
+    site = tree(tmp_path / "site")
+    assert set(site) == FAKE_SITE | {"views/heavy.js", "views/heavy.js.gz"}  # small files: none
+    assert gzip.decompress(site["views/heavy.js.gz"]) == heavy
+    assert {"name": "views/heavy.js.gz", "size": len(site["views/heavy.js.gz"]),
+            "sha256": hashlib.sha256(site["views/heavy.js.gz"]).hexdigest(),
+            "gzip_of": "views/heavy.js"} in record["files"]
+    assert re.search(r"gzip +1 files", output)
+
+    assert "(0 written, 14 unchanged, 0 removed)" in build(tmp_path / "site", fake_web)[1]
+    (fake_web / "views" / "heavy.js").write_bytes(heavy.replace(b"0.125", b"0.250"))
+    assert "(2 written, 12 unchanged, 0 removed)" in build(tmp_path / "site", fake_web)[1]
+    (fake_web / "views" / "heavy.js").unlink()
+    assert "(0 written, 12 unchanged, 2 removed)" in build(tmp_path / "site", fake_web)[1]
+    assert set(tree(tmp_path / "site")) == FAKE_SITE
+
+
+def test_build_takes_setups_gzip_form_only_when_it_holds_the_file(fake_web, tmp_path):
+    pinned = b"export const core = [" + b"1, " * 3000 + b"];\n"
+    core = fake_web / "runtime" / "pyscript" / "core.js"
+    core.write_bytes(pinned)
+    manifest = json.loads((fake_web / serve.MANIFEST_NAME).read_text())
+    manifest["files"][1].update(size=len(pinned), sha256=hashlib.sha256(pinned).hexdigest())
+    (fake_web / serve.MANIFEST_NAME).write_text(json.dumps(manifest))
+    sibling = core.with_name("core.js.gz")
+    sibling.write_bytes(gzip.compress(pinned, compresslevel=1, mtime=7))  # not what the build makes
+    build(tmp_path / "a", fake_web)
+    assert (tmp_path / "a" / "runtime/pyscript/core.js.gz").read_bytes() == sibling.read_bytes()
+
+    sibling.write_bytes(gzip.compress(b"something else"))  # stale: the build compresses itself
+    build(tmp_path / "b", fake_web)
+    assert gzip.decompress((tmp_path / "b" / "runtime/pyscript/core.js.gz").read_bytes()) == pinned
 
 
 def test_build_refuses_folders_it_would_harm(fake_web, tmp_path):

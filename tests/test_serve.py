@@ -8,6 +8,7 @@ subprocess and wait on its output, never on sleeps.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.client
 import os
 import queue
@@ -25,6 +26,9 @@ import pytest
 import serve
 
 SECRET = b"SECRET-outside-the-web-root-7f3a"
+LIB_JS = b"export const table = [" + b"0.25, " * 5000 + b"];\n"  # 30 kB, gzips well
+ASM_JS = b"var Module = {};" + b"function f(x) { return x + 1; }\n" * 2000
+BIG_TXT = b"a line of text that repeats\n" * 40_000  # 1.1 MB: too big to gzip per request
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -55,12 +59,23 @@ def site(tmp_path_factory, serving):
         "emptydir/notes.txt": b"not listed",
         "sub/index.html": b"<p>sub index</p>",
         ".hidden": b"dotfile",
+        "lib.js": LIB_JS,
+        "big.txt": BIG_TXT,
+        "runtime/pyodide/pyodide.asm.js": ASM_JS,
+        "runtime/pyscript/stale.js": ASM_JS,
     }
     for name, data in files.items():
         _write(root / name, data)
     (root / "leak.txt").symlink_to(tmp_path / "outside" / "secret.txt")
     (root / "leakdir").symlink_to(tmp_path / "outside", target_is_directory=True)
     (root / "inner.js").symlink_to(root / "app.js")  # inside the root: allowed
+    # Gzip forms beside runtime files, as setup writes them (same mtime) and a stale one.
+    # Level 1 and a timestamp make them differ from what the server would compress itself.
+    for name, mtime_offset in [("runtime/pyodide/pyodide.asm.js", 0), ("runtime/pyscript/stale.js", 10**9)]:
+        sibling = root / (name + ".gz")
+        sibling.write_bytes(gzip.compress(b"stale" if mtime_offset else files[name], compresslevel=1, mtime=1))
+        mtime = (root / name).stat().st_mtime_ns + mtime_offset
+        os.utime(sibling, ns=(mtime, mtime))
     with serving(root) as url:
         yield url, root, files
 
@@ -378,6 +393,103 @@ def test_setup_only_and_no_setup_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
         serve.main(["--setup-only", "--no-setup"])
     assert exc.value.code == 2
+
+
+# ------------------------------------------------------------- compression ---
+
+
+@pytest.mark.parametrize("accept, gzipped", [
+    ("gzip", True),
+    ("gzip, deflate, br, zstd", True),
+    ("GZIP;q=0.5", True),
+    ("x-gzip", True),
+    ("*", True),
+    ("br;q=1, gzip;q=0.1", True),
+    ("gzip;q=0", False),
+    ("gzip; q=0.000, *", False),
+    ("*;q=0", False),
+    ("br", False),
+    ("identity", False),
+    (None, False),
+])
+def test_gzip_is_sent_when_accepted_and_only_then(site, accept, gzipped):
+    url, _, _ = site
+    status, headers, body = fetch(url, "/lib.js", headers={"Accept-Encoding": accept} if accept else {})
+    assert status == 200
+    assert headers["Vary"] == "Accept-Encoding"
+    assert headers["Content-Length"] == str(len(body))
+    assert headers["Content-Type"] == "text/javascript"
+    if gzipped:
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == LIB_JS and len(body) < len(LIB_JS) / 10
+    else:
+        assert "Content-Encoding" not in headers and body == LIB_JS
+
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def test_a_runtime_file_is_sent_from_its_current_gzip_sibling_only(site):
+    url, root, _ = site
+    _, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.js", headers=GZIP)
+    assert headers["Content-Encoding"] == "gzip"
+    assert body == (root / "runtime/pyodide/pyodide.asm.js.gz").read_bytes()  # the file, as it is
+    assert headers["Cache-Control"] == serve.IMMUTABLE
+    _, headers, body = fetch(url, "/runtime/pyscript/stale.js", headers=GZIP)  # sibling's mtime differs
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == ASM_JS
+
+
+def test_a_large_file_without_a_sibling_is_sent_as_it_is(site):
+    url, _, _ = site
+    status, headers, body = fetch(url, "/big.txt", headers=GZIP)
+    assert (status, body) == (200, BIG_TXT)
+    assert "Content-Encoding" not in headers and "Vary" not in headers
+
+
+def test_small_and_incompressible_files_are_sent_as_they_are(site):
+    url, _, files = site
+    for path in ("/app.js", "/runtime/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"):
+        _, headers, body = fetch(url, path, headers=GZIP)
+        assert "Content-Encoding" not in headers and "Vary" not in headers, path
+        assert body == files[path[1:]]
+
+
+def test_head_with_gzip_gives_the_gzip_length(site):
+    url, _, _ = site
+    _, full, body = fetch(url, "/lib.js", headers=GZIP)
+    status, headers, empty = fetch(url, "/lib.js", method="HEAD", headers=GZIP)
+    assert (status, empty) == (200, b"")
+    assert headers["Content-Length"] == str(len(body)) and headers["Content-Encoding"] == "gzip"
+
+
+def test_a_gzip_file_asked_for_by_name_is_sent_as_a_file(site):
+    url, root, _ = site
+    _, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.js.gz", headers=GZIP)
+    assert headers["Content-Type"] == "application/gzip" and "Content-Encoding" not in headers
+    assert body == (root / "runtime/pyodide/pyodide.asm.js.gz").read_bytes()
+
+
+def test_etags_differ_by_encoding_and_each_revalidates_only_itself(site):
+    url, _, _ = site
+    plain = fetch(url, "/lib.js")[1]["ETag"]
+    packed = fetch(url, "/lib.js", headers=GZIP)[1]["ETag"]
+    assert plain != packed and plain.startswith('"') and packed.startswith('"')
+
+    status, headers, body = fetch(url, "/lib.js", headers={**GZIP, "If-None-Match": packed})
+    assert (status, body) == (304, b"")
+    assert headers["ETag"] == packed and headers["Vary"] == "Accept-Encoding"
+    assert headers["Cache-Control"] == "no-cache"
+    assert fetch(url, "/lib.js", headers={"If-None-Match": plain})[0] == 304
+    assert fetch(url, "/lib.js", headers={"If-None-Match": f'"x", W/{plain}'})[0] == 304
+    assert fetch(url, "/lib.js", headers={"If-None-Match": "*"})[0] == 304
+    # A tag of the other form does not validate this one.
+    status, headers, body = fetch(url, "/lib.js", headers={**GZIP, "If-None-Match": plain})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert fetch(url, "/lib.js", headers={"If-None-Match": packed})[0] == 200
+    # If-None-Match wins over If-Modified-Since; without it, the date still works.
+    last_modified = fetch(url, "/lib.js")[1]["Last-Modified"]
+    assert fetch(url, "/lib.js", headers={"If-None-Match": packed, "If-Modified-Since": last_modified})[0] == 200
+    assert fetch(url, "/lib.js", headers={**GZIP, "If-Modified-Since": last_modified})[0] == 304
 
 
 # ------------------------------------------------------- edges and abuse ---
