@@ -657,6 +657,11 @@ def test_the_csp_lets_pyodide_run_and_any_page_embed_the_app():
     assert "'unsafe-inline'" not in serve.CONTENT_SECURITY_POLICY
 
 
+def test_readme_states_the_csp_that_is_sent():
+    readme = (Path(serve.__file__).parent / "README.md").read_text(encoding="utf-8")
+    assert f"`{serve.CONTENT_SECURITY_POLICY}`" in readme, "update the policy in README's serve.py section"
+
+
 @pytest.mark.parametrize("port", ["70000", "-1", "http"])
 def test_a_port_out_of_range_is_a_usage_error(cli_site, port, capsys):
     with pytest.raises(SystemExit) as exc:
