@@ -685,7 +685,7 @@ def precompress_runtime(runtime: Path, entries: list[dict], expected: dict[str, 
             sizes[0] += entry["size"]
             sizes[1] += gzip_sibling(dest).stat().st_size
     if written:
-        progress.note(f"runtime: wrote {len(written)} gzip copies (NAME.gz) in "
+        progress.note(f"runtime: wrote {len(written)} gzip forms (NAME.gz) in "
                       f"{time.monotonic() - start:.1f} s; gzip sends {human_size(sizes[0])} "
                       f"of them as {human_size(sizes[1])}")
     return written
@@ -937,19 +937,23 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
         accepts it; return what to copy as the body (None after a 304)."""
         fs = os.fstat(f.fileno())
         form = self.server.gzip_forms.find(real, f, fs)
-        use_gzip = form is not None and accepts_gzip(self.headers.get("Accept-Encoding"))
+        body = f
+        if form is not None and accepts_gzip(self.headers.get("Accept-Encoding")):
+            try:
+                body = io.BytesIO(form) if isinstance(form, bytes) else open(form, "rb")
+            except OSError:
+                pass  # the .gz went away since find(): send the file as it is
+        use_gzip = body is not f
         etag = entity_tag(fs, use_gzip)
-        if self._not_modified(fs.st_mtime, etag):
+        if use_gzip:
             f.close()
+        if self._not_modified(fs.st_mtime, etag):
+            body.close()
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self._send_validators(root, real, fs, etag, vary=form is not None)
             self.end_headers()
             return None
-        body, length = f, fs.st_size
-        if use_gzip:
-            body = io.BytesIO(form) if isinstance(form, bytes) else open(form, "rb")
-            length = len(form) if isinstance(form, bytes) else os.fstat(body.fileno()).st_size
-            f.close()
+        length = len(form) if isinstance(body, io.BytesIO) else os.fstat(body.fileno()).st_size
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", self.guess_type(real))
         self.send_header("Content-Length", str(length))
