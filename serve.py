@@ -6,19 +6,23 @@ What it does, in order:
      into ``web/runtime/<name>`` and checked for size and sha256. Pyodide package
      files are also checked against the sha256 in the (verified) pyodide-lock.json.
      Sources per file: a local mirror (env PY_MLP_RUNTIME_MIRROR), the CDN, then
-     the npm and pip clients as an offline fallback.
+     the npm and pip clients as an offline fallback. Each file that gzip shrinks
+     gets its gzip form beside it, ``<name>.gz``, made once and kept while current.
   2. The py_mlp wheel: a ``py3-none-any`` wheel of this working tree is built into
      ``web/wheels/`` when the sources changed; ``web/wheels/index.json`` names it.
-  3. A static file server for ``web/``: the MIME types and cache headers the app
-     needs, loopback by default, nothing served from outside ``web/``.
+  3. A static file server for ``web/``: the MIME types, cache and security headers
+     the app needs, gzip when the browser accepts it (from the ``.gz`` files, or for
+     small files compressed once and kept in memory), loopback by default, nothing
+     served from outside ``web/``.
      Or, with ``--build DIR``, a static site in DIR instead: the app, the pinned
-     runtime files and the wheel, relative URLs only, for any static host and path.
+     runtime files and the wheel with their gzip forms, relative URLs only, for any
+     static host and path.
 
 Where it runs: CPython >= 3.10 on the developer's machine or CI, standard library
 only; never in the browser. One process: setup runs on the main thread, then
 ThreadingHTTPServer answers each request on its own daemon thread.
 
-Non-goals: a production server (no TLS, compression, range requests or auth);
+Non-goals: a production server (no TLS, brotli, range requests or auth);
 writing the app's HTML/JS; bundling or minifying the static build; trusting any
 source's bytes without the pinned hash.
 
@@ -32,24 +36,33 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email.utils
+import errno
 import functools
+import gzip
 import hashlib
 import http.client
+import io
+import ipaddress
 import json
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
+import typing
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -79,6 +92,10 @@ class SetupError(Exception):
 
 class IntegrityError(SetupError):
     """Bytes from some source do not match the pinned size or sha256."""
+
+
+class WriteError(SetupError):
+    """A file could not be written where it must go: another source would not help."""
 
 
 # --------------------------------------------------------------------------- #
@@ -125,6 +142,16 @@ def write_atomic(dest: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def writing(what: str, advice: str):
+    """Turn an OSError raised inside the block into a WriteError: 'cannot write WHAT: reason'."""
+    try:
+        yield
+    except OSError as e:
+        path = f" ({e.filename})" if e.filename and str(e.filename) not in what else ""
+        raise WriteError(f"cannot write {what}: {e.strerror or e}{path}. {advice}") from e
 
 
 def is_safe_relpath(name: str) -> bool:
@@ -279,6 +306,8 @@ class Fetcher:
             try:
                 self._copy_verified(opener, entry, dest, sha256, label)
                 return label
+            except WriteError:
+                raise
             except IntegrityError as e:
                 self.progress.note(f"rejected: {e}")
                 failures.append(f"{label}: {e}")
@@ -318,13 +347,18 @@ class Fetcher:
                 yield label, functools.partial(self._open_member, src_name, member), src["kind"]
 
     def _copy_verified(self, opener, entry, dest: Path, sha256: str, label: str) -> None:
-        """Stream from `opener()` to a temp file beside `dest`; keep it only if it verifies."""
+        """Stream from `opener()` to a temp file beside `dest`; keep it only if it verifies.
+
+        Errors reading the source are OSError (try the next source); errors writing
+        beside `dest` are WriteError (stop: no source can help).
+        """
         size = entry["size"]
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        stream = opener()  # may run npm/pip first: before the progress line starts
-        start = time.monotonic()
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        with writing_runtime(dest):  # first: a read-only disk fails before npm or pip run
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
         try:
+            stream = opener()  # may run npm/pip first: before the progress line starts
+            start = time.monotonic()
             digest, done = hashlib.sha256(), 0
             with stream, os.fdopen(fd, "wb") as out:
                 self.progress.start(entry["name"], size, label)
@@ -333,7 +367,8 @@ class Fetcher:
                     if not block:
                         break
                     digest.update(block)
-                    out.write(block)
+                    with writing_runtime(dest):
+                        out.write(block)
                     done += len(block)
                     self.progress.update(min(done, size))
             actual = digest.hexdigest()
@@ -343,7 +378,8 @@ class Fetcher:
                     f"{entry['name']} from {label}: expected sha256 {sha256} "
                     f"({size} bytes), got {got}; the file was not kept"
                 )
-            os.replace(tmp, dest)
+            with writing_runtime(dest):
+                os.replace(tmp, dest)
             self.progress.note(
                 f"ok  {entry['name']}  {human_size(size)}  from {label}  "
                 f"({time.monotonic() - start:.1f} s)"
@@ -410,6 +446,12 @@ class Fetcher:
         return zipfile.ZipFile(found[0])
 
 
+def writing_runtime(dest: Path):
+    """writing() for a runtime file: names its folder and what to do."""
+    return writing(str(dest.parent), "The pinned runtime goes into that folder: make it writable "
+                   "(or free some space), or serve a writable copy of web/ with --root.")
+
+
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
@@ -417,11 +459,13 @@ def _env_flag(name: str) -> bool:
 def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
                   mirror: str | Path | None = None, use_cdn: bool | None = None,
                   use_registries: bool = True, stream=None) -> dict:
-    """Fetch and verify every pinned runtime file into ROOT/runtime/.
+    """Fetch and verify every pinned runtime file into ROOT/runtime/, then write the
+    gzip form NAME.gz beside each one that gzip shrinks (once; kept while current).
 
     mirror defaults to env PY_MLP_RUNTIME_MIRROR; use_cdn defaults to "unless env
-    PY_MLP_RUNTIME_OFFLINE is set". Returns {"fetched": [...], "present": [...]}.
-    Raises SetupError with a message naming file, hashes and sources.
+    PY_MLP_RUNTIME_OFFLINE is set". Returns {"fetched": [...], "present": [...],
+    "gzipped": [...]} (gzip files written this run). Raises SetupError with a message
+    naming file, hashes and sources.
     """
     root = Path(root)
     manifest_path = Path(manifest_path) if manifest_path else root / MANIFEST_NAME
@@ -447,10 +491,11 @@ def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
                 f"present {entry['name']} is corrupted (sha256 {actual}, expected {sha256}); "
                 "removing it and fetching again"
             )
-            if dest.is_dir() and not dest.is_symlink():
-                shutil.rmtree(dest)
-            else:
-                dest.unlink()
+            with writing_runtime(dest):
+                if dest.is_dir() and not dest.is_symlink():
+                    shutil.rmtree(dest)
+                else:
+                    dest.unlink()
         fetcher.fetch(entry, dest, sha256)
         fetched.append(entry["name"])
 
@@ -471,7 +516,8 @@ def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
         f"runtime: {len(entries)} files verified ({len(fetched)} fetched, "
         f"{len(present)} already present) in {time.monotonic() - start:.1f} s"
     )
-    return {"fetched": fetched, "present": present}
+    gzipped = precompress_runtime(runtime, entries, expected, progress)
+    return {"fetched": fetched, "present": present, "gzipped": gzipped}
 
 
 # --------------------------------------------------------------------------- #
@@ -502,6 +548,10 @@ def ensure_wheel(root: Path = DEFAULT_ROOT, repo: Path = HERE, stream=None) -> d
         raise SetupError(f"no pyproject.toml in {repo}: cannot build the py_mlp wheel")
     wheels = root / WHEELS_DIR
     index_path = wheels / "index.json"
+    with writing_wheel(wheels):  # before the build: a read-only folder fails at once
+        wheels.mkdir(parents=True, exist_ok=True)
+        if not os.access(wheels, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(wheels))
     wanted = source_hash(repo)
     try:
         index = json.loads(index_path.read_text(encoding="utf-8"))
@@ -514,8 +564,15 @@ def ensure_wheel(root: Path = DEFAULT_ROOT, repo: Path = HERE, stream=None) -> d
         pass
     wheel = build_wheel(repo, wheels, out)
     index = {"wheel": wheel.name, "sha256": sha256_file(wheel), "source_hash": wanted}
-    write_atomic(index_path, (json.dumps(index, indent=2) + "\n").encode())
+    with writing_wheel(wheels):
+        write_atomic(index_path, (json.dumps(index, indent=2) + "\n").encode())
     return index
+
+
+def writing_wheel(wheels: Path):
+    """writing() for the py_mlp wheel: names its folder and what to do."""
+    return writing(f"the py_mlp wheel into {wheels}", "Make that folder writable, or serve a "
+                   "writable copy of web/ with --root.")
 
 
 def build_wheel(repo: Path, wheels: Path, out) -> Path:
@@ -538,17 +595,174 @@ def build_wheel(repo: Path, wheels: Path, out) -> Path:
         if "py3" not in tags[0].split(".") or tags[1:] != ["none", "any"]:
             raise SetupError(f"built {new.name}, expected a pure py3-none-any wheel")
         dist = new.name.split("-", 1)[0]
-        wheels.mkdir(parents=True, exist_ok=True)
-        write_atomic(wheels / new.name, new.read_bytes())
-    for old in wheels.glob(f"{dist}-*.whl"):
-        if old.name != new.name:
-            old.unlink()
+        with writing_wheel(wheels):
+            wheels.mkdir(parents=True, exist_ok=True)
+            write_atomic(wheels / new.name, new.read_bytes())
+    with writing_wheel(wheels):
+        for old in wheels.glob(f"{dist}-*.whl"):
+            if old.name != new.name:
+                old.unlink()
     print(f"wheel: built {new.name} in {time.monotonic() - start:.1f} s", file=out, flush=True)
     return wheels / new.name
 
 
 # --------------------------------------------------------------------------- #
-# The HTTP server
+# Compression: gzip forms made once, never per request for a large file
+# --------------------------------------------------------------------------- #
+
+# Types that shrink under gzip. Wheels are deflated zips and never do; a plain zip may be
+# stored (openblas-0.3.26.zip: 6.1 MB, 1.9 MB gzipped), so .zip files are tried.
+GZIP_SUFFIXES = frozenset({".wasm", ".js", ".mjs", ".json", ".css", ".html", ".svg", ".py",
+                           ".txt", ".map", ".zip"})
+GZIP_LEVEL = 9
+GZIP_MIN_SIZE = 1024  # bytes: smaller files gain too little to be worth a second form
+GZIP_MAX_RATIO = 0.9  # a gzip form is kept only if it is at most 90% of the file
+GZIP_IN_MEMORY_MAX = 1_000_000  # bytes: larger files are sent gzipped only from NAME.gz
+
+
+def gzip_candidate(name: str, size: int) -> bool:
+    """True for a file whose type and size make gzip worth trying."""
+    return size >= GZIP_MIN_SIZE and os.path.splitext(name)[1].lower() in GZIP_SUFFIXES
+
+
+def gzip_bytes(data: bytes) -> bytes | None:
+    """`data` gzipped, the same bytes every time (no timestamp); None if that saves under 10%."""
+    packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+    return packed if len(packed) <= GZIP_MAX_RATIO * len(data) else None
+
+
+def gzip_sibling(path: Path) -> Path:
+    """Where the gzip form of `path` is kept: 'x.wasm' -> 'x.wasm.gz'."""
+    return path.with_name(path.name + ".gz")
+
+
+def gunzip_sha256(path: Path) -> str | None:
+    """sha256 of what a gzip file holds; None unless it is a regular, whole gzip file."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return digest.hexdigest()
+
+
+def ensure_gzip_sibling(path: Path, sha256: str) -> bool:
+    """Make PATH.gz hold PATH (whose bytes have `sha256`) gzipped; True if it wrote.
+
+    Keeps a sibling that already holds those bytes; removes one when gzip does not pay.
+    The sibling gets PATH's mtime: that is how the server knows it is current.
+    """
+    sibling, st = gzip_sibling(path), path.stat()
+    if gunzip_sha256(sibling) != sha256:
+        packed = gzip_bytes(path.read_bytes())
+        if packed is None:
+            if sibling.is_file() or sibling.is_symlink():
+                sibling.unlink()
+            return False
+        write_atomic(sibling, packed)
+    elif sibling.stat().st_mtime_ns == st.st_mtime_ns:
+        return False
+    os.utime(sibling, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return True
+
+
+def precompress_runtime(runtime: Path, entries: list[dict], expected: dict[str, str],
+                        progress: Progress) -> list[str]:
+    """Write NAME.gz beside each pinned runtime file that gzip shrinks; return those written."""
+    start, written, sizes = time.monotonic(), [], [0, 0]
+    for entry in entries:
+        if not gzip_candidate(entry["name"], entry["size"]):
+            continue
+        dest = runtime / entry["name"]
+        with writing_runtime(dest):
+            if ensure_gzip_sibling(dest, expected[entry["name"]]):
+                written.append(entry["name"] + ".gz")
+        if gzip_sibling(dest).is_file():
+            sizes[0] += entry["size"]
+            sizes[1] += gzip_sibling(dest).stat().st_size
+    if written:
+        progress.note(f"runtime: wrote {len(written)} gzip forms (NAME.gz) in "
+                      f"{time.monotonic() - start:.1f} s; gzip sends {human_size(sizes[0])} "
+                      f"of them as {human_size(sizes[1])}")
+    return written
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True if an Accept-Encoding value allows gzip: 'gzip', or '*', with q > 0 (q=0 means no)."""
+    star = False
+    for item in (header or "").split(","):
+        coding, *params = [part.strip() for part in item.split(";")]
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            return q > 0
+        if coding == "*":
+            star = q > 0
+    return star
+
+
+class GzipForms:
+    """The gzip form of a file, for the server; a large file is never compressed per request.
+
+    NAME.gz beside the file is its gzip form when it is a regular file with the file's
+    mtime (setup writes it so). Otherwise a file up to 1 MB (the app's own files) is
+    compressed on first use and kept in memory, keyed by path, size and mtime.
+    """
+
+    MEMORY_BUDGET = 64_000_000  # bytes of gzip held before the memory is cleared
+
+    def __init__(self):
+        self._memory: dict[tuple, bytes | None] = {}
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def find(self, real: str, f, st: os.stat_result) -> str | bytes | None:
+        """The sibling's path, the gzip bytes, or None (no gzip form); `f` is the open file."""
+        if not gzip_candidate(real, st.st_size):
+            return None
+        try:
+            sibling = os.lstat(real + ".gz")
+            if stat.S_ISREG(sibling.st_mode) and sibling.st_mtime_ns == st.st_mtime_ns:
+                return real + ".gz"
+        except OSError:
+            pass
+        if st.st_size > GZIP_IN_MEMORY_MAX:
+            return None
+        key = (real, st.st_size, st.st_mtime_ns)
+        with self._lock:
+            if key in self._memory:
+                return self._memory[key]
+        f.seek(0)
+        data = f.read(st.st_size + 1)
+        f.seek(0)
+        packed = gzip_bytes(data) if len(data) == st.st_size else None
+        with self._lock:
+            if self._held > self.MEMORY_BUDGET:
+                self._memory.clear()
+                self._held = 0
+            self._memory[key] = packed
+            self._held += len(packed or b"")
+        return packed
+
+
+def entity_tag(st: os.stat_result, gzipped: bool) -> str:
+    """A strong ETag from size and mtime; the gzip form has its own."""
+    return f'"{st.st_size:x}-{st.st_mtime_ns:x}{"-gzip" if gzipped else ""}"'
+
+
+# --------------------------------------------------------------------------- #
+# The HTTP server: what it sends
 # --------------------------------------------------------------------------- #
 
 MIME_TYPES = {
@@ -567,11 +781,35 @@ MIME_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
     ".map": "application/json",
+    ".gz": "application/gzip",  # a gzip form asked for by its own name: sent as a file
 }
 IMMUTABLE = "public, max-age=31536000, immutable"  # pinned, hash-verified runtime files
 NO_CACHE = "no-cache"  # app files and wheels: revalidate every time
+CONNECTION_TIMEOUT = 30  # seconds a connection may sit idle or stall mid-request
+LISTEN_BACKLOG = 128  # http.server's 5 drops connections when a page opens many at once
 
-NOT_FOUND_PAGE = """<!doctype html>
+# What the app needs, and no more. Pyodide compiles WebAssembly ('wasm-unsafe-eval') and
+# builds JS glue with eval; PyScript uses Function() and starts its worker from a blob:
+# URL, and hands Pyodide 0.27 its lock file as a blob: URL. No frame-ancestors:
+# embed.js frames the app from pages on any origin.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+    "worker-src 'self' blob:",
+    "connect-src 'self' blob:",
+    "img-src 'self' data: blob:",
+    "style-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",  # the app never needs to tell anyone where it runs
+    "X-Content-Type-Options": "nosniff",
+}
+
+ERROR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>%(code)d %(message)s</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 4em auto">
 <h1>%(code)d %(message)s</h1>
@@ -605,22 +843,70 @@ def resolve_url_path(root: str, url_path: str) -> str | None:
     return real
 
 
-class AppRequestHandler(SimpleHTTPRequestHandler):
-    """Serves files under `directory`: safe paths, app MIME types, cache headers."""
+def printable(text: str, limit: int = 200) -> str:
+    """`text` for a log line: control characters escaped, cut to `limit` characters."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit + 1])
+    return text if len(text) <= limit else text[:limit] + "..."
 
-    server_version = "py_mlp-serve"
+
+# --------------------------------------------------------------------------- #
+# The HTTP server: handler and server
+# --------------------------------------------------------------------------- #
+
+
+class AppRequestHandler(SimpleHTTPRequestHandler):
+    """Serves files under `directory`: safe paths, app MIME types, cache and security headers.
+
+    GET and HEAD only. Every connection gets `timeout` seconds per read or write.
+    """
+
+    server_version = "py_mlp"
     protocol_version = "HTTP/1.1"  # keep-alive: the page loads ~45 files
-    error_message_format = NOT_FOUND_PAGE
+    default_request_version = "HTTP/1.0"  # errors for lines without a version get a status line
+    error_message_format = ERROR_PAGE
     error_content_type = "text/html; charset=utf-8"
+
+    def __init__(self, *args, timeout: float = CONNECTION_TIMEOUT, **kwargs):
+        self.timeout = timeout  # StreamRequestHandler.setup applies it to the socket
+        super().__init__(*args, **kwargs)
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version in the Server header
+
+    def end_headers(self):
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if len(self.requestline.split()) != 3:
+            self.send_error(HTTPStatus.BAD_REQUEST, "No HTTP version",
+                            "A request line needs a version, e.g. GET / HTTP/1.1.")
+            return False
+        if self.headers.defects:
+            self.send_error(HTTPStatus.BAD_REQUEST, "Malformed header lines")
+            return False
+        return True
+
+    def _method_not_allowed(self):
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")  # any request body stays unread
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _method_not_allowed
 
     def send_head(self):
         root = os.path.realpath(self.directory)
+        url_path = self.path.split("?", 1)[0].split("#", 1)[0]
         try:
-            real = resolve_url_path(root, self.path)
+            real = resolve_url_path(root, url_path)
         except UnicodeDecodeError:
             real = None
         if real is not None and os.path.isdir(real):
-            url_path = self.path.split("?", 1)[0]
             if not url_path.endswith("/"):
                 # Relative redirect: never lets '//host' style paths become an open redirect.
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -629,6 +915,8 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
                 self.end_headers()
                 return None
             real = os.path.join(real, "index.html")  # no directory listings, ever
+        elif url_path.endswith("/"):
+            real = None  # '/app.js/' names a folder, and there is none
         if real is None or not os.path.isfile(real):
             self.send_error(HTTPStatus.NOT_FOUND, "Not found",
                             "There is no such file in py_mlp's web folder.")
@@ -639,32 +927,59 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, "Not found")
             return None
         try:
-            fs = os.fstat(f.fileno())
-            if self._not_modified(fs.st_mtime):
-                f.close()
-                self.send_response(HTTPStatus.NOT_MODIFIED)
-                self._send_cache_header(root, real)
-                self.end_headers()
-                return None
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", self.guess_type(real))
-            self.send_header("Content-Length", str(fs.st_size))
-            self.send_header("Last-Modified", self.date_time_string(int(fs.st_mtime)))
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self._send_cache_header(root, real)
-            self.end_headers()
-            return f
+            return self._send_file(root, real, f)
         except BaseException:
             f.close()
             raise
 
-    def _send_cache_header(self, root: str, real: str) -> None:
-        rel = os.path.relpath(real, root).replace(os.sep, "/")
-        self.send_header("Cache-Control", IMMUTABLE if rel.startswith(RUNTIME_DIR + "/") else NO_CACHE)
+    def _send_file(self, root: str, real: str, f):
+        """Headers for the open file `f`, gzipped when it has a gzip form and the client
+        accepts it; return what to copy as the body (None after a 304)."""
+        fs = os.fstat(f.fileno())
+        form = self.server.gzip_forms.find(real, f, fs)
+        body = f
+        if form is not None and accepts_gzip(self.headers.get("Accept-Encoding")):
+            try:
+                body = io.BytesIO(form) if isinstance(form, bytes) else open(form, "rb")
+            except OSError:
+                pass  # the .gz went away since find(): send the file as it is
+        use_gzip = body is not f
+        etag = entity_tag(fs, use_gzip)
+        if use_gzip:
+            f.close()
+        if self._not_modified(fs.st_mtime, etag):
+            body.close()
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self._send_validators(root, real, fs, etag, vary=form is not None)
+            self.end_headers()
+            return None
+        length = len(form) if isinstance(body, io.BytesIO) else os.fstat(body.fileno()).st_size
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(real))
+        self.send_header("Content-Length", str(length))
+        if use_gzip:
+            self.send_header("Content-Encoding", "gzip")
+        self._send_validators(root, real, fs, etag, vary=form is not None)
+        self.end_headers()
+        return body
 
-    def _not_modified(self, mtime: float) -> bool:
+    def _send_validators(self, root: str, real: str, fs, etag: str, vary: bool) -> None:
+        """Last-Modified, ETag, Cache-Control, and Vary when the file has a gzip form."""
+        rel = os.path.relpath(real, root).replace(os.sep, "/")
+        self.send_header("Last-Modified", self.date_time_string(int(fs.st_mtime)))
+        self.send_header("ETag", etag)
+        self.send_header("Cache-Control", IMMUTABLE if rel.startswith(RUNTIME_DIR + "/") else NO_CACHE)
+        if vary:
+            self.send_header("Vary", "Accept-Encoding")
+
+    def _not_modified(self, mtime: float, etag: str) -> bool:
+        """If-None-Match against this form's ETag when sent, else If-Modified-Since."""
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            tags = [tag.strip().removeprefix("W/") for tag in match.split(",")]
+            return "*" in tags or etag in tags
         header = self.headers.get("If-Modified-Since")
-        if not header or self.headers.get("If-None-Match"):
+        if not header:
             return False
         try:
             since = email.utils.parsedate_to_datetime(header)
@@ -680,10 +995,15 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
         return MIME_TYPES.get(os.path.splitext(path)[1].lower()) or super().guess_type(path)
 
     def log_request(self, code="-", size="-"):
-        self.log_message("%s %s %s", self.command, self.path, getattr(code, "value", code))
+        # A request that did not parse has no command (and maybe no path): log its raw line.
+        if self.command:
+            what = f"{self.command} {printable(self.path)}"
+        else:
+            what = printable(self.requestline) or "(request line over 64 kB)"
+        self.log_message("%s %s", what, getattr(code, "value", code))
 
     def log_error(self, format, *args):
-        pass  # log_request already records the status of every error
+        pass  # log_request already records the status of every error; timeouts need no line
 
     def log_message(self, format, *args):
         if not getattr(self.server, "quiet", False):
@@ -693,8 +1013,13 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
 class AppServer(ThreadingHTTPServer):
     """ThreadingHTTPServer that shrugs off clients closing connections early."""
 
-    daemon_threads = True
+    daemon_threads = True  # an idle connection never keeps the process alive
+    request_queue_size = LISTEN_BACKLOG
     quiet = False
+
+    def __init__(self, *args, **kwargs):
+        self.gzip_forms = GzipForms()
+        super().__init__(*args, **kwargs)
 
     def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
@@ -703,23 +1028,47 @@ class AppServer(ThreadingHTTPServer):
 
 
 def make_server(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 8000,
-                quiet: bool = False) -> AppServer:
-    """Bind (port 0 = any free port) a server for `root`; call serve_forever() on it."""
+                quiet: bool = False, timeout: float = CONNECTION_TIMEOUT) -> AppServer:
+    """Bind (port 0 = any free port) a server for `root`; call serve_forever() on it.
+
+    `timeout`: seconds a connection may wait for the client before it is closed.
+    """
     server_class = AppServer
     if ":" in host:
         server_class = type("AppServer6", (AppServer,), {"address_family": socket.AF_INET6})
-    handler = functools.partial(AppRequestHandler, directory=str(root))
+    handler = functools.partial(AppRequestHandler, directory=str(root), timeout=timeout)
     server = server_class((host, port), handler)
     server.quiet = quiet
     return server
 
 
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def server_url(server: AppServer) -> str:
-    """The URL to open, e.g. 'http://127.0.0.1:8000/'."""
+    """The URL to open on this machine, e.g. 'http://127.0.0.1:8000/'."""
     host, port = server.server_address[:2]
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1" if host == "0.0.0.0" else "::1"
-    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+    return _url(host, port)
+
+
+def exposure_warning(server: AppServer) -> str | None:
+    """One line for stderr when the server is reachable from other machines, else None."""
+    host, port = server.server_address[:2]
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    if ip.is_loopback:
+        return None
+    where = (f"every network interface ({host})" if ip.is_unspecified
+             else f"{host}, which is not a loopback address")
+    return (f"warning: listening on {where}: other machines that can reach this one can load "
+            f"the app. Open {server_url(server)} here; pass --host 127.0.0.1 to keep it to "
+            "this machine.")
 
 
 def _raise_interrupt(signum, frame):
@@ -728,16 +1077,20 @@ def _raise_interrupt(signum, frame):
 
 def run_server(server: AppServer) -> int:
     """Serve until SIGINT or SIGTERM; return 0 after a clean stop."""
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        print(f"Serving py_mlp at {server_url(server)}", flush=True)
+        print(f"Serving py_mlp at {_url(*server.server_address[:2])}", flush=True)
+        warning = exposure_warning(server)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
         print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     print("Stopped.", file=sys.stderr, flush=True)
     return 0
 
@@ -755,22 +1108,39 @@ SNIPPET = """\
   <div data-py-mlp preset="circles" height="420"></div>"""
 
 
-def app_files(root: Path) -> tuple[list[str], list[str]]:
-    """(copied, skipped): the app's own files under ROOT as sorted relative names.
+class AppFiles(typing.NamedTuple):
+    copied: list[str]  # the app's files, copied into the site
+    skipped: list[str]  # files of other types
+    refused: list[str]  # links to outside ROOT: the server would not serve them
+
+
+def served(root: Path, name: str) -> bool:
+    """True if the server would serve ROOT/name (a relative name): the build's rule too."""
+    return resolve_url_path(os.path.realpath(root), "/" + urllib.parse.quote(name)) is not None
+
+
+def app_files(root: Path) -> AppFiles:
+    """The app's own files under ROOT as sorted relative names, and those left out.
 
     Leaves out runtime/ and wheels/ (the build takes only their pinned files), the
     benchmark's floor page and README's screenshots (not part of the app), dot-files
-    and dot-folders, __pycache__, and files of other types (skipped).
+    and dot-folders, __pycache__, files of other types (skipped) and links to outside
+    ROOT (refused, as the server refuses them).
     """
-    copied, skipped = [], []
+    files = AppFiles([], [], [])
     for path in sorted(Path(root).rglob("*")):
         rel = path.relative_to(root)
         if (rel.parts[0] in (RUNTIME_DIR, WHEELS_DIR, "bench", "screenshots")
                 or any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
                 or not path.is_file()):
             continue
-        (copied if path.suffix.lower() in APP_SUFFIXES else skipped).append(rel.as_posix())
-    return copied, skipped
+        if not served(root, rel.as_posix()):
+            files.refused.append(rel.as_posix())
+        elif path.suffix.lower() in APP_SUFFIXES:
+            files.copied.append(rel.as_posix())
+        else:
+            files.skipped.append(rel.as_posix())
+    return files
 
 
 def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
@@ -796,6 +1166,12 @@ def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
         raise SetupError(f"{index_path} names an unsafe wheel file {wheel_name!r}")
     plan.append(("wheel", f"{WHEELS_DIR}/index.json", index_path, None))
     plan.append(("wheel", f"{WHEELS_DIR}/{wheel_name}", root / WHEELS_DIR / wheel_name, wheel_sha))
+    for group, name, src, _ in plan:
+        if group != "app" and src.exists() and not served(root, name):
+            raise SetupError(f"{root / name} is a link to outside {root}: the server would not "
+                             "serve it, so the build does not copy it. Put the file itself "
+                             "there (or delete the link and run `python serve.py --setup-only`), "
+                             "then build again.")
     return sorted(plan, key=lambda item: item[1])
 
 
@@ -868,6 +1244,36 @@ def _copy_file(src: Path, dest: Path, sha256: str) -> bool:
     return True
 
 
+def _write_bytes(dest: Path, data: bytes, sha256: str, like: Path) -> bool:
+    """Write `data` to `dest` unless it holds them, with the mtime of `like`; True if it wrote."""
+    if dest.is_file() and not dest.is_symlink() and file_matches(dest, len(data), sha256):
+        return False
+    if dest.is_dir() and not dest.is_symlink():
+        shutil.rmtree(dest)
+    write_atomic(dest, data)
+    os.chmod(dest, 0o644)
+    st = like.stat()
+    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return True
+
+
+def gzip_plan(plan: list[tuple[str, str, Path, str]]) -> list[tuple[str, bytes, str]]:
+    """(NAME.gz, its bytes, NAME) for each file of the site that gzip shrinks.
+
+    Takes setup's NAME.gz when it holds the file's bytes (the runtime's large files),
+    else compresses now; both give the same bytes.
+    """
+    forms = []
+    for _, name, src, digest in plan:
+        if not gzip_candidate(name, src.stat().st_size):
+            continue
+        sibling = gzip_sibling(src)
+        data = sibling.read_bytes() if gunzip_sha256(sibling) == digest else gzip_bytes(src.read_bytes())
+        if data is not None:
+            forms.append((name + ".gz", data, name))
+    return forms
+
+
 def _remove_stale(dest: Path, names: set[str]) -> list[str]:
     """Delete files a previous build wrote that this build does not; prune empty folders."""
     removed = []
@@ -903,49 +1309,63 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
     """Write the static site (app, pinned runtime, py_mlp wheel, embed.js) into DEST.
 
     ROOT must be set up already (setup_runtime, ensure_wheel). Every URL in the app
-    is relative, so DEST works from any sub-path of any static host. DEST must be
-    missing, empty or a previous build; a rebuild rewrites only files that changed
-    and removes those the new build no longer has. Writes DEST/py-mlp-build.json
-    (every file with size and sha256) and returns its content. Deterministic: the
-    same ROOT gives the same files and bytes.
+    is relative, so DEST works from any sub-path of any static host. Beside each file
+    that gzip shrinks goes its gzip form NAME.gz, for hosts that serve those (nginx's
+    gzip_static, Caddy's precompressed). DEST must be missing, empty or a previous
+    build; a rebuild rewrites only files that changed and removes those the new build
+    no longer has. Writes DEST/py-mlp-build.json (every file with size and sha256; a
+    gzip form also names its file, "gzip_of") and returns its content. Deterministic:
+    the same ROOT gives the same files and bytes.
     """
     out = stream if stream is not None else sys.stdout
     root, dest = Path(root).resolve(), Path(dest).resolve()
     previous = check_build_dir(dest, root)
     start = time.monotonic()
     manifest = load_manifest(root / MANIFEST_NAME)
-    # Every source is checked before anything is written.
+    # Every source is checked, and every gzip form made, before anything is written.
     plan = [(group, name, src, _source_digest(src, pinned))
             for group, name, src, pinned in build_plan(root)]
-    files = [{"name": name, "size": src.stat().st_size, "sha256": digest}
-             for _, name, src, digest in plan]
+    packed = [(name, data, hashlib.sha256(data).hexdigest(), of) for name, data, of in gzip_plan(plan)]
+    groups = [group for group, *_ in plan] + ["gzip"] * len(packed)
+    files = ([{"name": name, "size": src.stat().st_size, "sha256": digest}
+              for _, name, src, digest in plan]
+             + [{"name": name, "size": len(data), "sha256": digest, "gzip_of": of}
+                for name, data, digest, of in packed])
     old = {f.get("name") for f in (previous or {}).get("files", []) if isinstance(f, dict)}
     new = {f["name"] for f in files}
     if BUILD_RECORD in new:
         raise SetupError(f"{root / BUILD_RECORD} clashes with the build's own record; rename it")
 
     print(f"build: writing the static site into {dest}", file=out, flush=True)
-    dest.mkdir(parents=True, exist_ok=True)
-    # Mark DEST as a build first, listing old and new files: a build that fails half-way
-    # can be rerun, and the rerun removes what it no longer needs.
-    pending = [{"name": name} for name in sorted(old - new)]
-    _write_record(dest, manifest, files + pending)
-    written = sum(_copy_file(src, dest / name, digest) for _, name, src, digest in plan)
-    removed = _remove_stale(dest, old - new)
-    record = _write_record(dest, manifest, files)
+    with writing(f"the static site into {dest}", "Pick a folder you can write to (e.g. "
+                 "dist/py-mlp), or make this one writable or free some space, then build again."):
+        dest.mkdir(parents=True, exist_ok=True)
+        # Mark DEST as a build first, listing old and new files: a build that fails half-way
+        # can be rerun, and the rerun removes what it no longer needs.
+        pending = [{"name": name} for name in sorted(old - new)]
+        _write_record(dest, manifest, files + pending)
+        written = sum(_copy_file(src, dest / name, digest) for _, name, src, digest in plan)
+        written += sum(_write_bytes(dest / name, data, digest, like=dest / of)
+                       for name, data, digest, of in packed)
+        removed = _remove_stale(dest, old - new)
+        record = _write_record(dest, manifest, files)
 
     labels = {"app": "the app's own files", "runtime": "the pinned runtime",
-              "wheel": "the py_mlp wheel and its index"}
+              "wheel": "the py_mlp wheel and its index",
+              "gzip": "gzip forms (NAME.gz) for hosts that serve them"}
     for group, label in labels.items():
-        sizes = [f["size"] for (g, *_), f in zip(plan, files) if g == group]
+        sizes = [f["size"] for g, f in zip(groups, files) if g == group]
         print(f"  {group:<8} {len(sizes):>3} files {human_size(sum(sizes)):>9}  {label}", file=out)
     total = sum(f["size"] for f in files)
     print(f"build: {len(files) + 1} files, {human_size(total)}, in {dest} "
           f"({written} written, {len(files) - written} unchanged, {len(removed)} removed) "
           f"in {time.monotonic() - start:.1f} s", file=out)
-    skipped = app_files(root)[1]
-    if skipped:
-        print(f"build: left out (not an app file type): {', '.join(skipped)}", file=out)
+    left_out = app_files(root)
+    if left_out.skipped:
+        print(f"build: left out (not an app file type): {', '.join(left_out.skipped)}", file=out)
+    if left_out.refused:
+        print(f"build: left out (a link to outside {root.name}/, which the server refuses): "
+              f"{', '.join(left_out.refused)}", file=out)
     print("Upload the folder to any static host, under any path. Open index.html there, "
           f"or embed the app in a page:\n{SNIPPET}", file=out, flush=True)
     return record
@@ -956,6 +1376,17 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
 # --------------------------------------------------------------------------- #
 
 
+def port_number(text: str) -> int:
+    """argparse type for --port: an integer in 0-65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: use 0-65535 (0 = any free port)")
+    return port
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="serve.py",
@@ -964,7 +1395,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                f"{ENV_OFFLINE}=1 (skip the CDN).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="0 = any free port (default: %(default)s)")
+    parser.add_argument("--port", type=port_number, default=8000, help="0 = any free port (default: %(default)s)")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
                         help="folder to set up and serve (default: web/ beside serve.py)")
     mode = parser.add_mutually_exclusive_group()

@@ -7,12 +7,17 @@ small fake web root, so they are fast and touch nothing outside tmp_path.
 
 from __future__ import annotations
 
+import errno
+import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -78,17 +83,31 @@ def test_build_holds_the_app_every_pinned_file_and_the_wheel(real_build, wheel_r
     # Not the app: the benchmark's floor page and README's screenshots.
     assert not (dest / "bench").exists() and not (dest / "screenshots").exists()
 
-    # Nothing else: no .cache, no stray runtime files, no other wheels.
-    expected = ({f"runtime/{e['name']}" for e in manifest["files"]}
-                | {"wheels/index.json", f"wheels/{wheel_ready['wheel']}", serve.BUILD_RECORD}
-                | set(serve.app_files(web)[0]))
-    assert set(tree(dest)) == expected
-    # The record lists every file it wrote, with the bytes' sha256.
+    # Nothing else: no .cache, no stray runtime files, no other wheels; and gzip forms.
+    originals = ({f"runtime/{e['name']}" for e in manifest["files"]}
+                 | {"wheels/index.json", f"wheels/{wheel_ready['wheel']}"}
+                 | set(serve.app_files(web)[0]))
+    packed = {name for name in tree(dest) if name.endswith(".gz")}
+    assert set(tree(dest)) == originals | packed | {serve.BUILD_RECORD}
+    assert {name[:-3] for name in packed} <= originals
+    for name in ("runtime/pyodide/pyodide.asm.wasm", "runtime/pyodide/pyodide.asm.js",
+                 "runtime/pyodide/pyodide-lock.json", "app.js", "index.html", "worker.py"):
+        assert name + ".gz" in packed, name
+    for name in ("runtime/pyodide/python_stdlib.zip", f"wheels/{wheel_ready['wheel']}"):
+        assert name + ".gz" not in packed, name
+    # The record lists every file it wrote, with the bytes' sha256; a gzip form names its file.
     listed = {f["name"]: f for f in json.loads((dest / serve.BUILD_RECORD).read_text())["files"]}
-    assert set(listed) == expected - {serve.BUILD_RECORD}
+    assert set(listed) == originals | packed
     for name, entry in listed.items():
         assert entry["sha256"] == sha256(dest / name) and entry["size"] == (dest / name).stat().st_size
+        if name in packed:
+            assert entry["gzip_of"] == name[:-3]
+            assert hashlib.sha256(gzip.decompress((dest / name).read_bytes())).hexdigest() == \
+                listed[name[:-3]]["sha256"], name
+        else:
+            assert "gzip_of" not in entry
     assert re.search(r"runtime +\d+ files +[\d.]+ MB", output)
+    assert re.search(r"gzip +\d+ files +[\d.]+ MB +gzip forms", output)
     assert '<script src="https://YOUR-SITE/PATH/embed.js" defer></script>' in output
 
 
@@ -201,6 +220,43 @@ def test_build_is_deterministic_and_a_rebuild_writes_only_changes(fake_web, tmp_
     assert site["CNAME"] == b"docs.example.invalid\n"
 
 
+def test_build_writes_gzip_forms_beside_files_that_shrink(fake_web, tmp_path):
+    heavy = b"export const table = [" + b"0.125, " * 3000 + b"];\n"
+    (fake_web / "views" / "heavy.js").write_bytes(heavy)
+    record, output = build(tmp_path / "site", fake_web)
+    site = tree(tmp_path / "site")
+    assert set(site) == FAKE_SITE | {"views/heavy.js", "views/heavy.js.gz"}  # small files: none
+    assert gzip.decompress(site["views/heavy.js.gz"]) == heavy
+    assert {"name": "views/heavy.js.gz", "size": len(site["views/heavy.js.gz"]),
+            "sha256": hashlib.sha256(site["views/heavy.js.gz"]).hexdigest(),
+            "gzip_of": "views/heavy.js"} in record["files"]
+    assert re.search(r"gzip +1 files", output)
+
+    assert "(0 written, 14 unchanged, 0 removed)" in build(tmp_path / "site", fake_web)[1]
+    (fake_web / "views" / "heavy.js").write_bytes(heavy.replace(b"0.125", b"0.250"))
+    assert "(2 written, 12 unchanged, 0 removed)" in build(tmp_path / "site", fake_web)[1]
+    (fake_web / "views" / "heavy.js").unlink()
+    assert "(0 written, 12 unchanged, 2 removed)" in build(tmp_path / "site", fake_web)[1]
+    assert set(tree(tmp_path / "site")) == FAKE_SITE
+
+
+def test_build_takes_setups_gzip_form_only_when_it_holds_the_file(fake_web, tmp_path):
+    pinned = b"export const core = [" + b"1, " * 3000 + b"];\n"
+    core = fake_web / "runtime" / "pyscript" / "core.js"
+    core.write_bytes(pinned)
+    manifest = json.loads((fake_web / serve.MANIFEST_NAME).read_text())
+    manifest["files"][1].update(size=len(pinned), sha256=hashlib.sha256(pinned).hexdigest())
+    (fake_web / serve.MANIFEST_NAME).write_text(json.dumps(manifest))
+    sibling = core.with_name("core.js.gz")
+    sibling.write_bytes(gzip.compress(pinned, compresslevel=1, mtime=7))  # not what the build makes
+    build(tmp_path / "a", fake_web)
+    assert (tmp_path / "a" / "runtime/pyscript/core.js.gz").read_bytes() == sibling.read_bytes()
+
+    sibling.write_bytes(gzip.compress(b"something else"))  # stale: the build compresses itself
+    build(tmp_path / "b", fake_web)
+    assert gzip.decompress((tmp_path / "b" / "runtime/pyscript/core.js.gz").read_bytes()) == pinned
+
+
 def test_build_refuses_folders_it_would_harm(fake_web, tmp_path):
     for dest, words in [
         (fake_web, "inside"),
@@ -250,11 +306,63 @@ def test_a_build_that_failed_half_way_can_be_rerun(fake_web, tmp_path, monkeypat
         return real_copy(src, dest, digest)
 
     monkeypatch.setattr(serve, "_copy_file", failing_copy)
-    with pytest.raises(OSError):
+    with pytest.raises(serve.SetupError, match="disk full"):
         build(tmp_path / "site", fake_web)
     monkeypatch.setattr(serve, "_copy_file", real_copy)
     build(tmp_path / "site", fake_web)  # not refused as "someone's folder"
     assert set(tree(tmp_path / "site")) == FAKE_SITE
+
+
+def test_build_leaves_out_what_the_server_would_not_serve(fake_web, tmp_path, serving):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"SECRET")
+    (outside / "lib.js").write_bytes(b"export const lib = 1;\n")
+    (fake_web / "leak.txt").symlink_to(outside / "secret.txt")
+    (fake_web / "views" / "lib.js").symlink_to(outside / "lib.js")
+    (fake_web / "linked").symlink_to(outside, target_is_directory=True)
+    (fake_web / "alias.js").symlink_to(fake_web / "app.js")  # inside web/: served, so built
+    _, output = build(tmp_path / "site", fake_web)
+    site = tree(tmp_path / "site")
+    assert set(site) == FAKE_SITE | {"alias.js"}
+    assert site["alias.js"] == (fake_web / "app.js").read_bytes()
+    assert "left out (a link to outside web/, which the server refuses): leak.txt, views/lib.js" in output
+    with serving(fake_web) as url:  # the server's own rule, for the same names
+        for name, status in [("leak.txt", 404), ("views/lib.js", 404), ("linked/lib.js", 404),
+                             ("alias.js", 200)]:
+            try:
+                got = urllib.request.urlopen(url + name, timeout=10).status
+            except urllib.error.HTTPError as e:
+                got = e.code
+            assert got == status, name
+
+
+def test_build_refuses_a_pinned_file_the_server_would_not_serve(fake_web, tmp_path):
+    core = fake_web / "runtime" / "pyscript" / "core.js"
+    elsewhere = tmp_path / "cache" / "core.js"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(core.read_bytes())  # the pinned bytes, but outside web/
+    core.unlink()
+    core.symlink_to(elsewhere)
+    with pytest.raises(serve.SetupError, match="runtime/pyscript/core.js is a link to outside"):
+        build(tmp_path / "site", fake_web)
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_error(fake_web, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(serve.SetupError) as exc:
+        build(tmp_path / "a-file" / "site", fake_web)
+    assert f"cannot write the static site into {tmp_path / 'a-file' / 'site'}" in str(exc.value)
+    assert "Not a directory" in str(exc.value) and "Pick a folder you can write to" in str(exc.value)
+
+    def read_only(*args, dir=None, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
+
+    (tmp_path / "mounted").mkdir()
+    monkeypatch.setattr(serve.tempfile, "mkstemp", read_only)
+    with pytest.raises(serve.SetupError, match=f"into {tmp_path / 'mounted'}: .*Read-only file system"):
+        build(tmp_path / "mounted", fake_web)
 
 
 # --------------------------------------------------------------------------- #
@@ -275,6 +383,11 @@ def test_cli_builds_and_explains_refusals(fake_web, tmp_path):
     done = run_cli("--root", str(fake_web), "--no-setup", "--build", str(fake_web / "dist"))
     assert done.returncode == 1
     assert "inside" in done.stderr and "Pick a folder outside it" in done.stderr
+
+    (tmp_path / "a-file").write_text("x")
+    done = run_cli("--root", str(fake_web), "--no-setup", "--build", str(tmp_path / "a-file" / "site"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "cannot write the static site" in done.stderr
 
     done = run_cli("--setup-only", "--build", str(tmp_path / "x"))
     assert done.returncode == 2 and "drop --setup-only" in done.stderr

@@ -8,9 +8,13 @@ through the `runtime_ready` fixture, the real files against the real lock.
 
 from __future__ import annotations
 
+import errno
+import gzip
 import hashlib
 import io
 import json
+import os
+import random
 import tarfile
 from pathlib import Path
 
@@ -102,7 +106,7 @@ def test_second_run_keeps_valid_files_and_fetches_nothing(case):
     case.setup()
     mtimes = {name: case.dest(name).stat().st_mtime_ns for name in case.files}
     result = case.setup(mirror=case.root / "no-such-mirror")  # would fail if it fetched
-    assert result == {"fetched": [], "present": [LOCK, PKG, JS]}
+    assert result == {"fetched": [], "present": [LOCK, PKG, JS], "gzipped": []}
     assert {name: case.dest(name).stat().st_mtime_ns for name in case.files} == mtimes
 
 
@@ -110,6 +114,55 @@ def test_mirror_comes_from_the_environment(case, monkeypatch):
     monkeypatch.setenv(serve.ENV_MIRROR, str(case.mirror))
     result = serve.setup_runtime(case.root, use_cdn=False, use_registries=False, stream=case.log)
     assert len(result["fetched"]) == 3
+
+
+def test_setup_writes_gzip_forms_once_and_keeps_them_current(case):
+    big_js = b"export const table = [" + b"0.5, " * 4000 + b"];\n"
+    stored = (b"PK\x03\x04" + bytes(range(256)) * 4) * 8  # a zip stored uncompressed: shrinks
+    noise = random.Random(0).randbytes(4096)  # gzip cannot shrink it
+    extra = {"pyodide/pyodide.asm.js": big_js, "pyodide/openblas.zip": stored,
+             "pyodide/python_stdlib.zip": noise}
+    for name, data in extra.items():
+        case.put_mirror(name, data)
+        case.manifest["files"].append(entry(name, data))
+    case.write_manifest()
+
+    result = case.setup()
+    assert sorted(result["gzipped"]) == ["pyodide/openblas.zip.gz", "pyodide/pyodide.asm.js.gz"]
+    for name in ("pyodide/pyodide.asm.js", "pyodide/openblas.zip"):
+        sibling = case.dest(name + ".gz")
+        assert gzip.decompress(sibling.read_bytes()) == extra[name]
+        assert sibling.stat().st_size < len(extra[name])
+        assert sibling.stat().st_mtime_ns == case.dest(name).stat().st_mtime_ns  # what the server checks
+    # Not worth it (noise), or a type that never shrinks (a wheel), or too small (JS).
+    for name in ("pyodide/python_stdlib.zip", PKG, JS, LOCK):
+        assert not case.dest(name + ".gz").exists(), name
+
+    sibling = case.dest("pyodide/pyodide.asm.js.gz")
+    before = sibling.stat()
+    assert case.setup()["gzipped"] == []  # current: kept as it is
+    assert sibling.stat().st_mtime_ns == before.st_mtime_ns and sibling.stat().st_ino == before.st_ino
+
+    sibling.write_bytes(gzip.compress(b"stale content"))
+    assert case.setup()["gzipped"] == ["pyodide/pyodide.asm.js.gz"]
+    assert gzip.decompress(sibling.read_bytes()) == big_js
+    assert case.leftovers() == []
+
+
+def test_a_refetched_file_gets_a_current_gzip_form(case):
+    big_js = b"export const table = [" + b"0.5, " * 4000 + b"];\n"
+    case.put_mirror("pyodide/pyodide.asm.js", big_js)
+    case.manifest["files"].append(entry("pyodide/pyodide.asm.js", big_js))
+    case.write_manifest()
+    case.setup()
+    dest = case.dest("pyodide/pyodide.asm.js")
+    dest.write_bytes(b"corrupted")
+    assert case.setup()["fetched"] == ["pyodide/pyodide.asm.js"]
+    assert gzip_sibling_mtime(dest) == dest.stat().st_mtime_ns
+
+
+def gzip_sibling_mtime(path: Path) -> int:
+    return path.with_name(path.name + ".gz").stat().st_mtime_ns
 
 
 # ------------------------------------------------------------- bad bytes ---
@@ -174,6 +227,35 @@ def test_main_exits_nonzero_with_the_message(case, capsys, monkeypatch):
     monkeypatch.setattr(serve.Fetcher, "_download_archive", lambda self, src: pytest.fail("no registries"))
     assert serve.main(["--setup-only", "--root", str(case.root)]) == 1
     assert "error: could not get pyscript/core.js" in capsys.readouterr().err
+
+
+# ------------------------------------------------------ a disk it cannot write ---
+
+
+def test_a_runtime_folder_that_cannot_be_written_names_it_not_a_mirror(case):
+    (case.root / "runtime").write_text("a file where the folder should be")
+    with pytest.raises(serve.SetupError) as exc:
+        case.setup()
+    message = str(exc.value)
+    assert f"cannot write {case.root / 'runtime'}" in message
+    assert "Not a directory" in message  # the OS's reason
+    assert "PY_MLP_RUNTIME_MIRROR" not in message  # another source would not help
+
+
+def test_a_read_only_disk_stops_setup_at_the_first_file(case, monkeypatch):
+    tried = []
+
+    def read_only(*args, dir=None, **kwargs):
+        tried.append(dir)
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
+
+    monkeypatch.setattr(serve.tempfile, "mkstemp", read_only)
+    with pytest.raises(serve.SetupError) as exc:
+        case.setup()
+    message = str(exc.value)
+    assert os.strerror(errno.EROFS) in message and str(case.dest(LOCK).parent) in message
+    assert "PY_MLP_RUNTIME_MIRROR" not in message
+    assert len(tried) == 1  # not once per source, nor once per file
 
 
 # ------------------------------------------------------------ the lock ---
@@ -368,3 +450,19 @@ def test_real_runtime_files_match_the_manifest_and_the_lock(real_manifest, runti
         if "lock_package" in e:
             assert packages[e["lock_package"]]["sha256"] == sha(data), e["name"]
             assert packages[e["lock_package"]]["file_name"] == Path(e["name"]).name
+
+
+def test_real_runtime_has_current_gzip_forms_where_gzip_pays(real_manifest, runtime_ready):
+    files = {e["name"]: e for e in real_manifest["files"]}
+    for name in ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.js", "pyodide/pyodide.mjs",
+                 "pyodide/pyodide-lock.json", "pyodide/openblas-0.3.26.zip"):
+        path = runtime_ready / name
+        sibling = path.with_name(path.name + ".gz")
+        assert sibling.stat().st_mtime_ns == path.stat().st_mtime_ns, name
+        assert sibling.stat().st_size < 0.5 * files[name]["size"], name
+        assert serve.gunzip_sha256(sibling) == files[name]["sha256"], name
+    core = next(n for n in files if n.startswith("pyscript/core-"))
+    assert (runtime_ready / (core + ".gz")).is_file()
+    for name in files:
+        if name.endswith(".whl") or name == "pyodide/python_stdlib.zip":  # already compressed
+            assert not (runtime_ready / (name + ".gz")).exists(), name

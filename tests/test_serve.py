@@ -7,10 +7,14 @@ subprocess and wait on its output, never on sleeps.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import http.client
 import os
 import queue
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +26,9 @@ import pytest
 import serve
 
 SECRET = b"SECRET-outside-the-web-root-7f3a"
+LIB_JS = b"export const table = [" + b"0.25, " * 5000 + b"];\n"  # 30 kB, gzips well
+ASM_JS = b"var Module = {};" + b"function f(x) { return x + 1; }\n" * 2000
+BIG_TXT = b"a line of text that repeats\n" * 40_000  # 1.1 MB: too big to gzip per request
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -52,12 +59,23 @@ def site(tmp_path_factory, serving):
         "emptydir/notes.txt": b"not listed",
         "sub/index.html": b"<p>sub index</p>",
         ".hidden": b"dotfile",
+        "lib.js": LIB_JS,
+        "big.txt": BIG_TXT,
+        "runtime/pyodide/pyodide.asm.js": ASM_JS,
+        "runtime/pyscript/stale.js": ASM_JS,
     }
     for name, data in files.items():
         _write(root / name, data)
     (root / "leak.txt").symlink_to(tmp_path / "outside" / "secret.txt")
     (root / "leakdir").symlink_to(tmp_path / "outside", target_is_directory=True)
     (root / "inner.js").symlink_to(root / "app.js")  # inside the root: allowed
+    # Gzip forms beside runtime files, as setup writes them (same mtime) and a stale one.
+    # Level 1 and a timestamp make them differ from what the server would compress itself.
+    for name, mtime_offset in [("runtime/pyodide/pyodide.asm.js", 0), ("runtime/pyscript/stale.js", 10**9)]:
+        sibling = root / (name + ".gz")
+        sibling.write_bytes(gzip.compress(b"stale" if mtime_offset else files[name], compresslevel=1, mtime=1))
+        mtime = (root / name).stat().st_mtime_ns + mtime_offset
+        os.utime(sibling, ns=(mtime, mtime))
     with serving(root) as url:
         yield url, root, files
 
@@ -375,3 +393,309 @@ def test_setup_only_and_no_setup_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
         serve.main(["--setup-only", "--no-setup"])
     assert exc.value.code == 2
+
+
+# ------------------------------------------------------------- compression ---
+
+
+@pytest.mark.parametrize("accept, gzipped", [
+    ("gzip", True),
+    ("gzip, deflate, br, zstd", True),
+    ("GZIP;q=0.5", True),
+    ("x-gzip", True),
+    ("*", True),
+    ("br;q=1, gzip;q=0.1", True),
+    ("gzip;q=0", False),
+    ("gzip; q=0.000, *", False),
+    ("*;q=0", False),
+    ("br", False),
+    ("identity", False),
+    (None, False),
+])
+def test_gzip_is_sent_when_accepted_and_only_then(site, accept, gzipped):
+    url, _, _ = site
+    status, headers, body = fetch(url, "/lib.js", headers={"Accept-Encoding": accept} if accept else {})
+    assert status == 200
+    assert headers["Vary"] == "Accept-Encoding"
+    assert headers["Content-Length"] == str(len(body))
+    assert headers["Content-Type"] == "text/javascript"
+    if gzipped:
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == LIB_JS and len(body) < len(LIB_JS) / 10
+    else:
+        assert "Content-Encoding" not in headers and body == LIB_JS
+
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def test_a_runtime_file_is_sent_from_its_current_gzip_sibling_only(site):
+    url, root, _ = site
+    _, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.js", headers=GZIP)
+    assert headers["Content-Encoding"] == "gzip"
+    assert body == (root / "runtime/pyodide/pyodide.asm.js.gz").read_bytes()  # the file, as it is
+    assert headers["Cache-Control"] == serve.IMMUTABLE
+    _, headers, body = fetch(url, "/runtime/pyscript/stale.js", headers=GZIP)  # sibling's mtime differs
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == ASM_JS
+
+
+def test_a_large_file_without_a_sibling_is_sent_as_it_is(site):
+    url, _, _ = site
+    status, headers, body = fetch(url, "/big.txt", headers=GZIP)
+    assert (status, body) == (200, BIG_TXT)
+    assert "Content-Encoding" not in headers and "Vary" not in headers
+
+
+def test_small_and_incompressible_files_are_sent_as_they_are(site):
+    url, _, files = site
+    for path in ("/app.js", "/runtime/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"):
+        _, headers, body = fetch(url, path, headers=GZIP)
+        assert "Content-Encoding" not in headers and "Vary" not in headers, path
+        assert body == files[path[1:]]
+
+
+def test_head_with_gzip_gives_the_gzip_length(site):
+    url, _, _ = site
+    _, full, body = fetch(url, "/lib.js", headers=GZIP)
+    status, headers, empty = fetch(url, "/lib.js", method="HEAD", headers=GZIP)
+    assert (status, empty) == (200, b"")
+    assert headers["Content-Length"] == str(len(body)) and headers["Content-Encoding"] == "gzip"
+
+
+def test_a_gzip_file_asked_for_by_name_is_sent_as_a_file(site):
+    url, root, _ = site
+    _, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.js.gz", headers=GZIP)
+    assert headers["Content-Type"] == "application/gzip" and "Content-Encoding" not in headers
+    assert body == (root / "runtime/pyodide/pyodide.asm.js.gz").read_bytes()
+
+
+def test_etags_differ_by_encoding_and_each_revalidates_only_itself(site):
+    url, _, _ = site
+    plain = fetch(url, "/lib.js")[1]["ETag"]
+    packed = fetch(url, "/lib.js", headers=GZIP)[1]["ETag"]
+    assert plain != packed and plain.startswith('"') and packed.startswith('"')
+
+    status, headers, body = fetch(url, "/lib.js", headers={**GZIP, "If-None-Match": packed})
+    assert (status, body) == (304, b"")
+    assert headers["ETag"] == packed and headers["Vary"] == "Accept-Encoding"
+    assert headers["Cache-Control"] == "no-cache"
+    assert fetch(url, "/lib.js", headers={"If-None-Match": plain})[0] == 304
+    assert fetch(url, "/lib.js", headers={"If-None-Match": f'"x", W/{plain}'})[0] == 304
+    assert fetch(url, "/lib.js", headers={"If-None-Match": "*"})[0] == 304
+    # A tag of the other form does not validate this one.
+    status, headers, body = fetch(url, "/lib.js", headers={**GZIP, "If-None-Match": plain})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert fetch(url, "/lib.js", headers={"If-None-Match": packed})[0] == 200
+    # If-None-Match wins over If-Modified-Since; without it, the date still works.
+    last_modified = fetch(url, "/lib.js")[1]["Last-Modified"]
+    assert fetch(url, "/lib.js", headers={"If-None-Match": packed, "If-Modified-Since": last_modified})[0] == 200
+    assert fetch(url, "/lib.js", headers={**GZIP, "If-Modified-Since": last_modified})[0] == 304
+
+
+# ------------------------------------------------------- edges and abuse ---
+
+
+@contextlib.contextmanager
+def own_server(root: Path, **options):
+    """A server of our own (not quiet unless asked), for tests that read its log."""
+    server = serve.make_server(root, port=0, **{"quiet": False, **options})
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[:2]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def exchange(address, data: bytes, timeout: float = 10) -> bytes:
+    """Send raw bytes, close our sending side, and return everything the server sends back."""
+    with socket.create_connection(address, timeout=timeout) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        return read_to_eof(sock)
+
+
+def read_to_eof(sock) -> bytes:
+    chunks = []
+    while block := sock.recv(65536):
+        chunks.append(block)
+    return b"".join(chunks)
+
+
+def status_of(response: bytes) -> int | None:
+    """The status code of a raw HTTP/1.x response, or None when nothing came back."""
+    if not response:
+        return None
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", response)
+    assert match, f"not an HTTP/1.x response: {response[:80]!r}"
+    return int(match.group(1))
+
+
+def request(method: str, path: str, *headers: str) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *headers, "", ""]
+    return "\r\n".join(lines).encode("latin-1")
+
+
+LONG = "a" * 70_000
+# (raw request, the statuses it may get; None = the server just closes).
+CORPUS = [
+    *[(request("GET", path), {403, 404}) for path in TRAVERSALS],
+    (request("GET", "/app.js"), {200}),
+    (request("GET", "/app.js/"), {404}),
+    (request("GET", "/%zz"), {404}),
+    (request("GET", "/%"), {404}),
+    (request("GET", "/\x1b[31mred"), {404}),
+    (request("GET", "http://elsewhere.invalid/app.js"), {404}),
+    *[(request(method, "/app.js"), {405}) for method in ("POST", "PUT", "DELETE", "PATCH", "TRACE", "OPTIONS")],
+    (request("OPTIONS", "*"), {405}),
+    (request("CONNECT", "127.0.0.1:80"), {405}),
+    (request("FROB", "/"), {501}),
+    (request("POST", "/", "Content-Length: 5") + b"x=1&y", {405}),
+    (request("POST", "/", "Content-Length: nonsense"), {405}),
+    (b"GET / HTTP/9.9\r\n\r\n", {505}),
+    (b"GET / HTTP/1.1.1\r\n\r\n", {400}),
+    (b"GET / HTTPS/1.1\r\n\r\n", {400}),
+    (b"GET / HTTP/1.1 extra\r\n\r\n", {400}),
+    (b"GET /\r\n\r\n", {400}),  # HTTP/0.9: no version
+    (b"GET\r\n\r\n", {400}),
+    (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", {400}),  # a TLS hello on the plain port
+    (b"\xff\xfe\r\n\r\n", {400}),
+    (f"GET /{LONG} HTTP/1.1\r\n\r\n".encode(), {414}),
+    (request("GET", "/app.js", f"X-Long: {LONG}"), {431}),
+    (request("GET", "/app.js", *[f"X-{i}: {i}" for i in range(120)]), {431}),
+    (request("GET", "/app.js", "Host-without-a-colon"), {400}),
+    (b"GET /app.js HTTP/1.1\r\n folded: header\r\nHost: 127.0.0.1\r\n\r\n", {400}),
+    (b"", {None}),
+    (b"\r\n", {None}),
+]
+
+
+def test_request_corpus_gets_a_proper_status_one_log_line_each_and_no_traceback(site, capfd):
+    _, root, _ = site
+    capfd.readouterr()
+    answered = 0
+    with own_server(root, timeout=5) as address:
+        for data, allowed in CORPUS:
+            status = status_of(exchange(address, data))
+            assert status in allowed, f"{data[:60]!r}: got {status}, want one of {allowed}"
+            answered += status is not None
+    log = capfd.readouterr().err
+    assert "Traceback" not in log and "Exception" not in log
+    lines = log.splitlines()
+    assert len(lines) == answered, log[-2000:]
+    for line in lines:
+        assert len(line) < 300 and line.isprintable(), repr(line[:300])
+        assert re.search(r" (\d{3})$", line), line
+
+
+def test_a_file_path_with_a_trailing_slash_is_404(site):
+    url, _, _ = site
+    assert fetch(url, "/app.js/")[0] == 404
+    assert fetch(url, "/runtime/pyodide/pyodide.mjs/")[0] == 404
+
+
+def test_idle_and_stalled_connections_are_closed_after_the_timeout(site, capfd):
+    _, root, _ = site
+    with own_server(root, timeout=0.5, quiet=True) as address:
+        for data in (b"", b"GET /app.js HT", request("GET", "/app.js").replace(b"close", b"keep-alive")):
+            with socket.create_connection(address, timeout=10) as sock:
+                sock.sendall(data)
+                response = read_to_eof(sock)  # the server closes it; the client never does
+            assert status_of(response) == (200 if data.endswith(b"\r\n\r\n") else None)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_flood_of_idle_connections_does_not_delay_a_request(site):
+    _, root, files = site
+    idle = []
+    with own_server(root, timeout=30, quiet=True) as address:
+        try:
+            for _ in range(64):
+                # Under 1 s: Linux resends a dropped SYN after 1 s, so a full accept queue
+                # (http.server's default holds 5) shows up as a timeout here.
+                idle.append(socket.create_connection(address, timeout=0.9))
+            with socket.create_connection(address, timeout=5) as sock:
+                sock.sendall(request("GET", "/app.js"))
+                response = read_to_eof(sock)
+        finally:
+            for sock in idle:
+                sock.close()
+    assert status_of(response) == 200 and response.endswith(files["app.js"])
+
+
+def test_every_response_carries_the_security_headers(site):
+    url, _, _ = site
+    _, headers, _ = fetch(url, "/app.js")
+    responses = [
+        fetch(url, "/app.js"),
+        fetch(url, "/nope.js"),
+        fetch(url, "/sub"),
+        fetch(url, "/app.js", headers={"If-Modified-Since": headers["Last-Modified"]}),
+        fetch(url, "/app.js", method="POST"),
+    ]
+    assert [status for status, _, _ in responses] == [200, 404, 301, 304, 405]
+    for status, headers, _ in responses:
+        assert headers["Content-Security-Policy"] == serve.CONTENT_SECURITY_POLICY, status
+        assert headers["Referrer-Policy"] == "no-referrer", status
+        assert headers["X-Content-Type-Options"] == "nosniff", status
+        assert headers["Server"] == "py_mlp", status
+        assert "X-Frame-Options" not in headers, status
+    assert responses[-1][1]["Allow"] == "GET, HEAD"
+
+
+def test_the_csp_lets_pyodide_run_and_any_page_embed_the_app():
+    directives = {}
+    for part in serve.CONTENT_SECURITY_POLICY.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    assert "frame-ancestors" not in directives  # embed.js frames the app from any origin
+    assert {"'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"} <= set(directives["script-src"])
+    assert "blob:" in directives["worker-src"]  # PyScript starts its worker from a blob
+    assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
+    assert "'unsafe-inline'" not in serve.CONTENT_SECURITY_POLICY
+
+
+def test_readme_states_the_csp_that_is_sent():
+    readme = (Path(serve.__file__).parent / "README.md").read_text(encoding="utf-8")
+    assert f"`{serve.CONTENT_SECURITY_POLICY}`" in readme, "update the policy in README's serve.py section"
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(cli_site, port, capsys):
+    with pytest.raises(SystemExit) as exc:
+        serve.main(["--no-setup", "--root", str(cli_site), "--port", port])
+    assert exc.value.code == 2
+    assert "0-65535" in capsys.readouterr().err
+
+
+class FakeServer:
+    """Enough of a server for run_server: bound where the test says, stops at once."""
+
+    def __init__(self, host: str, port: int = 8123):
+        self.server_address = (host, port)
+
+    def serve_forever(self):
+        pass
+
+    def server_close(self):
+        pass
+
+
+@pytest.mark.parametrize("host, url, warned", [
+    ("127.0.0.1", "http://127.0.0.1:8123/", False),
+    ("::1", "http://[::1]:8123/", False),
+    ("0.0.0.0", "http://0.0.0.0:8123/", True),
+    ("::", "http://[::]:8123/", True),
+    ("192.168.1.20", "http://192.168.1.20:8123/", True),
+])
+def test_the_printed_address_is_the_real_one_and_non_loopback_is_warned(host, url, warned, capsys):
+    assert serve.run_server(FakeServer(host)) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == f"Serving py_mlp at {url}"
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == warned
+    if warned:
+        assert host in warnings[0] and "--host 127.0.0.1" in warnings[0]
+        assert "other machines" in warnings[0]

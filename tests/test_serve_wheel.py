@@ -93,3 +93,15 @@ def test_broken_project_is_a_clear_error(tmp_path):
 def test_missing_pyproject_is_a_clear_error(tmp_path):
     with pytest.raises(serve.SetupError, match="no pyproject.toml"):
         serve.ensure_wheel(tmp_path / "web", tmp_path, stream=io.StringIO())
+
+
+def test_a_wheels_folder_that_cannot_be_written_is_a_clear_error(tmp_path, monkeypatch):
+    repo = make_tree(tmp_path / "repo")
+    (tmp_path / "a-file").write_text("x")
+    root = tmp_path / "a-file" / "web"
+    monkeypatch.setattr(serve, "build_wheel", lambda *args: pytest.fail("built before checking the folder"))
+    with pytest.raises(serve.SetupError) as exc:
+        serve.ensure_wheel(root, repo, stream=io.StringIO())
+    message = str(exc.value)
+    assert f"cannot write the py_mlp wheel into {root / 'wheels'}" in message
+    assert "Not a directory" in message and "--root" in message

@@ -34,6 +34,8 @@ new MutationObserver(() => {
 
 def test_loads_with_a_real_progress_bar_then_is_ready(app):
     app.page.add_init_script(RECORD_PROGRESS)
+    wasm = []  # serve.py sends the 10 MB wasm gzipped (3 MB); streaming compilation takes it
+    app.page.on("response", lambda r: r.url.endswith("/pyodide.asm.wasm") and wasm.append(r.headers))
     app.page.goto(app.base_url)
     expect(app.by("progress")).to_be_visible()
     app.expect_state("ready", timeout=120_000)
@@ -41,6 +43,7 @@ def test_loads_with_a_real_progress_bar_then_is_ready(app):
     assert seen == sorted(seen), "the progress bar went backwards"
     assert len([v for v in seen if 0 < v < 1]) >= 5, f"too few intermediate steps: {seen}"
     assert seen[-1] == 1
+    assert wasm and all(h.get("content-encoding") == "gzip" for h in wasm), wasm
     expect(app.by("progress")).to_be_hidden()
     expect(app.by("train")).to_be_enabled()
     expect(app.by("pause")).to_be_disabled()
