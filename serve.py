@@ -2,7 +2,7 @@
 
 What it does, in order:
   1. Runtime setup: every file pinned in ``web/runtime-manifest.json`` (Pyodide
-     0.27.7, its numpy/micropip/scikit-learn packages, PyScript 0.7.31) is put
+     0.27.7 and its numpy and scikit-learn packages) is put
      into ``web/runtime/<name>`` and checked for size and sha256. Pyodide package
      files are also checked against the sha256 in the (verified) pyodide-lock.json.
      Sources per file: a local mirror (env PY_MLP_RUNTIME_MIRROR), the CDN, then
@@ -80,7 +80,7 @@ LARGE = 4_000_000  # bytes: files this big get a start line off a tty
 
 HOW_TO_FIX = (
     "To fix, do one of: set PY_MLP_RUNTIME_MIRROR to a folder holding the files under "
-    "the same names (e.g. MIRROR/pyodide/pyodide.asm.wasm, MIRROR/pyscript/core.js); "
+    "the same names (e.g. MIRROR/pyodide/pyodide.asm.wasm, MIRROR/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl); "
     "connect to the internet; or install npm (Node.js) and pip so the registry "
     "fallbacks can run."
 )
@@ -770,7 +770,7 @@ MIME_TYPES = {
     ".mjs": "text/javascript",
     ".js": "text/javascript",
     ".json": "application/json",
-    ".whl": "application/zip",  # Pyodide and micropip read the bytes; any type works
+    ".whl": "application/zip",  # Pyodide reads the bytes; any type works
     ".zip": "application/zip",
     ".py": "text/x-python",
     ".html": "text/html; charset=utf-8",
@@ -1295,7 +1295,6 @@ def _write_record(dest: Path, manifest: dict, files: list[dict]) -> dict:
     record = {
         "generator": "py_mlp serve.py --build",
         "pyodide_version": manifest.get("pyodide_version"),
-        "pyscript_version": manifest.get("pyscript_version"),
         "files": [],
     }
     lines = ",\n".join(f"  {json.dumps(f)}" for f in files)

@@ -420,18 +420,16 @@ def test_real_manifest_pins_the_official_lock(real_manifest):
 def test_real_manifest_is_consistent(real_manifest):
     files = {e["name"]: e for e in real_manifest["files"]}
     assert real_manifest["pyodide_version"] == "0.27.7"
-    for name in ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
+    for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
         assert files["pyodide/" + name]["group"] == "core"
-    assert "pyscript/core.js" in files and "pyscript/core.css" in files
-    assert any(n.startswith("pyscript/core-") and n.endswith(".js") for n in files)
     assert not [n for n in files if n.endswith(".map")]
     by_package = {e["lock_package"]: e for e in files.values() if "lock_package" in e}
-    assert {p for p, e in by_package.items() if e["group"] == "core"} == {"numpy", "micropip", "packaging"}
+    assert {p for p, e in by_package.items() if e["group"] == "core"} == {"numpy"}
     assert {p for p, e in by_package.items() if e["group"] == "sklearn"} == {
         "scipy", "scikit-learn", "joblib", "threadpoolctl", "openblas"}
     for e in files.values():
         assert e["group"] in ("core", "sklearn")
-        assert e["name"].split("/")[0] in ("pyodide", "pyscript")
+        assert e["name"].split("/")[0] == "pyodide"
         assert e["sources"], e["name"]
         kinds = {real_manifest["sources"][s]["kind"] for s in e["sources"]}
         assert "url" in kinds and kinds & {"npm", "pip"}, e["name"]  # a CDN and an offline way
@@ -461,8 +459,6 @@ def test_real_runtime_has_current_gzip_forms_where_gzip_pays(real_manifest, runt
         assert sibling.stat().st_mtime_ns == path.stat().st_mtime_ns, name
         assert sibling.stat().st_size < 0.5 * files[name]["size"], name
         assert serve.gunzip_sha256(sibling) == files[name]["sha256"], name
-    core = next(n for n in files if n.startswith("pyscript/core-"))
-    assert (runtime_ready / (core + ".gz")).is_file()
     for name in files:
         if name.endswith(".whl") or name == "pyodide/python_stdlib.zip":  # already compressed
             assert not (runtime_ready / (name + ".gz")).exists(), name

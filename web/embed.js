@@ -16,7 +16,7 @@
   const script = document.currentScript || document.querySelector('script[src*="embed.js"]');
   const APP = new URL("index.html", script.src);
   const DEFAULT_HEIGHT = 420;
-  const DOWNLOAD_MB = 18;          // the runtime's core group (runtime-manifest.json)
+  const DOWNLOAD_MB = 17;          // the runtime's core group (runtime-manifest.json)
   const ARTICLE_EXTRA_MB = 26;     // scikit-learn and its dependencies, for preset=article
   const RESERVED = new Set(["embed", "panels", "preset"]);
   const frames = new WeakMap();    // iframe.contentWindow -> iframe

@@ -298,7 +298,7 @@ def test_embed_attributes_and_size_messages(browser, docs_site, static_site):
         expect(plain).to_have_attribute("data-py-mlp-state", "placeholder")
         assert plain.locator(".py-mlp-embed").bounding_box()["height"] == 420  # the default
         assert data.locator(".py-mlp-embed").bounding_box()["height"] == 300
-        expect(data.get_by_role("button", name="Run: A spiral (spiral). Loads about 18 MB.")).to_be_visible()
+        expect(data.get_by_role("button", name="Run: A spiral (spiral). Loads about 17 MB.")).to_be_visible()
 
         # A message from anything but our frame is ignored, even with the right shape.
         page.evaluate('postMessage({type: "py-mlp:size", height: 50}, "*")')
