@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from . import metrics
+from ._check import number
 from .losses import get_loss
 from .optimizers import SGD
 
@@ -116,20 +117,18 @@ class Trainer:
     def set_batch_size(self, batch_size):
         """Mini-batch size from the next epoch on; ``None`` or 0 means full batch."""
         n = self.X.shape[0]
-        if batch_size is None or (not isinstance(batch_size, bool) and batch_size == 0):
-            batch_size = n
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch size must be a whole number >= 1 (or 0 for full batch), got {batch_size!r}")
-        self.batch_size = min(int(batch_size), n)
+        if batch_size is not None:
+            try:
+                batch_size = number(batch_size, "batch size", 0, whole=True)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{exc} (0 for full batch)") from None
+        self.batch_size = min(batch_size or n, n)
 
     def set_regularization(self, l1=0.0, l2=0.0):
         """L1 and L2 rates on the weights from the next step on."""
-        for label, rate in (("l1", l1), ("l2", l2)):
-            if isinstance(rate, bool) or not (
-                isinstance(rate, (int, float, np.integer, np.floating)) and math.isfinite(rate) and rate >= 0
-            ):
-                raise ValueError(f"{label} regularisation rate must be a number >= 0, got {rate!r}")
-        self.l1, self.l2 = float(l1), float(l2)
+        l1 = number(l1, "l1 regularisation rate", 0.0)
+        l2 = number(l2, "l2 regularisation rate", 0.0)
+        self.l1, self.l2 = l1, l2
 
     def _check_data(self, X, y):
         """X and y validated against the model and the loss: (X, 2-D targets)."""
@@ -239,6 +238,5 @@ class Trainer:
 
     def run(self, epochs):
         """Train ``epochs`` more epochs (at most ``MAX_CHUNK`` per call); returns their records."""
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or not 0 <= epochs <= MAX_CHUNK:
-            raise ValueError(f"epochs per call must be a whole number from 0 to {MAX_CHUNK}, got {epochs!r}")
-        return [self.train_epoch() for _ in range(int(epochs))]
+        epochs = number(epochs, "epochs per call", 0, MAX_CHUNK, whole=True)
+        return [self.train_epoch() for _ in range(epochs)]

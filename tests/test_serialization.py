@@ -94,7 +94,7 @@ BAD_FILES = {
     "no version": (_mutate(lambda d: d.pop("version")), "version None"),
     "no weights": (_mutate(lambda d: d.pop("weights")), "no 'weights' entry"),
     "bad sizes": (_mutate(lambda d: d.update(sizes=[2, 0, 1])), "between 1 and"),
-    "float sizes": (_mutate(lambda d: d.update(sizes=[2, 5.5, 3, 1])), "whole numbers"),
+    "float sizes": (_mutate(lambda d: d.update(sizes=[2, 5.5, 3, 1])), "whole number"),
     "wrong weight shape": (_mutate(lambda d: d["weights"][1].pop()), r"weights\[1\] has shape \(4, 3\)"),
     "ragged weights": (_mutate(lambda d: d["weights"][0][0].pop()), "rectangular"),
     "wrong bias shape": (_mutate(lambda d: d["biases"][2].append(0.0)), r"biases\[2\] has shape \(2,\)"),
