@@ -131,7 +131,7 @@ def _custom_data(data):
     try:
         points, y = np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise ConfigError("data", "points and targets must be numbers: points of shape (n, 2), y of shape (n,)") from None
+        raise ConfigError("data", "points and targets must be numbers: points (n, 2), y (n,)") from None
     if points.ndim != 2 or points.shape[1] != 2 or y.shape != (len(points),):
         raise ConfigError("data", f"points must be (n, 2) and y (n,), got {points.shape} and {y.shape}")
     if len(points) < 2 or len(points) > datasets.MAX_SAMPLES:
@@ -301,6 +301,13 @@ class Run:
         """Network inputs for raw 2-D points (e.g. a grid for a decision-boundary heatmap)."""
         return datasets.add_features(points, self.config["features"])
 
+    def extent(self):
+        """Half the side of the square to plot the data in, ``[-e, e]`` on both axes.
+
+        Training keeps the network's outputs finite over this square (``Trainer.input_bound``).
+        """
+        return datasets.plot_extent(np.concatenate([self.points_train, self.points_test]))
+
 
 def build_run(config=None, data=None):
     """Data, model and trainer for a configuration dict (see the module docstring).
@@ -331,9 +338,11 @@ def build_run(config=None, data=None):
         options.update(momentum=c["momentum"], nesterov=c["nesterov"])
     optimizer = make_optimizer(c["optimizer"], **options)
     has_test = len(X_test) > 0
+    # The outputs must stay finite wherever the page draws them: the square plot_extent gives.
+    bound = datasets.feature_bounds(datasets.plot_extent(points), c["features"])
     trainer = Trainer(
         model, X_train, y_train, loss=c["loss"], optimizer=optimizer, batch_size=c["batch_size"],
         l1=c["l1"], l2=c["l2"], seed=[seed, 3],
-        X_test=X_test if has_test else None, y_test=y_test if has_test else None,
+        X_test=X_test if has_test else None, y_test=y_test if has_test else None, input_bound=bound,
     )
     return Run(X_train, y_train, X_test, y_test, model, trainer, c, p_train, p_test)

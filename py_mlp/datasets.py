@@ -271,6 +271,16 @@ def check_features(names):
     return names
 
 
+def feature_bounds(extent, names=DEFAULT_FEATURES):
+    """The largest |value| each feature takes over the square ``[-extent, extent]^2``.
+
+    Every feature is either a product of coordinates, largest in size at a corner, or a
+    sine, at most 1: so its value at the corner (extent, extent), or 1, bounds it.
+    """
+    corner = np.abs(add_features(np.array([[extent, extent]], dtype=float), names))[0]
+    return np.maximum(corner, 1.0)
+
+
 def add_features(X, names=DEFAULT_FEATURES):
     """The network inputs for raw 2-D points ``X``: one column per feature name, in order."""
     names = check_features(names)

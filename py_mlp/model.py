@@ -162,6 +162,26 @@ class MLP:
                 da = kernels.matmul_nt(dz, self.weights[k])
         return dWs, dbs
 
+    def output_bound(self, input_bound):
+        """An upper bound on every |pre-activation| of every layer, for inputs with |x_j| <= input_bound[j].
+
+        Each activation in use is at most as large as its input (identity, relu,
+        leaky_relu) or bounded by 1 (tanh, sigmoid, softmax), so |a_k| <= |a_{k-1}| |W_k| + |b_k|
+        unit by unit. The bound also covers every partial sum of the forward pass, so if it
+        is finite no layer can overflow. NaN or infinite parameters give infinity.
+        """
+        a = np.asarray(input_bound, dtype=float)
+        worst = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for W, b, act in zip(self.weights, self.biases, self._fns):
+                z = a @ np.abs(W) + np.abs(b)
+                top = float(z.max())
+                if not np.isfinite(top):
+                    return np.inf
+                worst = max(worst, top)
+                a = z if act.bound is None else np.full_like(z, act.bound)
+        return worst
+
     def n_params(self):
         return sum(p.size for p in self.params)
 
