@@ -248,13 +248,21 @@ class Trainer:
             problem = _non_finite(record)
             if problem:
                 self._diverged(saved, saved_optimizer, problem)
-            if not self.model.output_bound(self.input_bound) < OUTPUT_LIMIT:
+            if not self.outputs_in_range():
                 too_large = f"the outputs became too large to compute (over {OUTPUT_LIMIT:g})"
                 self._diverged(saved, saved_optimizer, too_large)
         self.epoch += 1
         if self.history is not None:
             self.history.append(record)
         return record
+
+    def outputs_in_range(self):
+        """True if no layer's output can pass ``OUTPUT_LIMIT`` for inputs within ``input_bound``.
+
+        Checked after every epoch; check it too after setting parameters from elsewhere
+        (a loaded model), before predicting over the plotted square.
+        """
+        return bool(self.model.output_bound(self.input_bound) < OUTPUT_LIMIT)
 
     def _diverged(self, params, optimizer_state, what):
         """Undo the epoch (parameters and optimiser state) and raise ``TrainingDiverged``."""

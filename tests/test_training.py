@@ -261,3 +261,13 @@ def test_output_bound_is_infinite_for_non_finite_parameters():
 def test_input_bound_is_checked(bound):
     with pytest.raises(ValueError, match="input_bound must hold one finite number >= 0 per input"):
         Trainer(MLP([2, 1]), np.zeros((2, 2)), [0, 1], input_bound=bound)
+
+
+def test_outputs_in_range_answers_for_parameters_set_from_elsewhere():
+    model = _one_unit("identity", (1.0, 1.0))
+    trainer = Trainer(model, [[-1.0], [1.0]], [-1.0, 1.0], loss="mse", input_bound=[10.0])
+    assert trainer.outputs_in_range()
+    model.weights[0][0, 0] = 1e299  # 10 * 1e299 passes the limit on the input bound's edge
+    assert not trainer.outputs_in_range()
+    model.weights[0][0, 0] = 1e298
+    assert trainer.outputs_in_range()
