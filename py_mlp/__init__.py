@@ -16,11 +16,13 @@ Or from one configuration dict, as the command line and the browser worker do:
 
 Modules: ``model`` (MLP), ``training`` (Trainer), ``activations``, ``losses``,
 ``initializers``, ``optimizers``, ``kernels``, ``metrics``, ``gradcheck``, ``datasets``,
-``config`` (build_run), ``serialization`` (JSON save/load), ``article`` (the reference
-tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython only).
+``config`` (build_run), ``serialization`` (JSON save/load), ``csvdata`` (points from
+CSV), ``jsonsafe`` (JSON with null for NaN and infinities, for the page), ``article``
+(the reference tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython
+only).
 """
 
-from . import article, datasets, kernels, metrics, serialization
+from . import article, csvdata, datasets, jsonsafe, kernels, metrics, serialization
 from .activations import ACTIVATIONS, get_activation
 from .config import ConfigError, build_run
 from .gradcheck import gradcheck
@@ -33,6 +35,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "MLP", "SGD", "Adam", "ConfigError", "Momentum", "Trainer",
-    "TrainingDiverged", "article", "build_run", "datasets", "get_activation", "get_loss",
-    "gradcheck", "kernels", "make_optimizer", "metrics", "serialization",
+    "TrainingDiverged", "article", "build_run", "csvdata", "datasets", "get_activation", "get_loss",
+    "gradcheck", "jsonsafe", "kernels", "make_optimizer", "metrics", "serialization",
 ]

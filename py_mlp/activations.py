@@ -11,7 +11,7 @@ derivative is an error.
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class Activation:
     fn: Callable
     grad: Callable
     elementwise: bool = True
+    bound: Optional[float] = None  # the largest |fn(z)| for any z, if there is one
 
 
 def identity(z):
@@ -87,9 +88,9 @@ ACTIVATIONS = {
         Activation("identity", identity, identity_grad),
         Activation("relu", relu, relu_grad),
         Activation("leaky_relu", leaky_relu, leaky_relu_grad),
-        Activation("tanh", tanh, tanh_grad),
-        Activation("sigmoid", sigmoid, sigmoid_grad),
-        Activation("softmax", softmax, softmax_grad, elementwise=False),
+        Activation("tanh", tanh, tanh_grad, bound=1.0),
+        Activation("sigmoid", sigmoid, sigmoid_grad, bound=1.0),
+        Activation("softmax", softmax, softmax_grad, elementwise=False, bound=1.0),
     )
 }
 

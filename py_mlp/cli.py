@@ -13,11 +13,10 @@ a run that diverges keeps what it has (CSV rows, the last finite model) and exit
 import argparse
 import csv
 import json
-import math
 import sys
 import time
 
-from . import __version__, article, serialization
+from . import __version__, article, jsonsafe, serialization
 from .config import DEFAULTS, ConfigError, build_run
 from .datasets import DATASETS, FEATURES
 from .training import TrainingDiverged
@@ -146,7 +145,7 @@ def _summary(run, seconds, diverged):
     summary["n_params"] = run.model.n_params()
     summary["diverged"] = diverged
     # JSON has no NaN or Infinity; a diverged run's numbers become null.
-    return {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in summary.items()}
+    return jsonsafe.finite(summary)
 
 
 def _flat(record):
@@ -198,7 +197,7 @@ def train(args, parser):
         return 1
     summary = _summary(run, seconds, diverged)
     if args.json:
-        print(json.dumps(summary))
+        print(jsonsafe.dumps(summary))
     else:
         for key, value in summary.items():
             if value is not None:

@@ -11,12 +11,13 @@ key             default      meaning
 =============== ============ ===============================================================
 dataset         "circles"    a name in ``datasets.DATASETS``, or "custom" for ``data``
 n_samples       1000         points generated (before the split), 2 .. 100000
-noise           0.1          standard deviation of the jitter, >= 0 (ignored for custom)
+noise           0.1          standard deviation of the jitter, 0 .. 10 (ignored for custom)
 seed            0            whole number >= 0; seeds the data, split, weights, batch order
 n_classes       2            classes, for ``gaussians`` and ``spiral`` only (2 .. 10)
 test_fraction   0.0          share of the points held out as a test set, [0, 1); 0 = none
 features        ["x1","x2"]  input features, names from ``datasets.FEATURES``
-hidden          [8, 8]       hidden layer widths; [] gives a network without hidden layers
+hidden          [8, 8]       hidden layer widths, 1 .. 4096 each, at most 63 layers; []
+                             gives a network without hidden layers
 activation      "relu"       hidden activation: identity, relu, leaky_relu, tanh, sigmoid;
                              or a list with one name per hidden layer
 problem         derived      "binary", "multiclass" or "regression"; by default the data
@@ -41,21 +42,28 @@ mini-batch order ``[seed, 3]`` (numpy ``default_rng`` seeds).
 Your own points: ``build_run({"dataset": "custom", ...}, data=(points, y))`` with points
 of shape (n, 2) and y of shape (n,) (a third item, the problem, may follow, as
 ``csvdata.parse_csv`` returns). Whole-number labels mean classification (binary for 0/1,
-else multiclass), other values regression.
+else multiclass), other values regression. Coordinates and targets must lie within
+``±datasets.MAX_DATA_VALUE`` (1,000,000); the key of their errors is "data".
+
+Size caps, so that no configuration can exhaust memory (the numbers are explained in
+``model.py``): at most ``model.MAX_PARAMS`` (500,000) weights and biases, refused on
+``hidden``; and the points times the hidden units, summed over the layers, at most
+``model.MAX_ACTIVATIONS`` (2**24, about 16.8 million), refused on ``n_samples`` when the
+layers would fit the default 1,000 points, else on ``hidden``.
 
 Every bad value raises ``ConfigError`` (a ``ValueError``) whose ``key`` names the field.
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import datasets
+from ._check import number
 from .activations import get_activation
 from .initializers import get_initializer
 from .losses import get_loss
-from .model import MAX_LAYER_SIZE, MLP
+from .model import MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_LAYERS, MLP, check_layer_sizes
 from .optimizers import OPTIMIZERS, make_optimizer
 from .training import Trainer
 
@@ -99,27 +107,12 @@ class ConfigError(ValueError):
         self.key, self.message = key, message
 
 
-def _whole(config, key, low, high=None):
-    value = config[key]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ConfigError(key, f"must be a whole number, got {value!r}")
-    if value < low or (high is not None and value > high):
-        span = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise ConfigError(key, f"must be {span}, got {value}")
-    return int(value)
-
-
-def _number(config, key, low=0.0, positive=False, below=None):
-    value = config[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ConfigError(key, f"must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < low or (positive and value <= 0):
-        need = "a positive number" if positive else f"a number >= {low}"
-        raise ConfigError(key, f"must be {need}, got {value}")
-    if below is not None and value >= below:
-        raise ConfigError(key, f"must be below {below}, got {value}")
-    return value
+def _checked(config, key, low=None, high=None, **options):
+    """``config[key]`` as a plain number if in range (see ``_check.number``), else a ConfigError."""
+    try:
+        return number(config[key], None, low, high, **options)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(key, str(exc)) from None
 
 
 def _name(config, key, lookup):
@@ -135,18 +128,26 @@ def _custom_data(data):
     """``(points, y, problem, n_classes)`` from user data ``(points, y[, problem])``."""
     if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
         raise ConfigError("data", "pass data as (points, y), points of shape (n, 2) and y of shape (n,)")
-    points, y = np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
+    try:
+        points, y = np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError("data", "points and targets must be numbers: points (n, 2), y (n,)") from None
     if points.ndim != 2 or points.shape[1] != 2 or y.shape != (len(points),):
         raise ConfigError("data", f"points must be (n, 2) and y (n,), got {points.shape} and {y.shape}")
     if len(points) < 2 or len(points) > datasets.MAX_SAMPLES:
         raise ConfigError("data", f"between 2 and {datasets.MAX_SAMPLES} points are needed, got {len(points)}")
     if not (np.all(np.isfinite(points)) and np.all(np.isfinite(y))):
         raise ConfigError("data", "points and targets must be finite numbers; remove NaN or infinite values")
+    limit = datasets.MAX_DATA_VALUE
+    if np.abs(points).max() > limit or np.abs(y).max() > limit:
+        raise ConfigError(
+            "data", f"every coordinate and target must be within ±{limit:,.0f}; scale your data down"
+        )
     problem = data[2] if len(data) == 3 else None
     whole = bool(np.all(y == np.round(y)) and y.min() >= 0)
     if problem is None:
         problem = "regression" if not whole else ("binary" if y.max() <= 1 else "multiclass")
-    if problem not in PROBLEMS:
+    if not isinstance(problem, str) or problem not in PROBLEMS:
         raise ConfigError("data", f"the data's problem must be one of {', '.join(PROBLEMS)}, got {problem!r}")
     if problem == "regression":
         return points, y, problem, 2
@@ -163,22 +164,22 @@ def check_config(config=None, data=None):
         config = {}
     if not isinstance(config, dict):
         raise TypeError(f"the configuration must be a dict, got {type(config).__name__}")
-    unknown = sorted(set(config) - set(DEFAULTS))
+    unknown = sorted(set(config) - set(DEFAULTS), key=str)
     if unknown:
         raise ConfigError(unknown[0], f"unknown setting; the known ones are: {', '.join(DEFAULTS)}")
     c = {**DEFAULTS, **config}
 
-    custom = c["dataset"] == CUSTOM
+    custom = isinstance(c["dataset"], str) and c["dataset"] == CUSTOM
     if custom and data is None:
         raise ConfigError("dataset", "'custom' needs your points: pass data=(points, y), or pick a built-in data set")
     if data is not None and not custom:
         raise ConfigError("dataset", "points were given as data; set dataset to 'custom' to train on them")
     if not custom:
         c["dataset"] = _name(c, "dataset", datasets.get_dataset)
-    c["n_samples"] = _whole(c, "n_samples", 2, datasets.MAX_SAMPLES)
-    c["noise"] = _number(c, "noise")
-    c["seed"] = _whole(c, "seed", 0, 2**63 - 1)
-    c["n_classes"] = _whole(c, "n_classes", 2, datasets.MAX_CLASSES)
+    c["n_samples"] = _checked(c, "n_samples", 2, datasets.MAX_SAMPLES, whole=True)
+    c["noise"] = _checked(c, "noise", 0.0, datasets.MAX_NOISE)
+    c["seed"] = _checked(c, "seed", 0, 2**63 - 1, whole=True)
+    c["n_classes"] = _checked(c, "n_classes", 2, datasets.MAX_CLASSES, whole=True)
     if custom:
         _, _, natural, c["n_classes"] = _custom_data(data)
     elif c["n_classes"] != 2 and c["dataset"] not in datasets.MULTICLASS:
@@ -188,7 +189,7 @@ def check_config(config=None, data=None):
         )
     else:
         natural = datasets.problem_of(c["dataset"], c["n_classes"])
-    c["test_fraction"] = _number(c, "test_fraction", below=1.0)
+    c["test_fraction"] = _checked(c, "test_fraction", 0.0, 1.0, below=True)
     n_points = len(data[0]) if custom else c["n_samples"]
     if c["test_fraction"] and round(c["test_fraction"] * n_points) < 1:
         raise ConfigError("test_fraction", "is too small to hold out even one point; raise it or use 0")
@@ -200,10 +201,12 @@ def check_config(config=None, data=None):
     hidden = c["hidden"]
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (list, tuple)):
         raise ConfigError("hidden", f"must be a list of layer widths such as [8, 8], got {hidden!r}")
-    for width in hidden:
-        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= MAX_LAYER_SIZE:
-            raise ConfigError("hidden", f"every width must be a whole number from 1 to {MAX_LAYER_SIZE}, got {width!r}")
-    c["hidden"] = [int(w) for w in hidden]
+    if len(hidden) > MAX_LAYERS - 1:
+        raise ConfigError("hidden", f"at most {MAX_LAYERS - 1} hidden layers are supported, got {len(hidden)}")
+    try:
+        c["hidden"] = [number(width, "every width", 1, MAX_LAYER_SIZE, whole=True) for width in hidden]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("hidden", str(exc)) from None
     acts = c["activation"]
     if isinstance(acts, (list, tuple)):
         if len(acts) != len(c["hidden"]):
@@ -222,7 +225,7 @@ def check_config(config=None, data=None):
         c["loss"] = _name(c, "loss", get_loss)
     if c["problem"] is None:
         c["problem"] = natural if c["loss"] is None else get_loss(c["loss"]).task
-    if c["problem"] not in PROBLEMS:
+    if not isinstance(c["problem"], str) or c["problem"] not in PROBLEMS:
         raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}, got {c['problem']!r}")
     if natural == "regression" and c["problem"] != "regression":
         raise ConfigError("problem", f"the {c['dataset']!r} data have real-valued targets; use 'regression'")
@@ -240,20 +243,40 @@ def check_config(config=None, data=None):
 
     if not isinstance(c["optimizer"], str) or c["optimizer"] not in OPTIMIZERS:
         raise ConfigError("optimizer", f"unknown optimiser {c['optimizer']!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    c["learning_rate"] = _number(c, "learning_rate", positive=True)
-    c["momentum"] = _number(c, "momentum", below=1.0)
+    c["learning_rate"] = _checked(c, "learning_rate", 0.0, above=True)
+    c["momentum"] = _checked(c, "momentum", 0.0, 1.0, below=True)
     if not isinstance(c["nesterov"], bool):
         raise ConfigError("nesterov", f"must be true or false, got {c['nesterov']!r}")
     if c["nesterov"] and c["optimizer"] != "momentum":
         raise ConfigError("nesterov", "applies to the 'momentum' optimiser only; choose it or turn nesterov off")
     if c["batch_size"] is not None:
-        c["batch_size"] = _whole(c, "batch_size", 0) or None
-    c["l1"] = _number(c, "l1")
-    c["l2"] = _number(c, "l2")
+        c["batch_size"] = _checked(c, "batch_size", 0, whole=True) or None
+    c["l1"] = _checked(c, "l1", 0.0)
+    c["l2"] = _checked(c, "l2", 0.0)
     if c["init"] is not None:
         c["init"] = _name(c, "init", get_initializer)
-    c["epochs"] = _whole(c, "epochs", 0, MAX_EPOCHS)
+    c["epochs"] = _checked(c, "epochs", 0, MAX_EPOCHS, whole=True)
+    _check_size(c, len(data[0]) if custom else c["n_samples"], custom)
     return c
+
+
+def _check_size(c, n_points, custom):
+    """Refuse networks and data too big for memory (see ``model.MAX_PARAMS``), naming the field."""
+    n_out = c["n_classes"] if c["problem"] == "multiclass" else 1
+    try:
+        check_layer_sizes([len(c["features"]), *c["hidden"], n_out])
+    except ValueError as exc:
+        raise ConfigError("hidden", str(exc)) from None
+    units = sum(c["hidden"])
+    if n_points * units <= MAX_ACTIVATIONS:
+        return
+    # Blame the points when these layers would fit the default number of them.
+    key = "n_samples" if not custom and DEFAULTS["n_samples"] * units <= MAX_ACTIVATIONS else "hidden"
+    raise ConfigError(
+        key, f"{n_points:,} points x {units:,} hidden units would keep {n_points * units:,} values in memory, "
+        f"but at most {MAX_ACTIVATIONS:,} are allowed; use at most {MAX_ACTIVATIONS // units:,} points with "
+        f"these layers, or at most {MAX_ACTIVATIONS // n_points:,} hidden units in total for these points"
+    )
 
 
 @dataclass
@@ -277,6 +300,13 @@ class Run:
     def inputs(self, points):
         """Network inputs for raw 2-D points (e.g. a grid for a decision-boundary heatmap)."""
         return datasets.add_features(points, self.config["features"])
+
+    def extent(self):
+        """Half the side of the square to plot the data in, ``[-e, e]`` on both axes.
+
+        Training keeps the network's outputs finite over this square (``Trainer.input_bound``).
+        """
+        return datasets.plot_extent(np.concatenate([self.points_train, self.points_test]))
 
 
 def build_run(config=None, data=None):
@@ -308,9 +338,11 @@ def build_run(config=None, data=None):
         options.update(momentum=c["momentum"], nesterov=c["nesterov"])
     optimizer = make_optimizer(c["optimizer"], **options)
     has_test = len(X_test) > 0
+    # The outputs must stay finite wherever the page draws them: the square plot_extent gives.
+    bound = datasets.feature_bounds(datasets.plot_extent(points), c["features"])
     trainer = Trainer(
         model, X_train, y_train, loss=c["loss"], optimizer=optimizer, batch_size=c["batch_size"],
         l1=c["l1"], l2=c["l2"], seed=[seed, 3],
-        X_test=X_test if has_test else None, y_test=y_test if has_test else None,
+        X_test=X_test if has_test else None, y_test=y_test if has_test else None, input_bound=bound,
     )
     return Run(X_train, y_train, X_test, y_test, model, trainer, c, p_train, p_test)

@@ -9,7 +9,10 @@ Scale: every set lives on the same unit scale as scikit-learn's ``make_circles``
 reference tutorial's data), so one fixed square serves them all: noise-free points lie
 within ``[-EXTENT, EXTENT]`` on both axes, and ``noise`` is the standard deviation of the
 Gaussian jitter added to each coordinate (for regression sets, to each target), in those
-same units. That square sits well inside TensorFlow Playground's ``[-6, 6]``.
+same units, from 0 to ``MAX_NOISE`` (10). That square sits well inside TensorFlow
+Playground's ``[-6, 6]``; ``plot_extent`` gives the square that shows a set of points.
+Your own points (``csvdata``, ``config.build_run(data=...)``) must lie within
+``±MAX_DATA_VALUE`` (1,000,000), targets too.
 
 =============== ============== ============================================================
 name            problem        what it is
@@ -30,26 +33,36 @@ network's inputs, as in TensorFlow Playground: ``x1``, ``x2``, ``x1^2``, ``x2^2`
 
 import numpy as np
 
+from ._check import number
+
 MAX_SAMPLES = 100_000
 MAX_CLASSES = 10
 EXTENT = 1.5
+# Noise is in the data's units (points within ±EXTENT); at 10 the shape is long gone.
+MAX_NOISE = 10.0
+# The largest |coordinate| or |target| accepted in your own points (CSV or build_run data):
+# far beyond the toy scale, yet squared features (1e12) and plotting stay finite.
+MAX_DATA_VALUE = 1e6
 
 
 def _check(n_samples, noise):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"n_samples must be a whole number, got {n_samples!r}")
-    if not 2 <= n_samples <= MAX_SAMPLES:
-        raise ValueError(f"n_samples must be between 2 and {MAX_SAMPLES}, got {n_samples}")
-    if isinstance(noise, bool) or not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    """``(n_samples, noise)`` as plain numbers, if in range."""
+    return (number(n_samples, "n_samples", 2, MAX_SAMPLES, whole=True),
+            number(noise, "noise", 0.0, MAX_NOISE))
 
 
 def _check_classes(n_classes):
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
-        raise TypeError(f"n_classes must be a whole number, got {n_classes!r}")
-    if not 2 <= n_classes <= MAX_CLASSES:
-        raise ValueError(f"n_classes must be between 2 and {MAX_CLASSES}, got {n_classes}")
-    return int(n_classes)
+    return number(n_classes, "n_classes", 2, MAX_CLASSES, whole=True)
+
+
+def plot_extent(points):
+    """Half the side of the square, centred on 0, that shows every point: at least ``EXTENT``.
+
+    The page plots the data and the decision boundary over ``[-e, e]`` on both axes,
+    with a 10% margin around the farthest point.
+    """
+    points = np.asarray(points, dtype=float)
+    return max(EXTENT, 1.1 * float(np.abs(points).max())) if points.size else EXTENT
 
 
 def _split_counts(n_samples, k):
@@ -65,9 +78,8 @@ def _shuffle_and_jitter(rng, X, y, noise):
 
 def circles(n_samples=1000, noise=0.1, seed=0, factor=0.5):
     """Two concentric circles: outer ring class 0, inner ring (radius ``factor``) class 1."""
-    _check(n_samples, noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1, got {factor}")
+    n_samples, noise = _check(n_samples, noise)
+    factor = number(factor, "factor", 0.0, 1.0, above=True, below=True)
     rng = np.random.default_rng(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -86,7 +98,7 @@ def circles(n_samples=1000, noise=0.1, seed=0, factor=0.5):
 
 def moons(n_samples=1000, noise=0.1, seed=0):
     """Two interleaving half circles (scikit-learn's ``make_moons`` shape), centred on 0."""
-    _check(n_samples, noise)
+    n_samples, noise = _check(n_samples, noise)
     rng = np.random.default_rng(seed)
     n_a = n_samples // 2
     n_b = n_samples - n_a
@@ -102,7 +114,8 @@ def moons(n_samples=1000, noise=0.1, seed=0):
 
 def xor(n_samples=1000, noise=0.1, seed=0, margin=0.05):
     """Uniform points in the square, kept ``margin`` off the axes; class 1 where x1 * x2 > 0."""
-    _check(n_samples, noise)
+    n_samples, noise = _check(n_samples, noise)
+    margin = number(margin, "margin", 0.0, 1.0, below=True)
     rng = np.random.default_rng(seed)
     u = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     # Push each coordinate away from 0 so that noise 0 gives a clean margin, as Playground does.
@@ -116,8 +129,9 @@ def gaussians(n_samples=1000, noise=0.1, seed=0, n_classes=2, spread=0.25):
 
     With two classes the centres sit at (0.53, 0.53) (class 0) and (-0.53, -0.53) (class 1).
     """
-    _check(n_samples, noise)
+    n_samples, noise = _check(n_samples, noise)
     k = _check_classes(n_classes)
+    spread = number(spread, "spread", 0.0, MAX_NOISE)
     rng = np.random.default_rng(seed)
     angles = np.pi / 4 + 2 * np.pi * np.arange(k) / k
     centres = 0.75 * np.column_stack([np.cos(angles), np.sin(angles)])
@@ -132,8 +146,9 @@ def spiral(n_samples=1000, noise=0.1, seed=0, n_classes=2, turns=0.875):
     Arm j is ``r (cos t, sin t)`` with ``r`` from 0 to 1 and
     ``t = 2 pi (turns r + j / n_classes)``; class j is arm j.
     """
-    _check(n_samples, noise)
+    n_samples, noise = _check(n_samples, noise)
     k = _check_classes(n_classes)
+    turns = number(turns, "turns", 0.0, 10.0, above=True)
     rng = np.random.default_rng(seed)
     parts, labels = [], []
     for j, count in enumerate(_split_counts(n_samples, k)):
@@ -146,7 +161,7 @@ def spiral(n_samples=1000, noise=0.1, seed=0, n_classes=2, turns=0.875):
 
 def plane(n_samples=1000, noise=0.1, seed=0):
     """Regression: uniform points in the square, target ``(x1 + x2) / 2`` plus noise."""
-    _check(n_samples, noise)
+    n_samples, noise = _check(n_samples, noise)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     y = 0.5 * (X[:, 0] + X[:, 1])
@@ -162,7 +177,7 @@ _BUMPS = np.array([
 
 def gaussian_mix(n_samples=1000, noise=0.1, seed=0, width=0.15):
     """Regression: target is a sum of six signed Gaussian bumps (std ``width``), in [-1, 1]."""
-    _check(n_samples, noise)
+    n_samples, noise = _check(n_samples, noise)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
@@ -218,10 +233,7 @@ def train_test_split(X, y, test_fraction=0.5, seed=0):
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match")
-    if isinstance(test_fraction, bool) or not (
-        isinstance(test_fraction, (int, float)) and 0 <= test_fraction < 1
-    ):
-        raise ValueError(f"test_fraction must be a number in [0, 1), got {test_fraction!r}")
+    test_fraction = number(test_fraction, "test_fraction", 0.0, 1.0, below=True)
     n = len(X)
     n_test = min(int(round(test_fraction * n)), n - 1)
     if n_test == 0:
@@ -257,6 +269,16 @@ def check_features(names):
     if len(set(names)) != len(names):
         raise ValueError(f"features {names} name one feature twice; list each once")
     return names
+
+
+def feature_bounds(extent, names=DEFAULT_FEATURES):
+    """The largest |value| each feature takes over the square ``[-extent, extent]^2``.
+
+    Every feature is either a product of coordinates, largest in size at a corner, or a
+    sine, at most 1: so its value at the corner (extent, extent), or 1, bounds it.
+    """
+    corner = np.abs(add_features(np.array([[extent, extent]], dtype=float), names))[0]
+    return np.maximum(corner, 1.0)
 
 
 def add_features(X, names=DEFAULT_FEATURES):

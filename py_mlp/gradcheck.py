@@ -6,6 +6,8 @@ it is meant for small networks and tests.
 
 import numpy as np
 
+from ._check import number
+
 
 def gradcheck(trainer_or_model, X=None, y=None, loss="binary_cross_entropy", h=1e-4, l1=0.0, l2=0.0):
     """Largest relative error between backprop and central differences over all parameters.
@@ -32,8 +34,7 @@ def gradcheck(trainer_or_model, X=None, y=None, loss="binary_cross_entropy", h=1
     else:
         trainer = Trainer(trainer_or_model, X, y, loss=loss, l1=l1, l2=l2)
         X, y = trainer.X, trainer.y
-    if not (isinstance(h, float) and 0 < h < 1):
-        raise ValueError(f"the step h must be a small positive float such as 1e-4, got {h!r}")
+    h = number(h, "the step h (such as 1e-4)", 0.0, 1.0, above=True, below=True)
 
     def loss_at(p, idx, value):
         p[idx] = value

@@ -18,11 +18,29 @@ Example: ``MLP([2, 4, 3, 1], activations=["relu", "relu", "sigmoid"])`` is the t
 import numpy as np
 
 from . import kernels
+from ._check import number
 from .activations import get_activation
 from .initializers import get_initializer
 
 MAX_LAYER_SIZE = 4096
 MAX_LAYERS = 64
+# Memory caps. Parameters: a model file holds each parameter and Adam's two moments, at
+# most 26 characters a number, so 500,000 parameters stay under 40 MB, within
+# serialization.MAX_MODEL_BYTES (50 MB); training keeps about 8 copies (parameters,
+# gradients, moments, the copies an epoch can be undone to) of 8 bytes: 32 MB.
+# Activations: a forward pass keeps z and a (8 bytes each) for every sample and every
+# hidden unit, and the full batch is always possible (it can be chosen mid-run), so
+# samples x hidden units is capped at 2**24: 268 MB kept, plus the backward pass's three
+# temporaries for one layer at a time (at most 400 MB). That allows everything the page
+# offers (10,000 points x 8 layers of 64 = 5.1 million) and one layer of 4,096 units for
+# up to 4,096 points.
+MAX_PARAMS = 500_000
+MAX_ACTIVATIONS = 2**24
+
+
+def count_params(sizes):
+    """Weights and biases of a network with these layer widths: sum of (fan_in + 1) * fan_out."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
 
 
 def check_layer_sizes(sizes):
@@ -34,12 +52,14 @@ def check_layer_sizes(sizes):
         raise ValueError("layer sizes need at least an input and an output size, e.g. [2, 1]")
     if len(sizes) > MAX_LAYERS + 1:
         raise ValueError(f"at most {MAX_LAYERS} layers are supported, got {len(sizes) - 1}")
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"layer sizes must be whole numbers, got {s!r}")
-        if not 1 <= s <= MAX_LAYER_SIZE:
-            raise ValueError(f"every layer size must be between 1 and {MAX_LAYER_SIZE}, got {s}")
-    return [int(s) for s in sizes]
+    sizes = [number(s, "every layer size", 1, MAX_LAYER_SIZE, whole=True) for s in sizes]
+    n_params = count_params(sizes)
+    if n_params > MAX_PARAMS:
+        raise ValueError(
+            f"this network would have {n_params:,} weights and biases, but at most {MAX_PARAMS:,} "
+            "are allowed; use fewer or narrower layers"
+        )
+    return sizes
 
 
 class MLP:
@@ -141,6 +161,26 @@ class MLP:
             if k > 0:
                 da = kernels.matmul_nt(dz, self.weights[k])
         return dWs, dbs
+
+    def output_bound(self, input_bound):
+        """An upper bound on every |pre-activation| of every layer, for inputs with |x_j| <= input_bound[j].
+
+        Each activation in use is at most as large as its input (identity, relu,
+        leaky_relu) or bounded by 1 (tanh, sigmoid, softmax), so |a_k| <= |a_{k-1}| |W_k| + |b_k|
+        unit by unit. The bound also covers every partial sum of the forward pass, so if it
+        is finite no layer can overflow. NaN or infinite parameters give infinity.
+        """
+        a = np.asarray(input_bound, dtype=float)
+        worst = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for W, b, act in zip(self.weights, self.biases, self._fns):
+                z = a @ np.abs(W) + np.abs(b)
+                top = float(z.max())
+                if not np.isfinite(top):
+                    return np.inf
+                worst = max(worst, top)
+                a = z if act.bound is None else np.full_like(z, act.bound)
+        return worst
 
     def n_params(self):
         return sum(p.size for p in self.params)

@@ -15,21 +15,15 @@ an oracle:
 
 import numpy as np
 
+from ._check import number
+
 
 def _check_fraction(label, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise TypeError(f"{label} must be a number in [0, 1), got {value!r}")
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{label} must be in [0, 1), got {value}")
-    return float(value)
+    return number(value, label, 0.0, 1.0, below=True)
 
 
 def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)):
-        raise TypeError(f"learning rate must be a number, got {type(lr).__name__}")
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"learning rate must be a positive finite number, got {lr}")
-    return float(lr)
+    return number(lr, "the learning rate", 0.0, above=True)
 
 
 class SGD:
@@ -51,7 +45,7 @@ class SGD:
 
     @staticmethod
     def check_lr(lr):
-        """``lr`` as a float if it is a valid learning rate, else a ValueError/TypeError."""
+        """``lr`` as a float if it is a valid learning rate (a positive number), else a ValueError/TypeError."""
         return _check_lr(lr)
 
     def step(self, params, grads):
@@ -73,6 +67,8 @@ class Momentum(SGD):
     def __init__(self, lr=0.1, momentum=0.9, nesterov=False):
         super().__init__(lr)
         self.momentum = _check_fraction("momentum", momentum)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
         self.velocities = None
 
@@ -112,9 +108,7 @@ class Adam(SGD):
         super().__init__(lr)
         self.beta1 = _check_fraction("beta1", beta1)
         self.beta2 = _check_fraction("beta2", beta2)
-        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not 0 < eps < 1:
-            raise ValueError(f"eps must be a small positive number such as 1e-8, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = number(eps, "eps", 0.0, 1.0, above=True, below=True)
         self.t = 0
         self.m = self.s = None
 

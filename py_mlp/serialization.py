@@ -11,14 +11,22 @@ A file looks like this (version 1)::
      "extra": {...}}                           # anything JSON, e.g. the run's configuration
 
 Floats are written with Python's shortest round-trip repr, so loading gives back the very
-same bits. Every problem with a file (not JSON, another format, an unknown version, a
-missing key, a wrong shape, a non-number, NaN) raises ``ValueError`` saying what is wrong.
+same bits. ``from_json`` checks the whole file before it returns anything, and every
+problem raises ``ValueError`` saying what is wrong: not JSON, larger than
+``MAX_MODEL_BYTES`` (50 MB; the largest network ``config`` allows needs under 40 MB),
+lists or objects nested more than ``MAX_DEPTH`` (64) deep, another format, an unknown
+version, a missing or unknown key, a wrong shape, a non-number, NaN or infinity anywhere
+(``extra`` included), an ``extra`` that is not an object, weights so large that the
+outputs overflow on the data's own square (``datasets.EXTENT``).
 """
 
 import json
+import re
 
 import numpy as np
 
+from . import datasets
+from ._check import number
 from .activations import get_activation
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
@@ -26,9 +34,16 @@ from .optimizers import OPTIMIZERS, OPTIONS, make_optimizer
 
 FORMAT = "py_mlp.model"
 VERSION = 1
+MAX_MODEL_BYTES = 50_000_000
+MAX_DEPTH = 64
+KEYS = ("format", "version", "sizes", "activations", "init", "seed", "weights", "biases", "optimizer", "extra")
 
 # Optimiser state entries that hold one array per parameter (weights, then biases).
 _ARRAY_STATE = {"sgd": (), "momentum": ("velocities",), "adam": ("m", "s")}
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# Every input the page can give on its smallest square (x1^2 at the corner of ±EXTENT).
+_SMALLEST_PLOT_INPUT = float(datasets.feature_bounds(datasets.EXTENT, list(datasets.FEATURES)).max())
 
 
 def _plain(obj):
@@ -39,7 +54,9 @@ def _plain(obj):
 
 
 def to_json(model, optimizer=None, extra=None):
-    """The model (and optionally the optimiser's state and any JSON ``extra``) as a JSON string."""
+    """The model (and optionally the optimiser's state and a JSON object ``extra``) as a JSON string."""
+    if extra is not None and not isinstance(extra, dict):
+        raise TypeError(f"extra must be a dict of JSON values, got {type(extra).__name__}")
     seed = model.seed
     if isinstance(seed, np.integer):
         seed = int(seed)
@@ -58,31 +75,58 @@ def to_json(model, optimizer=None, extra=None):
         "extra": {} if extra is None else extra,
     }
     try:
-        return json.dumps(doc, allow_nan=False, default=_plain)
+        text = json.dumps(doc, allow_nan=False, default=_plain)
     except ValueError:
         raise ValueError(
-            "the model or optimiser holds NaN or infinite values and cannot be saved; "
+            "the model, optimiser or extra holds NaN or infinite values and cannot be saved; "
             "reset or reload the last good model"
         ) from None
+    _check_text(text, "extra holds too much to be read back")
+    return text
+
+
+def _check_text(text, advice):
+    """Refuse text too large or nested too deeply to parse safely, before parsing it."""
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_MODEL_BYTES:
+        raise ValueError(f"the file is larger than {MAX_MODEL_BYTES:,} bytes ({size:,}); {advice}")
+    # Depth counts the brackets outside strings, with a running sum taken in chunks.
+    outside = _STRING.sub("", text)
+    if '"' in outside:
+        raise ValueError("not a py_mlp model file: the JSON is malformed (a string is not closed)")
+    steps = np.frombuffer(_NOT_BRACKET.sub("", outside).encode("ascii"), dtype=np.uint8)
+    depth = 0
+    for start in range(0, len(steps), 1 << 20):
+        chunk = steps[start:start + (1 << 20)]
+        running = depth + np.cumsum(np.where((chunk == ord("[")) | (chunk == ord("{")), 1, -1), dtype=np.int64)
+        if running.max() > MAX_DEPTH:
+            raise ValueError(f"the file nests lists or objects more than {MAX_DEPTH} deep; {advice}")
+        depth = int(running[-1])
 
 
 def _reject_constant(name):
     raise ValueError(f"the file holds {name}; every number must be finite")
 
 
+def _whole_number(text):
+    if len(text.lstrip("-")) > 100:
+        raise ValueError(f"the file holds a whole number of {len(text)} digits; no entry needs more than 100")
+    return int(text)
+
+
 def _array(value, shape, what):
     """``value`` as a float array of exactly ``shape``, or a ValueError naming ``what``."""
     try:
         a = np.array(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"{what} is not a rectangular array of numbers") from None
-    if a.size and a.dtype.kind not in "if":
-        raise ValueError(f"{what} must hold only numbers")
+    if a.size and a.dtype.kind not in "iuf":
+        raise ValueError(f"{what} must hold only numbers (not text, true/false or null)")
     if a.shape != tuple(shape):
         raise ValueError(f"{what} has shape {a.shape} but the layer sizes need {tuple(shape)}")
     a = a.astype(float)
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"{what} holds a non-finite value")
+        raise ValueError(f"{what} holds a number too large for a float")
     return a
 
 
@@ -99,8 +143,14 @@ def _load_optimizer(state, shapes):
     if not isinstance(state, dict):
         raise ValueError("'optimizer' must be null or an object with a 'name'")
     name = state.get("name")
-    if name not in OPTIMIZERS:
+    if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ValueError(f"unknown optimiser {name!r} in the file; known: {', '.join(OPTIMIZERS)}")
+    known = {"name", *OPTIONS[name], *_ARRAY_STATE[name], *(("t",) if name == "adam" else ())}
+    unknown = sorted(set(state) - known)
+    if unknown:
+        raise ValueError(
+            f"the {name} optimiser has no entry {unknown[0]!r}; its entries are {', '.join(sorted(known))}"
+        )
     if "lr" not in state:
         raise ValueError("the optimiser state has no learning rate 'lr'")
     if not isinstance(state.get("nesterov", False), bool):
@@ -120,25 +170,41 @@ def _load_optimizer(state, shapes):
             _array(a, shape, f"optimiser {key}[{i}]") for i, (a, shape) in enumerate(zip(arrays, shapes))
         ])
     if name == "adam":
-        t = state.get("t", 0)
-        if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-            raise ValueError(f"optimiser step count 't' must be a whole number >= 0, got {t!r}")
+        try:
+            optimizer.t = number(state.get("t", 0), "optimiser step count 't'", 0, 10**15, whole=True)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
         if (optimizer.m is None) != (optimizer.s is None):
             raise ValueError("optimiser 'm' and 's' must both be present or both be null")
-        optimizer.t = t
     return optimizer
 
 
+def _check_extra(value, where="extra"):
+    """Every number in ``extra`` finite (JSON cannot carry NaN or infinity back out)."""
+    if isinstance(value, float) and not np.isfinite(value):
+        raise ValueError(f"{where} holds a number too large for a float; every number must be finite")
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        _check_extra(item, f"{where}[{key!r}]")
+
+
 def from_json(text):
-    """``(model, optimizer or None, extra)`` from a string made by ``to_json``."""
+    """``(model, optimizer or None, extra)`` from a string made by ``to_json``; ValueError for a bad one."""
     if isinstance(text, bytes):
-        text = text.decode("utf-8")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("not a py_mlp model file: it is not UTF-8 text") from None
     if not isinstance(text, str):
         raise TypeError(f"from_json needs a JSON string, got {type(text).__name__}")
+    text = text.lstrip("\ufeff")
+    _check_text(text, "this is not a py_mlp model file")
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_constant=_reject_constant, parse_int=_whole_number)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not a py_mlp model file: the JSON is malformed ({exc})") from None
+    except RecursionError:  # cannot happen within MAX_DEPTH; kept as a second line of defence
+        raise ValueError(f"the file nests lists or objects too deeply (at most {MAX_DEPTH})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f"not a py_mlp model file: expected an object with \"format\": \"{FORMAT}\"")
     version = doc.get("version")
@@ -146,6 +212,12 @@ def from_json(text):
         raise ValueError(
             f"this model file has version {version!r} but this py_mlp reads version {VERSION}; "
             "save it again with this py_mlp or use the py_mlp that wrote it"
+        )
+    unknown = sorted(set(doc) - set(KEYS))
+    if unknown:
+        raise ValueError(
+            f"a version {VERSION} model file has no entry {unknown[0]!r}; its entries are {', '.join(KEYS)} "
+            "(keep your own data under \"extra\")"
         )
     try:
         sizes = check_layer_sizes(_field(doc, "sizes", list, "a list of layer widths"))
@@ -160,8 +232,7 @@ def from_json(text):
     for name in activations:
         get_activation(name)
     seed = doc.get("seed")
-    if seed is not None and not (isinstance(seed, int) and not isinstance(seed, bool)
-                                 or isinstance(seed, list) and all(isinstance(s, int) for s in seed)):
+    if seed is not None and not (type(seed) is int or type(seed) is list and all(type(s) is int for s in seed)):
         raise ValueError(f"'seed' must be a whole number, a list of them, or null, got {seed!r}")
     weights = _field(doc, "weights", list, "one weight matrix per layer")
     biases = _field(doc, "biases", list, "one bias vector per layer")
@@ -176,10 +247,18 @@ def from_json(text):
         raise ValueError(f"the file describes an invalid network: {exc}") from None
     model.seed = seed
     model.weights[:], model.biases[:] = Ws, bs
+    if not np.isfinite(model.output_bound(np.full(sizes[0], _SMALLEST_PLOT_INPUT))):
+        raise ValueError(
+            "the weights are so large that the outputs overflow even on the data's own square; "
+            "this file does not hold a usable model"
+        )
     optimizer = None
     if doc.get("optimizer") is not None:
         optimizer = _load_optimizer(doc["optimizer"], shapes + [s[1:] for s in shapes])
     extra = doc.get("extra", {})
+    if not isinstance(extra, dict):
+        raise ValueError(f"'extra' must be a JSON object ({{...}}) or left out, got {type(extra).__name__}")
+    _check_extra(extra)
     return model, optimizer, extra
 
 
@@ -191,6 +270,9 @@ def save(path, model, optimizer=None, extra=None):
 
 
 def load(path):
-    """``(model, optimizer or None, extra)`` from a file written by ``save``."""
-    with open(path, encoding="utf-8") as f:
-        return from_json(f.read())
+    """``(model, optimizer or None, extra)`` from a file written by ``save``; at most MAX_MODEL_BYTES are read."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_MODEL_BYTES + 1)
+    if len(data) > MAX_MODEL_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_MODEL_BYTES:,} bytes; this is not a py_mlp model file")
+    return from_json(data)

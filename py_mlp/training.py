@@ -15,9 +15,13 @@ the learning rate is ``optimizer.lr``.
 
 Regularisation on weights (not biases): ``l2 * sum(W^2) / 2`` and ``l1 * sum(|W|)``.
 
-If the loss or any parameter becomes NaN or infinite, the epoch is undone (the last finite
-parameters and the optimiser state from before the epoch are restored) and
-``TrainingDiverged`` is raised.
+Divergence: if any number of an epoch's record (loss, accuracy or R^2, their test
+versions, a gradient norm) or any parameter becomes NaN or infinite, or the network's
+outputs could overflow for inputs within ``input_bound`` (by default the largest of the
+training and test inputs; ``config.build_run`` passes the plotted square), the epoch is
+undone (the parameters and the optimiser state from before it are restored) and
+``TrainingDiverged`` is raised, naming what went wrong. So every record a ``Trainer``
+returns holds finite numbers only, and so does ``predict`` within ``input_bound``.
 """
 
 import copy
@@ -26,10 +30,14 @@ import math
 import numpy as np
 
 from . import metrics
+from ._check import number
 from .losses import get_loss
 from .optimizers import SGD
 
 MAX_CHUNK = 100_000
+# Pre-activations may not pass this; far enough below float64's 1.8e308 that the bound's
+# own rounding cannot hide an overflow.
+OUTPUT_LIMIT = 1e300
 
 
 class TrainingDiverged(FloatingPointError):
@@ -62,6 +70,23 @@ def as_targets(y, loss, n_classes=None):
     return y
 
 
+_NAMES = {"loss": "the loss", "accuracy": "the accuracy", "r2": "R\u00b2"}
+
+
+def _non_finite(record):
+    """What in an epoch's record is NaN or infinite, in words ("the test loss became inf"), or None."""
+    for key, value in record.items():
+        if key == "grad_norms":
+            for k, norm in enumerate(value):
+                if not math.isfinite(norm):
+                    return f"the gradient norm of layer {k + 1} became {norm}"
+        elif not math.isfinite(value):
+            test = key.startswith("test_")
+            name = _NAMES.get(key.removeprefix("test_"), key)
+            return f"{'the test ' + name.removeprefix('the ') if test else name} became {value}"
+    return None
+
+
 def _check_pairing(output_activation, loss):
     """Reject output activations a loss cannot be used with, before any training."""
     allowed = {
@@ -84,7 +109,8 @@ class Trainer:
     """Trains an ``MLP`` on (X, y) with a loss, an optimiser and a batch size."""
 
     def __init__(self, model, X, y, loss="binary_cross_entropy", optimizer=None, batch_size=None,
-                 l1=0.0, l2=0.0, seed=0, X_test=None, y_test=None, shuffle=True, keep_history=True):
+                 l1=0.0, l2=0.0, seed=0, X_test=None, y_test=None, shuffle=True, keep_history=True,
+                 input_bound=None):
         self.model = model
         self.loss = get_loss(loss)
         _check_pairing(model.activations[-1], self.loss)
@@ -101,6 +127,7 @@ class Trainer:
             if y_test is None:
                 raise ValueError("X_test was given without y_test; pass both or neither")
             self.X_test, self.y_test = self._check_data(X_test, y_test)
+        self.input_bound = self._check_input_bound(input_bound)
         self.optimizer = optimizer if optimizer is not None else SGD(0.1)
         self.set_batch_size(batch_size)
         self.set_regularization(l1, l2)
@@ -113,23 +140,33 @@ class Trainer:
         out_act = model.activations[-1]
         self._paired = out_act == self.loss.output_activation
 
+    def _check_input_bound(self, bound):
+        """Per input, the largest |value| at which the outputs must stay finite (checked each epoch)."""
+        if bound is None:
+            data = [self.X] if self.X_test is None else [self.X, self.X_test]
+            return np.max(np.abs(np.concatenate(data)), axis=0)
+        bound = np.asarray(bound, dtype=float)
+        if bound.shape != (self.X.shape[1],) or not np.all(np.isfinite(bound)) or np.any(bound < 0):
+            raise ValueError(
+                f"input_bound must hold one finite number >= 0 per input ({self.X.shape[1]}), got {bound!r}"
+            )
+        return bound
+
     def set_batch_size(self, batch_size):
         """Mini-batch size from the next epoch on; ``None`` or 0 means full batch."""
         n = self.X.shape[0]
-        if batch_size is None or (not isinstance(batch_size, bool) and batch_size == 0):
-            batch_size = n
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch size must be a whole number >= 1 (or 0 for full batch), got {batch_size!r}")
-        self.batch_size = min(int(batch_size), n)
+        if batch_size is not None:
+            try:
+                batch_size = number(batch_size, "batch size", 0, whole=True)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{exc} (0 for full batch)") from None
+        self.batch_size = min(batch_size or n, n)
 
     def set_regularization(self, l1=0.0, l2=0.0):
         """L1 and L2 rates on the weights from the next step on."""
-        for label, rate in (("l1", l1), ("l2", l2)):
-            if isinstance(rate, bool) or not (
-                isinstance(rate, (int, float, np.integer, np.floating)) and math.isfinite(rate) and rate >= 0
-            ):
-                raise ValueError(f"{label} regularisation rate must be a number >= 0, got {rate!r}")
-        self.l1, self.l2 = float(l1), float(l2)
+        l1 = number(l1, "l1 regularisation rate", 0.0)
+        l2 = number(l2, "l2 regularisation rate", 0.0)
+        self.l1, self.l2 = l1, l2
 
     def _check_data(self, X, y):
         """X and y validated against the model and the loss: (X, 2-D targets)."""
@@ -186,13 +223,9 @@ class Trainer:
                 X, y = self.X[idx], self.y[idx]
                 loss, yhat, grads = self.gradients(X, y)
                 # A non-finite gradient with a finite loss poisons the weights, which the
-                # check after the epoch catches; checking every gradient here costs ~13%.
+                # checks after the epoch catch; checking every gradient here costs ~13%.
                 if not math.isfinite(loss):
-                    self._undo(saved, saved_optimizer)
-                    raise TrainingDiverged(
-                        f"the loss became {loss} at epoch {self.epoch + 1}; training stopped and the "
-                        "last finite model was kept. Lower the learning rate and reset."
-                    )
+                    self._diverged(saved, saved_optimizer, f"the loss became {loss}")
                 total += loss * len(X)
                 grad_norms += [math.sqrt(np.vdot(g, g)) * len(X) for g in grads[:n_layers]]
                 if self.loss.task == "regression":
@@ -201,29 +234,45 @@ class Trainer:
                     correct += metrics.count_correct(yhat, labels[idx])
                 self.optimizer.step(self.model.params, grads)
             if not all(np.all(np.isfinite(p)) for p in self.model.params):
-                self._undo(saved, saved_optimizer)
-                raise TrainingDiverged(
-                    f"the weights became non-finite at epoch {self.epoch + 1}; training stopped and "
-                    "the last finite model was kept. Lower the learning rate and reset."
-                )
+                self._diverged(saved, saved_optimizer, "the weights became non-finite")
+            record = {"epoch": self.epoch + 1, "loss": total / n}
+            if self.loss.task == "regression":
+                # Like the loss, R^2 is of the outputs seen just before each update.
+                y_seen = self.y if order is None else self.y[order]
+                record["r2"] = metrics.r2_score(np.concatenate(outputs), y_seen)
+            else:
+                record["accuracy"] = correct / n
+            if self.X_test is not None:
+                record.update(self.evaluate(self.X_test, self.y_test, prefix="test_"))
+            record["grad_norms"] = (grad_norms / n).tolist()
+            problem = _non_finite(record)
+            if problem:
+                self._diverged(saved, saved_optimizer, problem)
+            if not self.outputs_in_range():
+                too_large = f"the outputs became too large to compute (over {OUTPUT_LIMIT:g})"
+                self._diverged(saved, saved_optimizer, too_large)
         self.epoch += 1
-        record = {"epoch": self.epoch, "loss": total / n}
-        if self.loss.task == "regression":
-            # Like the loss, R^2 is of the outputs seen just before each update.
-            y_seen = self.y if order is None else self.y[order]
-            record["r2"] = metrics.r2_score(np.concatenate(outputs), y_seen)
-        else:
-            record["accuracy"] = correct / n
-        if self.X_test is not None:
-            record.update(self.evaluate(self.X_test, self.y_test, prefix="test_"))
-        record["grad_norms"] = (grad_norms / n).tolist()
         if self.history is not None:
             self.history.append(record)
         return record
 
-    def _undo(self, params, optimizer_state):
+    def outputs_in_range(self):
+        """True if no layer's output can pass ``OUTPUT_LIMIT`` for inputs within ``input_bound``.
+
+        Checked after every epoch; check it too after setting parameters from elsewhere
+        (a loaded model), before predicting over the plotted square.
+        """
+        return bool(self.model.output_bound(self.input_bound) < OUTPUT_LIMIT)
+
+    def _diverged(self, params, optimizer_state, what):
+        """Undo the epoch (parameters and optimiser state) and raise ``TrainingDiverged``."""
         self.model.set_params(params)
         vars(self.optimizer).update(optimizer_state)
+        rates = "learning rate (or the L1/L2 rate)" if self.l1 or self.l2 else "learning rate"
+        raise TrainingDiverged(
+            f"{what} at epoch {self.epoch + 1}; training stopped and the last finite model was kept. "
+            f"Lower the {rates} and reset."
+        )
 
     def evaluate(self, X, y, prefix=""):
         """Loss and accuracy (or R^2) of the current model on a data set."""
@@ -239,6 +288,5 @@ class Trainer:
 
     def run(self, epochs):
         """Train ``epochs`` more epochs (at most ``MAX_CHUNK`` per call); returns their records."""
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or not 0 <= epochs <= MAX_CHUNK:
-            raise ValueError(f"epochs per call must be a whole number from 0 to {MAX_CHUNK}, got {epochs!r}")
-        return [self.train_epoch() for _ in range(int(epochs))]
+        epochs = number(epochs, "epochs per call", 0, MAX_CHUNK, whole=True)
+        return [self.train_epoch() for _ in range(epochs)]

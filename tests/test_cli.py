@@ -120,7 +120,7 @@ def test_bad_options_exit_2_with_a_message(args, message, capsys):
 def test_a_bad_option_in_a_subprocess_has_no_traceback():
     result = py_mlp("train", "--noise", "-1")
     assert result.returncode == 2
-    assert "--noise: must be a number >= 0" in result.stderr
+    assert "--noise: must be a number between 0 and 10" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 

@@ -87,7 +87,8 @@ BAD = [
     ({"dataset": "rings"}, "dataset", "choose one of"),
     ({"n_samples": 1}, "n_samples", "between 2"),
     ({"n_samples": 10.5}, "n_samples", "whole number"),
-    ({"noise": -1}, "noise", ">= 0"),
+    ({"noise": -1}, "noise", "between 0 and 10"),
+    ({"noise": 10.5}, "noise", "between 0 and 10"),
     ({"seed": -1}, "seed", "between 0"),
     ({"n_classes": 3}, "n_classes", "only gaussians and spiral"),
     ({"test_fraction": 1.0}, "test_fraction", "below 1"),
@@ -95,7 +96,7 @@ BAD = [
     ({"features": ["x3"]}, "features", "choose from"),
     ({"features": []}, "features", "at least one"),
     ({"hidden": "8,8"}, "hidden", "list of layer widths"),
-    ({"hidden": [8, 0]}, "hidden", "from 1 to"),
+    ({"hidden": [8, 0]}, "hidden", "between 1 and 4096"),
     ({"activation": "softmax"}, "activation", "only be an output"),
     ({"activation": "gelu"}, "activation", "choose one of"),
     ({"problem": "ranking"}, "problem", "must be one of"),
@@ -106,11 +107,11 @@ BAD = [
     ({"optimizer": "rmsprop"}, "optimizer", "choose one of"),
     ({"learning_rate": 0}, "learning_rate", "positive"),
     ({"learning_rate": float("nan")}, "learning_rate", "positive"),
-    ({"learning_rate": "0.1"}, "learning_rate", "must be a number"),
+    ({"learning_rate": "0.1"}, "learning_rate", "must be a positive number"),
     ({"momentum": 1.0}, "momentum", "below 1"),
     ({"nesterov": True}, "nesterov", "momentum"),
     ({"nesterov": "yes", "optimizer": "momentum"}, "nesterov", "true or false"),
-    ({"batch_size": -2}, "batch_size", "at least 0"),
+    ({"batch_size": -2}, "batch_size", ">= 0"),
     ({"l1": -0.1}, "l1", ">= 0"),
     ({"l2": True}, "l2", "must be a number"),
     ({"init": "lecun"}, "init", "choose one of"),
@@ -177,3 +178,25 @@ def test_bad_activation_lists_name_the_field(acts, fragment):
     with pytest.raises(ConfigError) as info:
         build_run({"hidden": [4, 3], "activation": acts})
     assert info.value.key == "activation" and fragment in str(info.value)
+
+
+def test_size_caps_allow_what_the_page_and_the_readme_offer():
+    every_feature = list(datasets.FEATURES)
+    page_max = build_run({"dataset": "spiral", "n_classes": 10, "n_samples": 10_000, "features": every_feature,
+                          "hidden": [64] * 8, "activation": "tanh", "test_fraction": 0.5})
+    assert page_max.model.sizes == [7, *[64] * 8, 10]
+    assert build_run({"hidden": [4096], "n_samples": 4096}).model.sizes == [2, 4096, 1]
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-1, 1, size=(100_000, 2))
+    assert len(build_run({"dataset": "custom"}, data=(points, points[:, 0] > 0)).X_train) == 100_000
+
+
+@pytest.mark.parametrize("config, key, fragment", [
+    ({"hidden": [4096], "n_samples": 4097}, "n_samples", "use at most 4,096 points with these layers"),
+    ({"hidden": [1024, 500]}, "hidden", "at most 500,000 are allowed"),
+    ({"hidden": [64] * 64}, "hidden", "at most 63 hidden layers"),
+])
+def test_just_past_the_size_caps(config, key, fragment):
+    with pytest.raises(ConfigError) as info:
+        build_run(config)
+    assert info.value.key == key and fragment in info.value.message

@@ -94,7 +94,7 @@ BAD_FILES = {
     "no version": (_mutate(lambda d: d.pop("version")), "version None"),
     "no weights": (_mutate(lambda d: d.pop("weights")), "no 'weights' entry"),
     "bad sizes": (_mutate(lambda d: d.update(sizes=[2, 0, 1])), "between 1 and"),
-    "float sizes": (_mutate(lambda d: d.update(sizes=[2, 5.5, 3, 1])), "whole numbers"),
+    "float sizes": (_mutate(lambda d: d.update(sizes=[2, 5.5, 3, 1])), "whole number"),
     "wrong weight shape": (_mutate(lambda d: d["weights"][1].pop()), r"weights\[1\] has shape \(4, 3\)"),
     "ragged weights": (_mutate(lambda d: d["weights"][0][0].pop()), "rectangular"),
     "wrong bias shape": (_mutate(lambda d: d["biases"][2].append(0.0)), r"biases\[2\] has shape \(2,\)"),
@@ -136,3 +136,52 @@ def test_adam_state_is_checked():
 def test_from_json_needs_text():
     with pytest.raises(TypeError, match="JSON string"):
         serialization.from_json({"format": "py_mlp.model"})
+
+
+def test_brackets_and_quotes_inside_strings_do_not_count_as_nesting():
+    model = MLP([2, 3, 1], seed=0)
+    note = '"[' * 1000 + "{\\" * 10
+    text = serialization.to_json(model, extra={"note": note, "deep": [[[["four"]]]]})
+    assert serialization.from_json(text)[2] == {"note": note, "deep": [[[["four"]]]]}
+    assert serialization.from_json(text.encode("utf-8-sig"))[2]["note"] == note  # bytes, with a BOM
+
+
+def test_size_limit_applies_to_text_and_to_files_before_they_are_read(tmp_path, monkeypatch):
+    model = MLP([2, 3, 1], seed=0)
+    text = serialization.to_json(model)
+    monkeypatch.setattr(serialization, "MAX_MODEL_BYTES", len(text))
+    assert serialization.from_json(text)[0].sizes == [2, 3, 1]
+    with pytest.raises(ValueError, match=f"larger than {len(text):,} bytes"):
+        serialization.from_json(text + " ")
+    with pytest.raises(ValueError, match=f"larger than {len(text):,} bytes"):
+        serialization.from_json((text + "é").encode())  # counted in bytes, not characters
+    path = tmp_path / "big.json"
+    path.write_text(text + " " * 10)
+    with pytest.raises(ValueError, match="big.json is larger than"):
+        serialization.load(path)
+
+
+def test_the_largest_network_the_configuration_allows_fits_in_a_file():
+    from py_mlp.model import MAX_PARAMS
+
+    # Worst case: each parameter and Adam's two moments, as long as a float's repr gets.
+    longest = json.dumps([-1.2345678901234567e-300] * 1000)
+    assert 3 * MAX_PARAMS * len(longest) / 1000 + 10_000 < serialization.MAX_MODEL_BYTES
+    model = MLP([2, 700, 700, 10], seed=0)
+    assert MAX_PARAMS - 1_000 < model.n_params() <= MAX_PARAMS
+    text = serialization.to_json(model, make_optimizer("sgd"), extra={"config": {"hidden": [700, 700]}})
+    assert serialization.from_json(text)[0].sizes == [2, 700, 700, 10]
+
+
+def test_extra_must_be_an_object_when_saving_too():
+    with pytest.raises(TypeError, match="extra must be a dict"):
+        serialization.to_json(MLP([2, 1]), extra=[1, 2])
+
+
+def test_weights_whose_outputs_overflow_are_refused():
+    doc = json.loads(serialization.to_json(MLP([2, 2, 1], activations="relu", output_activation="identity")))
+    doc["weights"] = [[[1e200, 0.0], [0.0, 1e200]], [[1e200], [1e200]]]
+    with pytest.raises(ValueError, match="outputs overflow"):
+        serialization.from_json(json.dumps(doc))
+    doc["weights"][1] = [[1e-200], [1e-200]]  # large, but the outputs stay finite
+    assert serialization.from_json(json.dumps(doc))[0].weights[0][0, 0] == 1e200

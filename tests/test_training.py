@@ -117,7 +117,7 @@ def test_divergence_raises_and_keeps_the_last_finite_state(optimizer, batch_size
             state = trainer.optimizer.state_dict()
             epoch = trainer.epoch
             trainer.train_epoch()
-    assert "non-finite" in str(info.value) or "loss became" in str(info.value)
+    assert " became " in str(info.value) and f"at epoch {epoch + 1};" in str(info.value)
     assert trainer.epoch == epoch and len(trainer.history) == epoch
     for before, after in zip(params, model.params):
         assert np.array_equal(before, after)
@@ -179,3 +179,95 @@ def test_layer_outputs_compose_to_predict(circles):
     np.testing.assert_array_equal(a, model.predict(X))
     hidden = np.tanh(X @ model.weights[0] + model.biases[0])
     np.testing.assert_allclose(model.layer_output(0, X), hidden, rtol=1e-15)
+
+
+def _one_unit(output, weights):
+    model = MLP([1, 1, 1], activations="identity", output_activation=output, seed=0)
+    model.weights[0][:] = weights[0]
+    model.weights[1][:] = weights[1]
+    return model
+
+
+def _assert_undone(trainer, params, info, fragment):
+    assert fragment in str(info.value) and "at epoch 1;" in str(info.value)
+    assert trainer.epoch == 0 and trainer.history == []
+    assert all(np.array_equal(a, b) for a, b in zip(params, trainer.model.params))
+
+
+def test_a_non_finite_test_loss_stops_training_even_when_the_training_loss_is_finite():
+    model = _one_unit("identity", (1.0, 1.0))
+    trainer = Trainer(model, [[0.0], [1.0]], [0.0, 1.0], loss="mse", optimizer=make_optimizer("sgd", lr=1e-9),
+                      X_test=[[1e200]], y_test=[0.0])
+    params = model.copy_params()
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.train_epoch()
+    _assert_undone(trainer, params, info, "the test loss became inf")
+
+
+def test_a_gradient_norm_too_large_to_compute_stops_training():
+    # The clipped cross-entropy stays finite, but the gradient's squared norm overflows.
+    model = _one_unit("sigmoid", (1.0, 1.0))
+    trainer = Trainer(model, [[1e160], [-1e160]], [0, 1], optimizer=make_optimizer("sgd", lr=1e-300))
+    params = model.copy_params()
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.train_epoch()
+    _assert_undone(trainer, params, info, "the gradient norm of layer 1 became inf")
+
+
+def test_outputs_must_stay_finite_over_the_input_bound_not_only_on_the_data():
+    model = _one_unit("identity", (1e150, 1e-150))  # outputs about x: fine on the data
+    X, y = [[-1.0], [1.0]], [-1.0, 1.0]
+    lr = make_optimizer("sgd", lr=1e-300)
+    assert Trainer(model, X, y, loss="mse", optimizer=lr).run(1)[0]["loss"] < 1
+    trainer = Trainer(model, X, y, loss="mse", optimizer=lr, input_bound=[1e200])
+    params = model.copy_params()
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.train_epoch()
+    _assert_undone(trainer, params, info, "the outputs became too large to compute")
+
+
+def test_the_message_names_the_regularisation_when_it_is_on():
+    X, y = datasets.plane(n_samples=50, noise=0.0, seed=0)
+    model = MLP([2, 1], output_activation="identity", seed=0)
+    trainer = Trainer(model, X, y, loss="mse", optimizer=make_optimizer("sgd", lr=1.0), l2=1e308)
+    with pytest.raises(TrainingDiverged, match=r"Lower the learning rate \(or the L1/L2 rate\)"):
+        trainer.run(10)
+
+
+@pytest.mark.parametrize("activations", [["relu", "relu"], ["tanh", "leaky_relu"], ["identity", "sigmoid"]])
+@pytest.mark.parametrize("output", ["identity", "sigmoid", "softmax"])
+def test_output_bound_bounds_every_pre_activation(activations, output):
+    rng = np.random.default_rng(1)
+    model = MLP([3, 7, 5, 4], activations=[*activations, output], seed=2)
+    for p in model.params:
+        p *= 1 + 3 * rng.random(p.shape)  # larger than at initialisation, and biases non-zero
+        p += rng.normal(size=p.shape)
+    bound = np.array([2.0, 0.5, 3.0])
+    corners = np.array(np.meshgrid(*[[-b, b] for b in bound])).reshape(3, -1).T
+    X = np.concatenate([corners, rng.uniform(-bound, bound, size=(500, 3))])
+    model.forward(X)
+    largest = max(float(np.abs(z).max()) for z in model._cache[1])
+    assert largest <= model.output_bound(bound) * (1 + 1e-12)
+
+
+def test_output_bound_is_infinite_for_non_finite_parameters():
+    model = MLP([2, 3, 1], activations=["tanh", "sigmoid"], seed=0)
+    assert np.isfinite(model.output_bound([1.0, 1.0]))
+    model.biases[0][1] = np.nan  # hidden behind a bounded tanh, still found
+    assert model.output_bound([1.0, 1.0]) == np.inf
+
+
+@pytest.mark.parametrize("bound", [[1.0], [1.0, -1.0], [1.0, np.inf]])
+def test_input_bound_is_checked(bound):
+    with pytest.raises(ValueError, match="input_bound must hold one finite number >= 0 per input"):
+        Trainer(MLP([2, 1]), np.zeros((2, 2)), [0, 1], input_bound=bound)
+
+
+def test_outputs_in_range_answers_for_parameters_set_from_elsewhere():
+    model = _one_unit("identity", (1.0, 1.0))
+    trainer = Trainer(model, [[-1.0], [1.0]], [-1.0, 1.0], loss="mse", input_bound=[10.0])
+    assert trainer.outputs_in_range()
+    model.weights[0][0, 0] = 1e299  # 10 * 1e299 passes the limit on the input bound's edge
+    assert not trainer.outputs_in_range()
+    model.weights[0][0, 0] = 1e298
+    assert trainer.outputs_in_range()
