@@ -270,7 +270,7 @@ class Trainer:
         vars(self.optimizer).update(optimizer_state)
         rates = "learning rate (or the L1/L2 rate)" if self.l1 or self.l2 else "learning rate"
         raise TrainingDiverged(
-            f"{what} at epoch {self.epoch + 1}; training stopped and the last finite model was kept. "
+            f"the loss diverged ({what} at epoch {self.epoch + 1}). The last finite model was kept. "
             f"Lower the {rates} and reset."
         )
 

@@ -1,7 +1,9 @@
-"""Training worker: runs in a PyScript worker on Pyodide, never on the page's main thread.
+"""Training worker: runs in the page's Python worker (pyworker.js) on Pyodide, never on the
+page's main thread.
 
-The page calls the exported functions through ``worker.sync``; each returns a JSON string
-(plain numbers only, so no Python object crosses to JavaScript and nothing leaks).
+The page calls the functions named in ``__export__``; each returns a JSON string (plain
+numbers only, never NaN or Infinity, so no Python object crosses to JavaScript, nothing
+leaks and ``JSON.parse`` reads every answer).
 Training advances in bounded chunks: ``train`` runs whole epochs until a time budget or
 an epoch limit is reached, then returns their metrics for the page to draw.
 
@@ -17,7 +19,7 @@ import time
 
 import numpy as np
 
-from py_mlp import activations, article, csvdata, losses, serialization
+from py_mlp import activations, article, csvdata, jsonsafe, losses, serialization
 from py_mlp.config import ConfigError, build_run
 from py_mlp.gradcheck import gradcheck as _gradcheck
 from py_mlp.training import TrainingDiverged
@@ -80,11 +82,11 @@ def _needs_run(export):
 
 
 def _ok(**fields):
-    return json.dumps({"ok": True, **fields})
+    return jsonsafe.dumps({"ok": True, **fields})
 
 
 def _error(message, field=None):
-    return json.dumps({"ok": False, "error": message, "field": field})
+    return jsonsafe.dumps({"ok": False, "error": message, "field": field})
 
 
 def _domain(points):
