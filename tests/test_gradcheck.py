@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from py_mlp import MLP, Trainer, gradcheck
+from py_mlp import MLP, Trainer, gradcheck, make_optimizer
 from py_mlp.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
+from py_mlp.gradcheck import TOLERANCE
 
 TOL = 1e-6
 REGULARISATION = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.02), "l1+l2": (0.01, 0.02)}
@@ -97,3 +98,64 @@ def test_gradcheck_uses_the_trainer_regularisation():
     trainer.l2 = 0.5
     trainer.gradients = lambda X, y: (None, None, grads)
     assert gradcheck(trainer) > 1e-3
+
+
+# The page's presets (web/state.js) as build_run configurations, with the page's defaults:
+# 1,000 points, 20 % held out, full batch. The page checks the first 64 training samples.
+PAGE = {"n_samples": 1000, "noise": 0.1, "test_fraction": 0.2, "activation": "tanh", "learning_rate": 0.5}
+PRESETS = {
+    "circles": ({}, 1000),
+    "xor-features": ({"dataset": "xor", "features": ["x1", "x2", "x1*x2"], "hidden": []}, 300),
+    "spiral": ({"dataset": "spiral", "hidden": [16, 16], "optimizer": "adam", "learning_rate": 0.03,
+                "batch_size": 20, "noise": 0.05}, 300),
+    "vanishing": ({"hidden": [8] * 6, "activation": "sigmoid"}, 2000),
+    "diverging": ({"dataset": "plane", "hidden": [8], "activation": "relu", "learning_rate": 10}, 200),
+}
+
+
+def _page_run(preset):
+    from py_mlp import build_run
+    from py_mlp.training import TrainingDiverged
+
+    settings, epochs = PRESETS[preset]
+    run = build_run({**PAGE, **settings})
+    yield "before training", run
+    try:
+        run.trainer.run(epochs)
+    except TrainingDiverged:
+        pass  # the last finite model is kept, and that is what the page checks
+    yield "after training", run
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_preset_passes_before_and_after_training(preset):
+    for when, run in _page_run(preset):
+        t = run.trainer
+        assert gradcheck(t, t.X[:64], t.y[:64]) < TOLERANCE, f"{preset}, {when}"
+
+
+def test_tiny_gradients_are_no_false_alarm_but_a_wrong_derivative_still_is(monkeypatch):
+    """The vanishing preset after training: first-layer gradients near 1e-7, which relative
+    error alone scores at about 1e-5 (the false alarm); a sigmoid derivative 1 % off is
+    still caught there."""
+    *_, (_, run) = _page_run("vanishing")
+    t = run.trainer
+    X, y = t.X[:64], t.y[:64]
+    _, _, grads = t.gradients(X, y)
+    assert np.abs(grads[0]).max() < 1e-5  # the lesson's tiny gradients are really there
+    assert gradcheck(t, X, y) < TOLERANCE / 10
+    sigmoid = ACTIVATIONS["sigmoid"]
+    wrong = Activation("sigmoid", sigmoid.fn, lambda z, a: 1.01 * a * (1 - a))
+    monkeypatch.setattr(t.model, "_fns", [wrong] * 6 + t.model._fns[6:])  # the hidden layers only
+    assert gradcheck(t, X, y) > 100 * TOLERANCE
+
+
+@pytest.mark.parametrize("loss", list(PAIRED_OUTPUT))
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_every_activation_and_loss_passes_after_training(hidden, loss):
+    X, rng = _data(n=64, seed=5)
+    y, n_out = _targets(loss, X, rng)
+    model = MLP([2, 6, 5, n_out], activations=hidden, output_activation=PAIRED_OUTPUT[loss], seed=3)
+    trainer = Trainer(model, X, y, loss=loss, optimizer=make_optimizer("adam", lr=0.01))
+    trainer.run(300)
+    assert gradcheck(trainer) < TOLERANCE

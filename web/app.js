@@ -200,9 +200,11 @@ async function gradientCheck() {
     out.textContent = result.error;
     return;
   }
-  const verdict = result.error < 1e-5 ? "backprop agrees with finite differences" : "backprop and finite differences disagree";
-  out.textContent = `Largest relative error ${result.error.toExponential(2)} over ${result.params} parameters ` +
-    `on ${result.samples} samples: ${verdict}.`;
+  const verdict = result.error < result.tolerance ? "backprop agrees with finite differences"
+    : "backprop and finite differences disagree";
+  const skipped = result.skipped ? ` (${result.skipped} more skipped: a relu input or an L1 weight sits at its kink)` : "";
+  out.textContent = `Largest error ${result.error.toExponential(2)} over ${result.checked} derivatives${skipped}, ` +
+    `on ${result.samples} samples, floor ${result.floor.toExponential(1)}: ${verdict}.`;
   out.dataset.error = String(result.error);
 }
 

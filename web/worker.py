@@ -21,7 +21,7 @@ import numpy as np
 
 from py_mlp import activations, article, csvdata, jsonsafe, losses, serialization
 from py_mlp.config import ConfigError, build_run
-from py_mlp.gradcheck import gradcheck as _gradcheck
+from py_mlp.gradcheck import TOLERANCE, check_gradients
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
@@ -260,8 +260,7 @@ def gradient_check(run):
     """Backprop against central finite differences, on a few training samples."""
     t = run.trainer
     k = min(GRADCHECK_SAMPLES, len(t.X))
-    error = _gradcheck(t, t.X[:k], t.y[:k])
-    return _ok(error=error, samples=k, params=run.model.n_params())
+    return _ok(**check_gradients(t, t.X[:k], t.y[:k]), samples=k, tolerance=TOLERANCE)
 
 
 @_needs_run

@@ -301,6 +301,20 @@ def test_backprop_panel_and_live_gradient_check(shared_app):
     assert float(result.get_attribute("data-error")) < 1e-6
 
 
+def test_the_gradient_check_trusts_tiny_gradients_after_the_vanishing_lesson(shared_app):
+    app = shared_app.to_defaults()
+    app.by("preset").select_option("vanishing")
+    app.settled()
+    app.by("train").click()
+    app.expect_state("paused", timeout=120_000)
+    expect(app.by("epoch")).to_have_text("2000")
+    app.by("gradcheck").click()
+    app.settled()
+    result = app.by("gradcheck-result")
+    expect(result).to_contain_text("backprop agrees with finite differences")
+    assert float(result.get_attribute("data-error")) < 1e-6
+
+
 def test_python_source_of_what_runs(shared_app):
     app = shared_app.to_defaults()
     code = app.by("code")
