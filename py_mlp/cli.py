@@ -2,8 +2,10 @@
 
 Runs on CPython only (a terminal, files); everything it trains comes from
 ``config.build_run``, so a configuration gives the same per-epoch numbers here as in the
-browser. Bad options print a usage message and exit with status 2, never a traceback;
-a run that diverges keeps what it has (CSV rows, the last finite model) and exits with 1.
+browser. Bad options (a --config file too large, nested too deeply or not JSON
+included) print a usage message and exit with status 2, never a traceback; a run that
+diverges keeps what it has (CSV rows, the last finite model) and exits with 1, as does
+an output that cannot be written (named, with the system's reason) or a closed pipe.
 
     python -m py_mlp train --dataset moons --hidden 8,8 --optimizer adam \\
         --learning-rate 0.03 --epochs 300 --test-fraction 0.5 --json
@@ -13,6 +15,7 @@ a run that diverges keeps what it has (CSV rows, the last finite model) and exit
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 
@@ -21,6 +24,7 @@ from .config import DEFAULTS, ConfigError, build_run
 from .datasets import DATASETS, FEATURES
 from .training import TrainingDiverged
 
+MAX_CONFIG_BYTES = 1_000_000
 # Option -> config key, for every option that sets one.
 OPTION_KEYS = {
     "dataset": "dataset", "samples": "n_samples", "noise": "noise", "seed": "seed",
@@ -97,16 +101,28 @@ def make_parser():
     return parser
 
 
+def _read_config(path, parser):
+    """The JSON object in a --config file, or a usage error saying what is wrong with it."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        parser.error(f"cannot read --config {path}: {exc.strerror or exc}")
+    if len(data) > MAX_CONFIG_BYTES:
+        parser.error(f"--config {path} is larger than {MAX_CONFIG_BYTES:,} bytes; a configuration holds a few keys")
+    try:
+        config = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        parser.error(f"cannot read --config {path}: it nests lists or objects too deeply")
+    except ValueError as exc:  # not UTF-8, not JSON, or an integer too long to read
+        parser.error(f"cannot read --config {path}: {exc}")
+    if not isinstance(config, dict):
+        parser.error(f"--config {path} must hold a JSON object of configuration keys")
+    return config
+
+
 def _config_from(args, parser):
-    config = {}
-    if args.config:
-        try:
-            with open(args.config, encoding="utf-8") as f:
-                config = json.load(f)
-        except (OSError, ValueError) as exc:
-            parser.error(f"cannot read --config {args.config}: {exc}")
-        if not isinstance(config, dict):
-            parser.error(f"--config {args.config} must hold a JSON object of configuration keys")
+    config = _read_config(args.config, parser) if args.config else {}
     for option, key in OPTION_KEYS.items():
         value = getattr(args, option)
         if value is not None:
@@ -186,14 +202,18 @@ def train(args, parser):
     finally:
         progress.close()
     seconds = time.perf_counter() - start
+    target = None
     try:
         if args.metrics_csv:
-            _write_csv(args.metrics_csv, run.trainer.history)
+            target = args.metrics_csv
+            _write_csv(target, run.trainer.history)
         if args.save_model:
-            serialization.save(args.save_model, run.model, run.trainer.optimizer,
+            target = args.save_model
+            serialization.save(target, run.model, run.trainer.optimizer,
                                extra={"config": run.config, "epochs": run.trainer.epoch})
-    except OSError as exc:
-        print(f"py-mlp: error: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+    except (OSError, ValueError) as exc:  # OSError.filename is None when the error comes at close
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"py-mlp: error: cannot write {target}: {reason}", file=sys.stderr)
         return 1
     summary = _summary(run, seconds, diverged)
     if args.json:
@@ -211,7 +231,12 @@ def train(args, parser):
 def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
-    if args.command == "reproduce-article":
-        print("\n".join(article.trace()))
-        return 0
-    return train(args, args.command_parser)
+    try:
+        if args.command == "reproduce-article":
+            print("\n".join(article.trace()))
+            return 0
+        return train(args, args.command_parser)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, and keep Python's exit flush quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

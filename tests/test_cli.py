@@ -148,3 +148,23 @@ def test_progress_bar_only_on_a_terminal(capsys, monkeypatch):
     assert json.loads(out)["epochs"] == 3
     assert main(["train", "--samples", "40", "--epochs", "3", "--no-progress"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_config_files_larger_than_a_megabyte_are_refused_unread(tmp_path, capsys):
+    path = tmp_path / "huge.json"
+    path.write_text('{"seed": 1' + " " * 1_000_000 + "}")
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--config", str(path)])
+    assert info.value.code == 2
+    assert "is larger than 1,000,000 bytes" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly():
+    read, write = os.pipe()
+    os.close(read)  # nobody will read what the run prints
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-m", "py_mlp", "train", "--samples", "40", "--epochs", "2", "--json"],
+                            cwd=REPO, env=env, stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write)
+    assert result.returncode == 1
+    assert result.stderr == ""

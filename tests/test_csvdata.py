@@ -57,3 +57,34 @@ def test_too_many_rows_is_refused_at_the_first_extra_line():
 def test_not_text_is_a_type_error():
     with pytest.raises(TypeError):
         parse_csv(b"1,2,0")
+
+
+def test_plain_decimal_spellings_are_all_accepted():
+    points, y, _ = parse_csv("x1,x2,target\n1.,.5,+2\n-0,1E3, 2e-3 \n\t-1e+6,1000000,0\n")
+    assert points.tolist() == [[1.0, 0.5], [-0.0, 1000.0], [-1e6, 1e6]]
+    assert y.tolist() == [2.0, 0.002, 0.0]
+
+
+@pytest.mark.parametrize("cell", ["1_000", "\u0661", "\uff11", "0x10", "1e", "--1", "1.5.", "١٢"])
+def test_what_only_python_reads_as_a_number_is_refused_with_its_place(cell):
+    with pytest.raises(ValueError, match=f"line 3, column 2: .* is not a (plain )?number; write numbers such as"):
+        parse_csv(f"x1,x2,label\n0,0,1\n0,{cell},0\n")
+
+
+@pytest.mark.parametrize("cell", ["1000000.0001", "-1000001", "1e7", "1e400"])
+def test_values_beyond_the_data_bound_are_refused_with_their_place(cell):
+    with pytest.raises(ValueError, match=r"line 3, column 3: .* is outside ±1,000,000; scale your data down"):
+        parse_csv(f"x1,x2,target\n0,0,1\n0,0,{cell}\n")
+
+
+def test_line_numbers_count_every_kind_of_line_end():
+    for end in ("\n", "\r\n", "\r"):
+        with pytest.raises(ValueError, match="line 4, column 1"):
+            parse_csv(end.join(["x1,x2,label", "0,0,1", "", "x,0,0"]))
+    with pytest.raises(ValueError, match="line 2, column 1"):  # a form feed is not a line end
+        parse_csv("0,0,1\n\f1,0,0\n")
+
+
+def test_label_errors_name_the_line_of_the_label():
+    with pytest.raises(ValueError, match="line 4: label 0.5 is not a class"):
+        parse_csv("x1,x2,label\n0,0,1\n\n1,1,0.5\n")
