@@ -35,6 +35,11 @@ function report(stage = progress.stage) {
 }
 
 const early = new Map();  // url -> the response promise of a download started ahead of need
+// Python starts once the wasm and the standard library are in; numpy is needed only after
+// that, so its download waits for them rather than sharing their bandwidth.
+const firstNeeded = new Set(["pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip"]);
+let firstArrived;
+const firstIn = new Promise((resolve) => { firstArrived = resolve; });
 const nativeFetch = globalThis.fetch.bind(globalThis);
 
 async function counted(input, init) {
@@ -48,7 +53,8 @@ async function counted(input, init) {
   }
   // Count a copy of the body, so the original keeps its URL (the browser caches compiled
   // wasm by URL, which makes the second visit faster).
-  if (response.body && COUNTED.test(href.replace(at("runtime/"), ""))) {
+  const name = href.replace(at("runtime/"), "");
+  if (response.body && COUNTED.test(name)) {
     const reader = response.clone().body.getReader();
     (async () => {
       for (;;) {
@@ -57,6 +63,8 @@ async function counted(input, init) {
         progress.loaded += value.length;
         report();
       }
+      firstNeeded.delete(name);
+      if (!firstNeeded.size) firstArrived();
     })().catch(() => {});
   }
   return response;
@@ -102,12 +110,12 @@ async function start() {
   const manifest = handled(counted(at("runtime-manifest.json")).then((r) => r.json()));
   const wheelIndex = handled(counted(at("wheels/index.json")).then((r) => r.json()));
   const source = handled(text("worker.py"));
-  const numpy = handled(manifest.then((m) => {
+  const numpy = handled(manifest.then(async (m) => {
     const files = m.files.filter((f) => COUNTED.test(f.name));
     progress.total = files.reduce((sum, f) => sum + f.size, 0);
     const wheel = files.find((f) => f.name.includes("/numpy-")).name;
+    await firstIn;
     fetchEarly(`runtime/${wheel}`);
-    return wheel;
   }));
   const wheel = handled(wheelIndex.then((index) => {
     fetchEarly(`wheels/${index.wheel}`);
@@ -117,7 +125,7 @@ async function start() {
 
   const pyodide = await loadPyodide({ indexURL: INDEX_URL, stdout: () => {}, stderr: () => {} });
   report(1);
-  await numpy;
+  await numpy;  // its download has started
   await pyodide.loadPackage(["numpy", await wheel], { messageCallback: () => {}, errorCallback: fail });
   report(2);
   pyodide.FS.writeFile("/home/pyodide/py_mlp_worker.py", await source);
