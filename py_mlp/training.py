@@ -162,6 +162,22 @@ class Trainer:
                 raise type(exc)(f"{exc} (0 for full batch)") from None
         self.batch_size = min(batch_size or n, n)
 
+    def set_data(self, X, y, X_test=None, y_test=None):
+        """Replace the data between epochs (a point added or removed): the network, the
+        optimiser state and the epoch count are kept, and so is full batch."""
+        full = self.batch_size >= self.X.shape[0]
+        X, y = self._check_data(X, y)
+        if X.shape[0] == 0:
+            raise ValueError("there are no training samples; keep at least one point")
+        if X_test is not None and len(X_test):
+            X_test, y_test = self._check_data(X_test, y_test)
+        else:
+            X_test = y_test = None
+        self.X, self.y, self.X_test, self.y_test = X, y, X_test, y_test
+        self._labels = None if self.loss.task == "regression" else metrics.true_labels(self.y)
+        self.input_bound = np.maximum(self.input_bound, self._check_input_bound(None))
+        self.set_batch_size(None if full else self.batch_size)
+
     def set_regularization(self, l1=0.0, l2=0.0):
         """L1 and L2 rates on the weights from the next step on."""
         l1 = number(l1, "l1 regularisation rate", 0.0)

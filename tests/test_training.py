@@ -271,3 +271,23 @@ def test_outputs_in_range_answers_for_parameters_set_from_elsewhere():
     assert not trainer.outputs_in_range()
     model.weights[0][0, 0] = 1e298
     assert trainer.outputs_in_range()
+
+
+def test_set_data_keeps_the_network_the_optimiser_and_full_batch():
+    from py_mlp import build_run
+
+    run = build_run({"n_samples": 100, "test_fraction": 0.2, "optimizer": "adam", "hidden": [4]})
+    t = run.trainer
+    t.run(5)
+    params, moments = t.model.copy_params(), [m.copy() for m in t.optimizer.m]
+    labels = t.y[:, 0]
+    X = np.vstack([t.X, [[3.0, -3.0]]])
+    t.set_data(X, np.append(labels, 1.0), t.X_test, t.y_test[:, 0])
+    assert t.epoch == 5 and t.batch_size == 81  # still full batch, now of 81
+    assert all(np.array_equal(a, b) for a, b in zip(params, t.model.params))
+    assert all(np.array_equal(a, b) for a, b in zip(moments, t.optimizer.m))
+    assert np.all(t.input_bound >= 3.0)  # the outputs are kept finite out to the new point
+    record = t.train_epoch()
+    assert record["epoch"] == 6
+    with pytest.raises(ValueError, match="at least one point"):
+        t.set_data(X[:0], labels[:0])

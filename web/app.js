@@ -41,8 +41,10 @@ const charts = {
   gradients: new LineChart($("gradient-chart"), { series: [], readout: $("gradient-readout") }),
 };
 const boundary = new BoundaryView($("boundary"), {
-  onAddPoint: (x, y, cls) => act(() => editPoints((rows) => rows.push([x, y, cls]))),
-  onRemovePoint: (set, index) => act(() => editPoints((rows) => rows.splice(rowIndex(set, index), 1))),
+  onAddPoint: (x, y, cls) => act(() => editPoint("add_point", [x, y, cls],
+    "Added a point to the training set. The network keeps what it learned: press Train to see how it reacts (Reset starts over).")),
+  onRemovePoint: (set, index) => act(() => editPoint("remove_point", [set, index],
+    `Removed a ${set === "train" ? "training" : "test"} point. The network keeps what it learned (Reset starts over).`)),
   readout: $("boundary-readout"),
 });
 let hovered = null;           // the neuron under the pointer (or focus), if any
@@ -325,44 +327,25 @@ async function applyConfig(next, message) {
 
 // ---- data editing -----------------------------------------------------------------------
 
-function currentRows() {
-  if (customRows) return customRows;
+// Add or remove one point: the worker keeps the network, the split and the training, and
+// the points become the run's own data (a Reset trains afresh on them).
+async function editPoint(name, args, message) {
+  if (!info || state === "loading" || state === "error") return;
+  const result = await call(name, ...args);  // between two chunks, if training runs
+  if (!result.ok) return say(`The point was not changed: ${result.error}`);
+  info = { ...info, ...result };
+  boundary.setDomain(info.domain);
+  boundary.setPoints({ train: info.train, test: info.test });
+  $("problem-help").textContent = describeProblem(info);
   const rows = [];
   for (const set of [info.train, info.test]) set.x.forEach((x, i) => rows.push([x, set.y[i], set.label[i]]));
-  return rows;
-}
-
-function rowIndex(set, index) {
-  // Custom rows are split again by the worker; find the clicked point by its coordinates.
-  const p = info[set];
-  const rows = currentRows();
-  return rows.findIndex((r) => r[0] === p.x[index] && r[1] === p.y[index]);
-}
-
-async function editPoints(edit) {
-  if (!info || state === "loading") return;
-  const rows = currentRows().map((r) => [...r]);
-  edit(rows);
-  await useRows(rows, "Your points changed: the network was reset.");
-}
-
-async function useRows(rows, message) {
-  const header = info && info.problem === "regression" ? "x1,x2,target" : "x1,x2,label";
-  const csv = [header, ...rows.map((r) => r.join(","))].join("\n");
-  const result = await call("set_data", csv);
-  if (!result.ok) {
-    $("csv-error").textContent = result.error;
-    say(`Your data was not changed: ${result.error}`);
-    return;
-  }
-  $("csv-error").textContent = "";
   customRows = rows;
-  const custom = document.querySelector('input[name="dataset"][value="custom"]');
-  custom.disabled = false;
+  document.querySelector('input[name="dataset"][value="custom"]').disabled = false;
   config.dataset = "custom";
   controls.render(config);
   remember();
-  await rebuild(message);
+  await refreshSnapshot();
+  say(message);
 }
 
 async function uploadCSV(file) {

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from py_mlp import activations, article, csvdata, jsonsafe, losses, serialization
+from py_mlp import activations, article, csvdata, datasets, jsonsafe, losses, serialization
 from py_mlp.config import ConfigError, build_run
 from py_mlp.gradcheck import TOLERANCE, check_gradients
 from py_mlp.training import TrainingDiverged
@@ -157,6 +157,58 @@ def set_data(csv_text):
     _state["custom"] = (points, y, problem)
     rows = np.column_stack([points, y]).tolist()
     return _ok(n=len(points), problem=problem, rows=rows)
+
+
+def _edit_points(run, train, test):
+    """Set the run's points to ``train`` and ``test`` ((points, labels) each), keeping the
+    network and its training; the data become the run's own ("custom") for a Reset."""
+    t = run.trainer
+    (p_train, y_train), (p_test, y_test) = train, test
+    for point in (p_train, p_test):
+        if len(point) and np.abs(point).max() > datasets.MAX_DATA_VALUE:
+            raise ValueError(f"a point must lie within ±{datasets.MAX_DATA_VALUE:,}")
+    t.set_data(run.inputs(p_train), y_train, run.inputs(p_test) if len(p_test) else None, y_test)
+    run.points_train, run.points_test = p_train, p_test
+    run.X_train, run.X_test = t.X, t.X_test if t.X_test is not None else run.inputs(p_test)
+    points = np.concatenate([p_train, p_test])
+    _state["custom"] = (points, np.concatenate([y_train, y_test]), run.config["problem"])
+    domain = _domain(points)
+    if domain != _state["domain"]:
+        _state["domain"], _state["grids"] = domain, {}
+
+
+def _point_sets(run):
+    t = run.trainer
+    test = _labels(run, t.y_test) if t.y_test is not None else np.empty(0)
+    return (run.points_train, _labels(run, t.y)), (run.points_test, test)
+
+
+@_needs_run
+def add_point(run, x, y, label):
+    """Add a point to the training set; the network keeps its weights and training goes on."""
+    (p_train, y_train), test = _point_sets(run)
+    classes = run.model.sizes[-1] if run.config["problem"] == "multiclass" else 2
+    if run.config["problem"] != "regression" and label not in range(classes):
+        return _error(f"class {label} does not exist here; the classes are 0 to {classes - 1}", "data")
+    try:
+        _edit_points(run, (np.vstack([p_train, [[float(x), float(y)]]]), np.append(y_train, label)), test)
+    except ValueError as exc:
+        return _error(str(exc), "data")
+    return _ok(**_describe(run))
+
+
+@_needs_run
+def remove_point(run, which, index):
+    """Remove point ``index`` of the ``which`` ("train" or "test") set; training goes on."""
+    sets = dict(zip(("train", "test"), _point_sets(run)))
+    points, labels = sets[which]
+    keep = np.arange(len(points)) != int(index)
+    sets[which] = (points[keep], labels[keep])
+    try:
+        _edit_points(run, sets["train"], sets["test"])
+    except ValueError as exc:
+        return _error(str(exc), "data")
+    return _ok(**_describe(run))
 
 
 @_needs_run
@@ -330,7 +382,7 @@ async def article_trace():
 
 
 __export__ = [
-    "setup", "set_data", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
+    "setup", "set_data", "add_point", "remove_point", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
     "gradient_check", "shapes",
     "source", "model_json", "load_model", "article_trace",
 ]

@@ -236,14 +236,22 @@ def test_charts_log_scale_and_hover_readout(shared_app):
 
 def test_points_are_added_and_removed_on_the_plot(shared_app):
     app = shared_app.to_defaults()
+    app.fill("epochs", 30)
+    app.by("train").click()
+    app.expect_state("paused")
+    weights = app.page.evaluate("window.pyMlp.history()")["loss"][-1]
     canvas = app.by("boundary")
     box = canvas.bounding_box()
+    hollow = app.by("problem-help").text_content()
     # The centre of the plot: no point of the circles lies exactly there.
     canvas.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
     app.settled()
     expect(app.by("dataset-custom")).to_be_checked()
     assert boundary_points(app) == 1001
-    expect(app.by("status")).to_contain_text("Your points changed")
+    expect(app.by("status")).to_contain_text("The network keeps what it learned")
+    expect(app.by("epoch")).to_have_text("30")  # not reset
+    expect(app.by("problem-help")).to_contain_text("801 training and 200 test points")  # the split is kept
+    assert "800 training and 200 test points" in hollow
 
     canvas.click(position={"x": box["width"] / 2 + 3, "y": box["height"] / 2 + 3}, modifiers=["Shift"])
     app.settled()
@@ -251,6 +259,19 @@ def test_points_are_added_and_removed_on_the_plot(shared_app):
 
     canvas.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, modifiers=["Alt"])
     app.settled()
+    assert boundary_points(app) == 1001
+    expect(app.by("problem-help")).to_contain_text("801 training and 200 test points")
+
+    app.fill("epochs", 5)  # training goes on from where it was, with the new point
+    app.by("train").click()
+    app.expect_state("paused")
+    expect(app.by("epoch")).to_have_text("35")
+    history = app.page.evaluate("window.pyMlp.history()")
+    assert history["epoch"] == list(range(1, 36)) and history["loss"][29] == weights
+
+    app.by("reset").click()  # Reset starts over, on the points as they are now
+    app.settled()
+    expect(app.by("epoch")).to_have_text("0")
     assert boundary_points(app) == 1001
 
 
