@@ -13,6 +13,7 @@ import { initEmbedded } from "./embedded.js";
 import { download, chartsPNG } from "./downloads.js";
 import * as settings from "./state.js";
 import { BoundaryView } from "./views/boundary.js";
+import { formatNumber } from "./views/format.js";
 import { NetworkView } from "./views/network.js";
 
 const SNAPSHOT_EVERY_MS = 250;   // the heatmap and network refresh at most 4 times a second
@@ -121,7 +122,7 @@ function say(message) {
   show.status.textContent = message;
 }
 
-const fmt = (v, digits = 4) => (v === null || v === undefined ? "–" : Number.isFinite(v) ? v.toFixed(digits) : String(v));
+const fmt = formatNumber;
 
 function showStats(r) {
   show.epoch.textContent = String(r ? r.epoch : 0);
@@ -205,8 +206,8 @@ async function gradientCheck() {
   const verdict = result.error < result.tolerance ? "backprop agrees with finite differences"
     : "backprop and finite differences disagree";
   const skipped = result.skipped ? ` (${result.skipped} more skipped: a relu input or an L1 weight sits at its kink)` : "";
-  out.textContent = `Largest error ${result.error.toExponential(2)} over ${result.checked} derivatives${skipped}, ` +
-    `on ${result.samples} samples, floor ${result.floor.toExponential(1)}: ${verdict}.`;
+  out.textContent = `Largest error ${fmt(result.error, 3)} over ${result.checked} derivatives${skipped}, ` +
+    `on ${result.samples} samples, floor ${fmt(result.floor, 2)}: ${verdict}.`;
   out.dataset.error = String(result.error);
 }
 
@@ -478,7 +479,14 @@ function wire() {
     const result = await call("metrics_csv");
     if (result.ok) download("py_mlp-metrics.csv", result.text, "text/csv");
   }));
-  $("download-charts").addEventListener("click", () => download("py_mlp-charts.png", chartsPNG(Object.values(charts).map((c) => c.canvas))));
+  $("download-charts").addEventListener("click", () => {
+    const metric = info && info.problem === "regression" ? "R²" : "Accuracy";
+    download("py_mlp-charts.png", chartsPNG([
+      { canvas: charts.loss.canvas, title: "Loss by epoch (train, and test dashed)" },
+      { canvas: charts.metric.canvas, title: `${metric} by epoch (train, and test dashed)` },
+      { canvas: charts.gradients.canvas, title: "Gradient norm ‖dW‖ of each layer by epoch" },
+    ]));
+  });
   $("copy-link").addEventListener("click", () => act(copyLink));
   $("gradcheck").addEventListener("click", () => act(gradientCheck));
   $("log-scale").addEventListener("change", (event) => {

@@ -28,16 +28,14 @@
 // logScale, xLabel ("epoch"), background ("#fff"). The canvas is sized by CSS; the bitmap
 // follows its box and devicePixelRatio.
 
+import { formatNumber } from "./views/format.js";
+
 const PALETTE = ["#d9480f", "#1c7ed6", "#2f9e44", "#7048e8", "#e67700", "#1098ad", "#c2255c", "#5c940d", "#495057", "#862e9c"];
 const FONT = "11px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const INK = "#495057";
 
-// Four significant digits, without trailing zeros: 0.12345 -> "0.1235", 1e-7 -> "1e-7".
-export function formatValue(v) {
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
-  return String(Number(v.toPrecision(4)));
-}
+// Four significant digits, without trailing zeros (views/format.js).
+export const formatValue = (v) => formatNumber(v, 4);
 
 export class LineChart {
   constructor(canvas, {
@@ -284,7 +282,7 @@ export class LineChart {
       }
       return values.map(([k, m]) => ({
         at: k + Math.log10(m),
-        label: k >= -4 && k <= 5 ? String(Number((m * 10 ** k).toPrecision(1))) : `${m}e${k}`,
+        label: formatNumber(m * 10 ** k, 1),
       }));
     }
     const step = niceStep((b - a) / Math.max(1, target));
@@ -293,7 +291,7 @@ export class LineChart {
     for (let v = Math.ceil(a / step) * step; v <= b + step * 1e-9; v += step) {
       const r = Math.abs(v) < step * 1e-9 ? 0 : v;
       const big = Math.abs(r) >= 1e5;
-      out.push({ at: r, label: big ? r.toExponential(1) : r.toFixed(Math.min(digits, 20)) });
+      out.push({ at: r, label: big ? formatNumber(r, 2) : r.toFixed(Math.min(digits, 20)) });
     }
     return out;
   }
@@ -326,9 +324,13 @@ export class LineChart {
     const n = this.xs.length;
     const xMax = Math.max(n ? this.xs[n - 1] : 0, 1);
     const lastLabel = ctx.measureText(String(xMax)).width / 2 + 4;  // the last x tick stays inside
-    const pad = { left: 52, right: Math.max(14, lastLabel), top: 10 + rows.length * 16, bottom: 30 };
+    const top = 10 + rows.length * 16, bottom = 30;
+    const h = Math.max(10, height - top - bottom);
+    const range = this.#yRange();
+    const ticks = range ? this.#ticks(range[0], range[1], Math.max(2, Math.floor(h / 36))) : [];
+    const widest = Math.max(0, ...ticks.map((t) => ctx.measureText(t.label).width));  // no label is cut
+    const pad = { left: Math.max(52, Math.ceil(widest) + 10), right: Math.max(14, lastLabel), top, bottom };
     const w = Math.max(10, width - pad.left - pad.right);
-    const h = Math.max(10, height - pad.top - pad.bottom);
     rows.forEach((r, j) => {
       let x = pad.left;
       const y = 10 + j * 16;
@@ -346,7 +348,6 @@ export class LineChart {
     const px = (x) => pad.left + (x / xMax) * w;
 
     // Axes, ticks and grid lines.
-    const range = this.#yRange();
     ctx.strokeStyle = "#e9ecef"; ctx.lineWidth = 1; ctx.fillStyle = INK;
     let py = () => NaN;
     this.yTickLabels = [];
@@ -354,7 +355,7 @@ export class LineChart {
       const [a, b] = range;
       py = (v) => pad.top + h - ((v - a) / (b - a)) * h;
       ctx.textAlign = "right"; ctx.textBaseline = "middle";
-      for (const t of this.#ticks(a, b, Math.max(2, Math.floor(h / 36)))) {
+      for (const t of ticks) {
         const Y = Math.round(py(t.at)) + 0.5;
         ctx.beginPath(); ctx.moveTo(pad.left, Y); ctx.lineTo(pad.left + w, Y); ctx.stroke();
         ctx.fillText(t.label, pad.left - 5, Y);

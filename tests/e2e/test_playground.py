@@ -41,6 +41,8 @@ def test_data_set_picker_sliders_and_regenerate(shared_app):
     app.page.get_by_text("Moons", exact=True).click()
     app.settled()
     expect(app.by("dataset-moons")).to_be_checked()
+    axes = app.by("boundary").get_attribute("data-axes").split(", ")
+    assert all(len(a.lstrip("-").replace(".", "")) <= 3 for a in axes), axes  # 1.9, not 1.9011866265584003
     expect(app.by("status")).to_contain_text("Settings changed (dataset): the network was reset")
 
     slider = app.by("n-samples")
@@ -433,6 +435,10 @@ def test_presets_vanishing_gradients_and_divergence(shared_app):
     expect(app.by("status")).to_contain_text("Training stopped")
     expect(app.by("status")).to_contain_text("Lower the learning rate")
     assert app.number("epoch") < 200
+    # Huge numbers read as people write them, and the chart's labels fit beside it.
+    expect(app.by("loss")).to_have_text(re.compile(r"^-?\d(\.\d+)? × 10[⁰¹²³⁴⁵⁶⁷⁸⁹]+$"))
+    ticks = app.by("loss-chart").get_attribute("data-y-ticks").split(", ")
+    assert ticks and all(re.fullmatch(r"-?[\d.]+( × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?", t) for t in ticks), ticks
 
 
 def test_keyboard_alone_can_pick_data_and_train(shared_app):

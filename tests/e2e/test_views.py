@@ -156,7 +156,7 @@ def test_chart_draws_a_long_run_with_bounded_vertices(h):
     assert int(big.get_attribute("data-vertices")) <= stats["cap"]
     big.focus()
     h.keyboard.press("End")
-    expect(by(h, "big-readout")).to_have_text("epoch 100000: train loss 0.00001, test loss 0.00002")
+    expect(by(h, "big-readout")).to_have_text("epoch 100000: train loss 1 × 10⁻⁵, test loss 2 × 10⁻⁵")
 
 
 def test_chart_series_grow_on_first_point_and_png_export(h):
@@ -458,3 +458,13 @@ def test_dataset_thumbnails_load_as_images(h):
     h.wait_for_function("[...document.querySelectorAll('#thumbs img')].every(i => i.complete)")
     sizes = h.evaluate("[...document.querySelectorAll('#thumbs img')].map(i => [i.alt, i.naturalWidth])")
     assert sizes == [[name, 64] for name in THUMB_NAMES]
+
+
+def test_numbers_are_formatted_for_people(h):
+    out = h.evaluate("""async () => {
+      const { formatNumber } = await import('../web/views/format.js');
+      return [2.5910539982962178e+303, 1.9011866265584003, -1.5475277397800056, 0.000123456, 0, NaN,
+              -Infinity, null, 123456, 0.5].map((v) => formatNumber(v));
+    }""")
+    assert out == ["2.591 × 10³⁰³", "1.901", "-1.548", "0.0001235", "0", "NaN", "−∞", "–",
+                   "1.235 × 10⁵", "0.5"]

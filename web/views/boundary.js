@@ -30,6 +30,7 @@
 // toCanvas(x, y) maps data to canvas CSS pixels.
 
 import { binaryHeat, classColor, classHeat, css, lighten, rangeColor } from "./colors.js";
+import { formatNumber } from "./format.js";
 
 const HIT_PX = 6;
 const FONT = "10px system-ui, -apple-system, 'Segoe UI', sans-serif";
@@ -268,10 +269,12 @@ export class BoundaryView {
       ctx.textAlign = align; ctx.textBaseline = baseline;
       ctx.strokeText(text, x, y); ctx.fillText(text, x, y);
     };
-    label(String(xmin), 3, height - 2, "left", "bottom");
-    label(String(xmax), width - 3, height - 2, "right", "bottom");
-    label(String(ymax), 3, 2, "left", "top");
-    if (ymin !== xmin) label(String(ymin), 3, height - 14, "left", "bottom");  // one corner label serves both
+    const f = (v) => formatNumber(v, 3);
+    label(f(xmin), 3, height - 2, "left", "bottom");
+    label(f(xmax), width - 3, height - 2, "right", "bottom");
+    label(f(ymax), 3, 2, "left", "top");
+    if (f(ymin) !== f(xmin)) label(f(ymin), 3, height - 14, "left", "bottom");  // one corner label serves both
+    this.canvas.dataset.axes = [xmin, xmax, ymin, ymax].map(f).join(", ");  // one corner label serves both
   }
 
   // --- gestures -----------------------------------------------------------------------
@@ -333,20 +336,20 @@ export class BoundaryView {
   #hover(px, py) {
     if (!this.readout) return;
     const [x, y] = this.toData(px, py);
-    let text = `x1 ${x.toFixed(2)}, x2 ${y.toFixed(2)}`;
+    let text = `x1 ${formatNumber(x, 3)}, x2 ${formatNumber(y, 3)}`;
     const g = this.grid;
     if (g) {
       const [xmin, xmax, ymin, ymax] = this.domain;
       const j = Math.min(g.n - 1, Math.max(0, Math.floor(((x - xmin) / (xmax - xmin)) * g.n)));
       const i = Math.min(g.n - 1, Math.max(0, Math.floor(((ymax - y) / (ymax - ymin)) * g.n)));
       const k = i * g.n + j;
-      const f = (v) => Number(v).toFixed(3);
+      const p = (v) => Number(v).toFixed(3);  // a probability: fixed decimals read best
       if (this.problem.kind === "multiclass") {
-        text += `: class ${g.classIndex[k]}` + (g.confidence ? ` (confidence ${f(g.confidence[k])})` : "");
+        text += `: class ${g.classIndex[k]}` + (g.confidence ? ` (confidence ${p(g.confidence[k])})` : "");
       } else if (this.problem.kind === "regression") {
-        text += `: prediction ${f(g.values[k])}`;
+        text += `: prediction ${formatNumber(Number(g.values[k]), 3)}`;
       } else {
-        text += `: P(class 1) ${f(g.values[k])}`;
+        text += `: P(class 1) ${p(g.values[k])}`;
       }
     }
     this.readout.textContent = text;

@@ -23,6 +23,7 @@
 // Test hooks: container.dataset.weightUpdates (setWeights calls), .neurons (count).
 
 import { BLUE, ORANGE, css, lighten, rangeColor, signedColor } from "./colors.js";
+import { formatNumber } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -339,6 +340,6 @@ export class NetworkView {
     if (!m) return;
     const [k, i, j] = m.slice(1).map(Number);
     const w = Number(this.weights[k - 1][i][j]);
-    this.readout.textContent = `weight, layer ${k}: neuron ${i} → ${j} = ${w.toPrecision(3)}`;
+    this.readout.textContent = `weight, layer ${k}: neuron ${i} → ${j} = ${formatNumber(w, 3)}`;
   }
 }
