@@ -181,7 +181,7 @@ def check_config(config=None, data=None):
     c["seed"] = _checked(c, "seed", 0, 2**63 - 1, whole=True)
     c["n_classes"] = _checked(c, "n_classes", 2, datasets.MAX_CLASSES, whole=True)
     if custom:
-        _, _, natural, c["n_classes"] = _custom_data(data)
+        points, _, natural, c["n_classes"] = _custom_data(data)
     elif c["n_classes"] != 2 and c["dataset"] not in datasets.MULTICLASS:
         raise ConfigError(
             "n_classes", f"only {' and '.join(datasets.MULTICLASS)} take a number of classes; "
@@ -190,7 +190,7 @@ def check_config(config=None, data=None):
     else:
         natural = datasets.problem_of(c["dataset"], c["n_classes"])
     c["test_fraction"] = _checked(c, "test_fraction", 0.0, 1.0, below=True)
-    n_points = len(data[0]) if custom else c["n_samples"]
+    n_points = len(points) if custom else c["n_samples"]
     if c["test_fraction"] and round(c["test_fraction"] * n_points) < 1:
         raise ConfigError("test_fraction", "is too small to hold out even one point; raise it or use 0")
     try:
@@ -256,7 +256,7 @@ def check_config(config=None, data=None):
     if c["init"] is not None:
         c["init"] = _name(c, "init", get_initializer)
     c["epochs"] = _checked(c, "epochs", 0, MAX_EPOCHS, whole=True)
-    _check_size(c, len(data[0]) if custom else c["n_samples"], custom)
+    _check_size(c, n_points, custom)
     return c
 
 
