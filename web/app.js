@@ -389,8 +389,11 @@ async function loadModel(file) {
     return;
   }
   box.textContent = "";
+  for (const chart of Object.values(charts)) chart.reset();
+  player.epoch = result.epoch;
+  showStats(result);
   await refreshSnapshot();
-  say(`Loaded the weights from ${file.name}.`);
+  say(`Loaded the weights from ${file.name} (epoch ${result.epoch}): loss ${fmt(result.loss)} on the training data.`);
 }
 
 async function copyLink() {

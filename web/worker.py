@@ -90,15 +90,17 @@ def _error(message, field=None):
 
 
 def _domain(points):
-    """A square of data coordinates that holds every point, at least [-1.5, 1.5]."""
-    extent = 1.5
-    if len(points):
-        extent = max(extent, float(np.abs(points).max()) * 1.1)
+    """The square of data coordinates the page plots: every point, at least [-1.5, 1.5]."""
+    extent = datasets.plot_extent(points)
     return [-extent, extent, -extent, extent]
 
 
 def _points(points, y):
     return {"x": points[:, 0].tolist(), "y": points[:, 1].tolist(), "label": np.asarray(y).tolist()}
+
+
+def _metric(run):
+    return "r2" if run.config["problem"] == "regression" else "accuracy"
 
 
 def _labels(run, y2d):
@@ -140,7 +142,7 @@ def setup(config_json):
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
     run.trainer.history = None  # the MetricsLog keeps the run's metrics, compactly
-    metric = "r2" if run.config["problem"] == "regression" else "accuracy"
+    metric = _metric(run)
     _state["run"], _state["config"] = run, config
     _state["domain"] = _domain(np.concatenate([run.points_train, run.points_test]))
     _state["grids"] = {}
@@ -234,7 +236,7 @@ def train(run, max_epochs, budget_ms):
     trainer = run.trainer
     deadline = time.perf_counter() + float(budget_ms) / 1000.0
     columns = {"epochs": [], "loss": [], "metric": [], "test_loss": [], "test_metric": [], "grad_norms": []}
-    metric = "r2" if run.config["problem"] == "regression" else "accuracy"
+    metric = _metric(run)
     stopped = None
     for _ in range(int(max_epochs)):
         try:
@@ -362,8 +364,22 @@ def load_model(run, text):
             f"this file holds a {'-'.join(map(str, model.sizes))} network with {', '.join(model.activations)}; "
             f"the page has {'-'.join(map(str, run.model.sizes))} with {', '.join(run.model.activations)}. "
             "Set the same features, layers and activations, then load it again", "model")
+    saved = run.model.copy_params()
     run.model.set_params(model.params)
-    return _ok(config=(extra or {}).get("config"))
+    t = run.trainer
+    if not t.outputs_in_range():
+        run.model.set_params(saved)
+        return _error("this model's outputs overflow over the plotted square of these data; "
+                      "it was trained on other data. Your network is kept", "model")
+    epoch = extra.get("epoch")
+    t.epoch = epoch if isinstance(epoch, int) and epoch >= 0 else 0
+    metric = _metric(run)
+    _state["log"] = MetricsLog(len(run.model.weights), metric)  # the history starts from the file's model
+    scores = t.evaluate(t.X, t.y)
+    if t.X_test is not None:
+        scores.update(t.evaluate(t.X_test, t.y_test, prefix="test_"))
+    return _ok(config=extra.get("config"), epoch=t.epoch, loss=scores["loss"], metric=scores[metric],
+               test_loss=scores.get("test_loss"), test_metric=scores.get("test_" + metric))
 
 
 async def article_trace():

@@ -408,6 +408,8 @@ def test_downloads_and_loading_a_model_back(shared_app, tmp_path):
     app.by("load-model").set_input_files(str(model_file))
     app.settled()
     expect(app.by("status")).to_contain_text("Loaded the weights from model.json")
+    expect(app.by("epoch")).to_have_text("30")  # the file's epoch, and the loaded model's loss
+    assert 0 < app.number("loss") < 1
     with app.page.expect_download() as info:
         app.by("download-model").click()
     reloaded, _, _ = from_json(open(info.value.path()).read())
