@@ -67,6 +67,7 @@ let info = null;             // what the worker says of the current network (siz
 let lastSnapshot = 0;
 let snapshotBusy = false;
 let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
+let runTarget = 0;           // the epoch the current run stops at
 
 const controls = new Controls(form, { onChange: (key, value) => act(() => settingChanged(key, value)) });
 const player = new Player({
@@ -140,6 +141,7 @@ async function rebuild(message) {
   info = null;
   const result = await call("setup", JSON.stringify(settings.toRunConfig(config)));
   player.epoch = 0;
+  runTarget = 0;
   showStats();
   if (!result.ok) {
     for (const chart of Object.values(charts)) chart.reset();
@@ -254,8 +256,10 @@ function train(epochs) {
     say("These settings cannot build a network; change them and press Reset.");
     return;
   }
-  const resuming = state === "paused" && player.epoch < player.target;
-  const target = resuming && epochs === undefined ? player.target : player.epoch + (epochs ?? config.epochs);
+  // A run is "Epochs per run" epochs long; Train after a Pause (or a few Steps) finishes
+  // it, and Train after a finished run starts the next one.
+  if (epochs === undefined && !(state === "paused" && player.epoch < runTarget)) runTarget = player.epoch + config.epochs;
+  const target = epochs === undefined ? runTarget : player.epoch + epochs;
   setState("training", epochs === 1 ? "One epoch…" : `Training to epoch ${target}…`);
   root.dataset.loop = "running";
   player.play(target);
@@ -268,6 +272,7 @@ function pause() {
 // ---- settings ---------------------------------------------------------------------------
 
 async function settingChanged(key, value) {
+  $("preset").value = "";  // the settings are no longer the preset's
   config[key] = value;
   if (key === "hidden") config.activation = controls.config.activation;
   config = settings.normalise(config);
@@ -282,10 +287,14 @@ async function settingChanged(key, value) {
   }
   if (settings.LIVE.has(key)) {
     if (key === "epochs") return;
+    if (key === "reg_rate" && config.regularization === "none") {
+      return say(`The regularisation rate is now ${value}; it applies once you choose L1 or L2.`);
+    }
     if (info) {
       const result = await call("update", JSON.stringify(liveSettings()));
       if (!result.ok) return say(result.error);
-      say(`${key.replace("_", " ")} is now ${value}; training goes on with it.`);
+      const when = state === "training" ? "training goes on with it" : "the next epochs use it, on the same network";
+      say(`${key.replace("_", " ")} is now ${value}; ${when}.`);
       if (key === "batch_size") await refreshPanels();
     }
     return;
@@ -422,6 +431,7 @@ async function applyPreset(name, overrides = {}) {
   customRows = null;
   const { config: next, problems } = settings.applyValues(settings.presetConfig(name), overrides, "The link");
   await applyConfig(next, [`Preset "${name}" loaded. Press Train.`, ...problems].join(" "));
+  $("preset").value = name;
 }
 
 // ?preset=article: the tutorial's own experiment, its log shown line by line.
@@ -498,8 +508,7 @@ function wire() {
   });
   $("show-test").addEventListener("change", (event) => boundary.showTest(event.target.checked));
   $("preset").addEventListener("change", (event) => {
-    const name = event.target.value;
-    event.target.value = "";
+    const name = event.target.value;  // stays shown until a setting is changed by hand
     if (name && state !== "loading") act(() => applyPreset(name));
   });
 }

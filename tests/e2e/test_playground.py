@@ -213,6 +213,37 @@ def test_step_speed_and_a_player_that_never_runs_twice(shared_app):
     assert history["epoch"][-1] == 41  # the one Step plus Stop after (40) epochs
 
 
+def test_words_and_states_agree(shared_app):
+    app = shared_app.to_defaults()
+    # "Epochs per run": Train after a Pause and two Steps finishes the run, no more.
+    app.fill("epochs", 200)
+    app.by("speed").select_option("10")
+    app.by("train").click()
+    wait_epoch_at_least(app.page, 3)
+    app.by("pause").click()
+    app.expect_state("paused")
+    app.by("speed").select_option("0")
+    for _ in range(2):
+        app.by("step").click()
+        app.expect_state("paused")
+    app.by("train").click()
+    app.expect_state("paused", timeout=60_000)
+    expect(app.by("epoch")).to_have_text("200")
+    expect(app.page.get_by_label("Epochs per run")).to_have_value("200")
+
+    # A regularisation rate with no regularisation says when it will apply.
+    app.fill("reg-rate", 0.01)
+    expect(app.by("status")).to_contain_text("applies once you choose L1 or L2")
+
+    # The preset menu shows the preset chosen, until a setting is changed by hand.
+    app.by("preset").select_option("spiral")
+    app.settled()
+    expect(app.by("preset")).to_have_value("spiral")
+    app.fill("seed", 3)
+    app.settled()
+    expect(app.by("preset")).to_have_value("")
+
+
 def test_charts_log_scale_and_hover_readout(shared_app):
     app = shared_app.to_defaults()
     app.fill("epochs", 200)
