@@ -16,7 +16,10 @@ import { BoundaryView } from "./views/boundary.js";
 import { formatNumber } from "./views/format.js";
 import { NetworkView } from "./views/network.js";
 
-const SNAPSHOT_EVERY_MS = 250;   // the heatmap and network refresh at most 4 times a second
+// While training, the boundary and the network redraw as often as their cost allows: the
+// next snapshot waits ten times as long as the last one took (at most a tenth of the
+// worker's time), and never more than 100 ms (at least 10 redraws a second).
+const SNAPSHOT_MAX_GAP_MS = 100;
 const GRID = 48;
 const AUTO_GRADCHECK_MAX_PARAMS = 400;
 
@@ -66,6 +69,7 @@ let config = settings.copyDefaults();
 let info = null;             // what the worker says of the current network (sizes, data, ...)
 let lastSnapshot = 0;
 let snapshotBusy = false;
+let snapshotCost = 0;        // ms the last snapshot took, worker and drawing
 let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
 let runTarget = 0;           // the epoch the current run stops at
 
@@ -176,6 +180,7 @@ function describeProblem(i) {
 async function refreshSnapshot() {
   if (snapshotBusy || !info) return;
   snapshotBusy = true;
+  const started = performance.now();
   try {
     const snap = await call("snapshot", GRID);
     if (snap.ok) {
@@ -187,6 +192,7 @@ async function refreshSnapshot() {
   } finally {
     snapshotBusy = false;
     lastSnapshot = performance.now();
+    snapshotCost = lastSnapshot - started;
   }
 }
 
@@ -230,7 +236,7 @@ function takeChunk(chunk) {
     showStats({ epoch: chunk.epochs[i], loss: chunk.loss[i], metric: chunk.metric[i],
       test_loss: chunk.test_loss[i], test_metric: chunk.test_metric[i] });
   }
-  if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) refreshSnapshot();
+  if (performance.now() - lastSnapshot > Math.min(SNAPSHOT_MAX_GAP_MS, 10 * snapshotCost)) refreshSnapshot();
   if (chunk.stopped) {
     say(`Training stopped: ${chunk.stopped}`);
     return "stop";

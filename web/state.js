@@ -29,7 +29,7 @@ export const DEFAULTS = Object.freeze({
   regularization: "none",
   reg_rate: 0,
   epochs: 1000,
-  speed: 0,
+  speed: 100,  // epochs a second: the default run lasts long enough to watch
 });
 
 const ok = (value) => ({ value });

@@ -53,6 +53,7 @@ def test_loads_with_a_real_progress_bar_then_is_ready(app):
 def test_trains_two_circles_to_high_accuracy_with_live_chart(shared_app):
     app = shared_app.to_defaults()
     app.fill("epochs", 1000)
+    app.by("speed").select_option("0")  # as fast as it goes
     app.by("train").click()
     app.expect_state("training")
     wait_points_above(app.page, 0)
@@ -143,3 +144,19 @@ def test_invalid_learning_rates_are_refused(shared_app):
         expect(app.by("learning-rate-error")).to_contain_text(message)
         app.expect_state("ready")
         expect(app.by("epoch")).to_have_text("0")
+
+
+def test_the_default_run_can_be_watched(shared_app):
+    """At the default speed (100 epochs a second) the boundary and the network redraw as
+    training goes, many times in a run rather than a few."""
+    app = shared_app.to_defaults()
+    expect(app.by("speed")).to_have_value("100")
+    app.fill("epochs", 300)
+    grid = lambda: int(app.by("boundary").get_attribute("data-grid-updates"))  # noqa: E731
+    weights = lambda: int(app.by("network").get_attribute("data-weight-updates"))  # noqa: E731
+    before = grid(), weights()
+    app.by("train").click()
+    app.expect_state("paused", timeout=60_000)
+    redraws = grid() - before[0]
+    assert redraws >= 20, f"the boundary redrew {redraws} times in a 300-epoch run"
+    assert weights() - before[1] == redraws

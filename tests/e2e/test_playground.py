@@ -359,6 +359,7 @@ def test_the_gradient_check_trusts_tiny_gradients_after_the_vanishing_lesson(sha
     app = shared_app.to_defaults()
     app.by("preset").select_option("vanishing")
     app.settled()
+    app.by("speed").select_option("0")
     app.by("train").click()
     app.expect_state("paused", timeout=120_000)
     expect(app.by("epoch")).to_have_text("2000")
