@@ -115,10 +115,11 @@ function setState(next, message) {
   state = next;
   root.dataset.state = next;
   const idle = next === "ready" || next === "paused";
-  buttons.train.disabled = !idle || !info;
-  buttons.step.disabled = !idle || !info;
-  buttons.pause.disabled = next !== "training";
-  buttons.reset.disabled = next === "loading" || next === "error";
+  // The player's buttons are marked unavailable with aria-disabled, not disabled: a
+  // disabled button drops keyboard focus to the page when Space starts training.
+  const off = { train: !idle || !info, step: !idle || !info, pause: next !== "training",
+    reset: next === "loading" || next === "error" };
+  for (const [name, unavailable] of Object.entries(off)) buttons[name].setAttribute("aria-disabled", String(unavailable));
   for (const id of ["download-model", "download-metrics", "gradcheck"]) $(id).disabled = !idle || !info;
   if (message !== undefined) say(message);
 }
@@ -472,11 +473,23 @@ function fail(error) {
 function wire() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (buttons.train.getAttribute("aria-disabled") === "true") return;
     act(() => { if (state === "ready" || state === "paused") train(); });
   });
-  buttons.pause.addEventListener("click", pause);
-  buttons.step.addEventListener("click", () => act(() => { if (state === "ready" || state === "paused") train(1); }));
-  buttons.reset.addEventListener("click", () => act(() => rebuild("Reset: a fresh network with the same settings.")));
+  const available = (name) => buttons[name].getAttribute("aria-disabled") !== "true";
+  buttons.pause.addEventListener("click", () => { if (available("pause")) pause(); });
+  buttons.step.addEventListener("click", () => {
+    if (available("step")) act(() => { if (state === "ready" || state === "paused") train(1); });
+  });
+  buttons.reset.addEventListener("click", () => {
+    if (available("reset")) act(() => rebuild("Reset: a fresh network with the same settings."));
+  });
+  // Enter in a field commits that field only; training starts from the Train button.
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.target.tagName !== "INPUT") return;
+    event.preventDefault();
+    if (event.target.type === "text") event.target.dispatchEvent(new Event("change", { bubbles: true }));
+  });
   $("regenerate").addEventListener("click", () => act(() => {
     customRows = null;
     const seed = config.seed + 1;

@@ -486,9 +486,24 @@ def test_keyboard_alone_can_pick_data_and_train(shared_app):
     app.settled()
     expect(app.by("feature-x1^2")).to_have_attribute("aria-pressed", "true")
     app.by("epochs").fill("5")
-    app.by("epochs").press("Enter")  # submits the form: Train
+    app.by("epochs").press("Enter")  # commits the field, and only that
+    app.settled()
+    assert app.page.evaluate("window.pyMlp.config()") and app.root.get_attribute("data-state") == "ready"
+    app.by("learning-rate").fill("0.3")
+    app.by("learning-rate").press("Enter")
+    app.settled()
+    expect(app.by("status")).to_contain_text("learning rate is now 0.3")
+    expect(app.by("epoch")).to_have_text("0")
+    app.by("train").focus()
+    app.page.keyboard.press("Space")  # Train, and the focus stays on it
     app.expect_state("paused")
     expect(app.by("epoch")).to_have_text("5")
+    assert app.page.evaluate("document.activeElement.dataset.testid") == "train"
+    app.by("step").focus()
+    app.page.keyboard.press("Enter")
+    app.expect_state("paused")
+    expect(app.by("epoch")).to_have_text("6")
+    assert app.page.evaluate("document.activeElement.dataset.testid") == "step"
     expect(app.by("status")).to_have_attribute("role", "status")
 
 
