@@ -197,9 +197,13 @@ async function refreshSnapshot() {
   }
 }
 
+async function refreshBackprop() {
+  const shapes = await call("shapes");
+  if (shapes.ok && info) $("backprop").replaceChildren(describeBackprop(shapes, info));
+}
+
 async function refreshPanels() {
-  const [shapes, code] = await Promise.all([call("shapes"), call("source")]);
-  if (shapes.ok) $("backprop").replaceChildren(describeBackprop(shapes, info));
+  const [, code] = await Promise.all([refreshBackprop(), call("source")]);
   if (code.ok) $("code").textContent = code.text;
   $("gradcheck-result").textContent = "";
   if (info && info.n_params <= AUTO_GRADCHECK_MAX_PARAMS) await gradientCheck();
@@ -249,6 +253,7 @@ async function runEnded(reason) {
   root.dataset.loop = "idle";
   await refreshSnapshot();  // never rejects, so the run always ends in a state below
   if (reason instanceof Error) return fail(reason);
+  act(refreshBackprop);  // the sizes of dW and db where training stopped
   if (reason === "stopped") return setState("paused");
   if (reason === "paused") return setState("paused", `Paused at epoch ${player.epoch}.`);
   setState("paused", `Finished ${player.epoch} epochs. Press Train to go on.`);
@@ -303,6 +308,7 @@ async function settingChanged(key, value) {
       const when = state === "training" ? "training goes on with it" : "the next epochs use it, on the same network";
       say(`${key.replace("_", " ")} is now ${value}; ${when}.`);
       if (key === "batch_size") await refreshPanels();
+      else await refreshBackprop();
     }
     return;
   }

@@ -1,7 +1,25 @@
 // The backprop panel: the matrix equations of the backward pass, layer by layer, with the
-// live array shapes of the current network and batch. Main thread; pure DOM building.
+// live array shapes of the current network and batch, the norms of dW and db now, the
+// penalty term of L1 or L2 in dW, and the chosen optimiser's update rule. Main thread;
+// pure DOM building.
+
+import { formatNumber } from "./views/format.js";
 
 const shape = (dims) => `(${dims.join(" × ")})`;
+const num = (v) => formatNumber(v, 3);
+
+// The optimiser's update of every parameter p (W and b alike) from its gradient g.
+function updateRule(o) {
+  if (o.name === "momentum" && o.nesterov) {
+    return [`v ← μ v − η g,  p += μ v − η g  (Nesterov; η = ${num(o.lr)}, μ = ${num(o.momentum)})`];
+  }
+  if (o.name === "momentum") return [`v ← μ v − η g,  p += v  (η = ${num(o.lr)}, μ = ${num(o.momentum)})`];
+  if (o.name === "adam") {
+    return [`m ← β₁ m + (1 − β₁) g,  s ← β₂ s + (1 − β₂) g²  (β₁ = ${num(o.beta1)}, β₂ = ${num(o.beta2)})`,
+      `p −= η m̂ / (√ŝ + ε),  m̂ = m / (1 − β₁ᵗ),  ŝ = s / (1 − β₂ᵗ)  (η = ${num(o.lr)}, ε = ${num(o.eps)})`];
+  }
+  return [`W −= η dW,  b −= η db  (η = ${num(o.lr)})`];
+}
 const PAIRED = {
   binary_cross_entropy: "sigmoid",
   softmax_cross_entropy: "softmax",
@@ -14,7 +32,8 @@ export function describeBackprop(shapes, info) {
   table.className = "backprop";
   table.innerHTML = `<caption>Forward <code>z = a W + b</code>, <code>a = f(z)</code>; batch of n = ${shapes.batch}.
     Read from the output down: each row is what back-propagation computes for that layer.</caption>
-    <thead><tr><th scope="col">layer</th><th scope="col">step</th><th scope="col">equation</th><th scope="col">shape</th></tr></thead>`;
+    <thead><tr><th scope="col">layer</th><th scope="col">step</th><th scope="col">equation</th><th scope="col">shape</th>
+    <th scope="col">size now (epoch ${shapes.epoch}, all training data)</th></tr></thead>`;
   const body = document.createElement("tbody");
   const last = shapes.layers.length;
   for (const layer of [...shapes.layers].reverse()) {
@@ -30,10 +49,13 @@ export function describeBackprop(shapes, info) {
     } else {
       rows.push(["dz", `dz${k} = da${k} ⊙ ${layer.activation}′(z${k})`, shape([n, fanOut])]);
     }
-    rows.push(["dW", `dW${k} = a${k - 1}ᵀ dz${k}`, `${shape([fanIn, n])} ${shape([n, fanOut])} → ${shape([fanIn, fanOut])}`]);
-    rows.push(["db", `db${k} = Σ over the batch of dz${k}`, shape([fanOut])]);
+    const penalty = (shapes.l2 ? ` + λ₂ W${k}` : "") + (shapes.l1 ? ` + λ₁ sign(W${k})` : "");
+    const rates = [shapes.l2 ? `λ₂ = ${num(shapes.l2)}` : "", shapes.l1 ? `λ₁ = ${num(shapes.l1)}` : ""].filter(Boolean);
+    rows.push(["dW", `dW${k} = a${k - 1}ᵀ dz${k}${penalty}${rates.length ? `  (${rates.join(", ")})` : ""}`,
+      `${shape([fanIn, n])} ${shape([n, fanOut])} → ${shape([fanIn, fanOut])}`, null, layer.dW_norm]);
+    rows.push(["db", `db${k} = Σ over the batch of dz${k}`, shape([fanOut]), null, layer.db_norm]);
     if (k > 1) rows.push(["da", `da${k - 1} = dz${k} W${k}ᵀ`, `${shape([n, fanOut])} ${shape([fanOut, fanIn])} → ${shape([n, fanIn])}`]);
-    rows.forEach(([step, eq, dims, note], i) => {
+    rows.forEach(([step, eq, dims, note, norm], i) => {
       const tr = document.createElement("tr");
       tr.dataset.testid = `backprop-${k}-${step}`;
       if (i === 0) {
@@ -43,7 +65,8 @@ export function describeBackprop(shapes, info) {
         th.textContent = `${k} (${layer.activation}${k === last ? ", output" : ""})`;
         tr.append(th);
       }
-      for (const [text, cls] of [[step, "step"], [eq, "eq"], [dims, "dims"]]) {
+      const size = norm === undefined ? "" : `‖${step}${k}‖ = ${num(norm)}`;
+      for (const [text, cls] of [[step, "step"], [eq, "eq"], [dims, "dims"], [size, "norm"]]) {
         const td = document.createElement("td");
         td.className = cls;
         td.textContent = text;
@@ -53,9 +76,24 @@ export function describeBackprop(shapes, info) {
       body.append(tr);
     });
   }
-  const update = document.createElement("tr");
-  update.innerHTML = `<th scope="row">all</th><td class="step">update</td><td class="eq">W −= η dW,  b −= η db</td><td class="dims">(${info.n_train} training points)</td>`;
-  body.append(update);
+  updateRule(shapes.optimizer).forEach((rule, i, all) => {
+    const tr = document.createElement("tr");
+    tr.dataset.testid = i ? `backprop-update-${i + 1}` : "backprop-update";
+    if (i === 0) {
+      const th = document.createElement("th");
+      th.scope = "rowgroup";
+      th.rowSpan = all.length;
+      th.textContent = `all (${shapes.optimizer.name})`;
+      tr.append(th);
+    }
+    for (const [text, cls] of [[i ? "" : "update", "step"], [rule, "eq"], [i ? "" : `(${info.n_train} training points)`, "dims"], ["", "norm"]]) {
+      const td = document.createElement("td");
+      td.className = cls;
+      td.textContent = text;
+      tr.append(td);
+    }
+    body.append(tr);
+  });
   table.append(body);
   return table;
 }

@@ -319,15 +319,28 @@ def gradient_check(run):
 
 @_needs_run
 def shapes(run):
-    """The live array shapes of each layer's forward and backward pass, for one batch."""
-    n = run.trainer.batch_size
+    """The backward pass as the page explains it: each layer's live array shapes for one
+    batch, the norms of dW and db on the training data now, the penalty rates and the
+    optimiser's update rule with its settings."""
+    t = run.trainer
+    n = t.batch_size
+    _, _, grads = t.gradients(t.X, t.y)
+    n_layers = len(run.model.weights)
     layers = []
     for k, (fan_in, fan_out) in enumerate(zip(run.model.sizes[:-1], run.model.sizes[1:])):
         layers.append({
             "layer": k + 1, "activation": run.model.activations[k],
             "a_prev": [n, fan_in], "W": [fan_in, fan_out], "b": [fan_out], "z": [n, fan_out],
+            "dW_norm": float(np.linalg.norm(grads[k])), "db_norm": float(np.linalg.norm(grads[n_layers + k])),
         })
-    return _ok(layers=layers, batch=n, loss=run.config["loss"])
+    opt = t.optimizer
+    optimizer = {"name": opt.name, "lr": opt.lr}
+    if opt.name == "momentum":
+        optimizer.update(momentum=opt.momentum, nesterov=opt.nesterov)
+    elif opt.name == "adam":
+        optimizer.update(beta1=opt.beta1, beta2=opt.beta2, eps=opt.eps)
+    return _ok(layers=layers, batch=n, loss=run.config["loss"], l1=t.l1, l2=t.l2, optimizer=optimizer,
+               epoch=t.epoch)
 
 
 @_needs_run

@@ -370,6 +370,28 @@ def test_the_gradient_check_trusts_tiny_gradients_after_the_vanishing_lesson(sha
     assert float(result.get_attribute("data-error")) < 1e-6
 
 
+def test_backprop_panel_follows_the_optimiser_the_penalty_and_training(shared_app):
+    app = shared_app.to_defaults()
+    expect(app.by("backprop-update")).to_contain_text("W −= η dW,  b −= η db  (η = 0.5)")
+    app.by("optimizer").select_option("adam")
+    app.by("regularization").select_option("l2")
+    app.fill("reg-rate", 0.01)
+    app.settled()
+    expect(app.by("backprop-update")).to_contain_text("m ← β₁ m + (1 − β₁) g")
+    expect(app.by("backprop-update-2")).to_contain_text("p −= η m̂ / (√ŝ + ε)")
+    expect(app.by("backprop-2-dW")).to_contain_text("dW2 = a1ᵀ dz2 + λ₂ W2  (λ₂ = 0.01)")
+    norm = app.by("backprop-1-dW").locator("td.norm")
+    before = norm.text_content()
+    assert before.startswith("‖dW1‖ = ")
+    app.by("step").click()  # the sizes follow training
+    app.expect_state("paused")
+    app.settled()
+    expect(norm).not_to_have_text(before)
+    app.by("regularization").select_option("l1")
+    app.settled()
+    expect(app.by("backprop-2-dW")).to_contain_text("+ λ₁ sign(W2)  (λ₁ = 0.01)")
+
+
 def test_python_source_of_what_runs(shared_app):
     app = shared_app.to_defaults()
     code = app.by("code")
