@@ -789,14 +789,14 @@ CONNECTION_TIMEOUT = 30  # seconds a connection may sit idle or stall mid-reques
 LISTEN_BACKLOG = 128  # http.server's 5 drops connections when a page opens many at once
 
 # What the app needs, and no more. Pyodide compiles WebAssembly ('wasm-unsafe-eval') and
-# builds JS glue with eval; PyScript uses Function() and starts its worker from a blob:
-# URL, and hands Pyodide 0.27 its lock file as a blob: URL. No frame-ancestors:
+# builds JS glue with eval; the page's worker (pyworker.js) comes from this origin, and
+# its downloads (the charts PNG, the model) are data: and blob: URLs. No frame-ancestors:
 # embed.js frames the app from pages on any origin.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
-    "worker-src 'self' blob:",
-    "connect-src 'self' blob:",
+    "worker-src 'self'",
+    "connect-src 'self'",
     "img-src 'self' data: blob:",
     "style-src 'self'",
     "object-src 'none'",
