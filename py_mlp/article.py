@@ -152,17 +152,29 @@ def _check_data(X, y):
     return X, y
 
 
+def _iterations(X, y, iterations):
+    """("Before training", yhat), then ("Iteration i", yhat) before each update."""
+    params = initial_params()
+    yhat, _ = _forward(params, X)
+    yield "Before training", yhat
+    for i in range(iterations):
+        yhat, cache = _forward(params, X)
+        yield f"Iteration {i}", yhat
+        _step(params, cache, yhat, y)
+
+
 def trace(X=None, y=None, iterations=ITERATIONS):
     """The tutorial's printed log: "Before training ..." then one line per iteration (151 lines).
 
     ``X`` and ``y`` default to ``reference_circles()``; ``y`` may be 1-D or a column.
     """
     X, y = _check_data(X, y)
-    params = initial_params()
-    yhat, _ = _forward(params, X)
-    lines = [f"Before training - loss value {loss(yhat, y)} accuracy {accuracy(yhat, y)}"]
-    for i in range(iterations):
-        yhat, cache = _forward(params, X)
-        lines.append(f"Iteration {i} - loss value {loss(yhat, y)} accuracy {accuracy(yhat, y)}")
-        _step(params, cache, yhat, y)
-    return lines
+    return [f"{label} - loss value {loss(yhat, y)} accuracy {accuracy(yhat, y)}"
+            for label, yhat in _iterations(X, y, iterations)]
+
+
+def records(X=None, y=None, iterations=ITERATIONS):
+    """The log's numbers, line by line: ``[{"loss", "accuracy"}, ...]`` (151 of them)."""
+    X, y = _check_data(X, y)
+    return [{"loss": float(loss(yhat, y).item()), "accuracy": float(accuracy(yhat, y))}
+            for _, yhat in _iterations(X, y, iterations)]

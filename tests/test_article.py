@@ -203,3 +203,11 @@ def test_cli_reproduce_article_prints_the_trace():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == article.trace()
+
+
+def test_records_are_the_numbers_of_the_log():
+    lines = article.trace()
+    records = article.records()
+    assert len(records) == len(lines) == article.ITERATIONS + 1
+    for line, record in zip(lines, records):
+        assert line.endswith(f"loss value {np.array([[record['loss']]])} accuracy {record['accuracy']}")

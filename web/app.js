@@ -72,6 +72,7 @@ let snapshotBusy = false;
 let snapshotCost = 0;        // ms the last snapshot took, worker and drawing
 let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
 let runTarget = 0;           // the epoch the current run stops at
+let articleMode = false;     // ?preset=article: the tutorial's network, data and first weights
 
 const controls = new Controls(form, { onChange: (key, value) => act(() => settingChanged(key, value)) });
 const player = new Player({
@@ -144,7 +145,7 @@ async function rebuild(message) {
   player.pause();
   await player.idle();
   info = null;
-  const result = await call("setup", JSON.stringify(settings.toRunConfig(config)));
+  const result = await call(articleMode ? "article_setup" : "setup", JSON.stringify(settings.toRunConfig(config)));
   player.epoch = 0;
   runTarget = 0;
   showStats();
@@ -285,6 +286,7 @@ function pause() {
 
 async function settingChanged(key, value) {
   $("preset").value = "";  // the settings are no longer the preset's
+  if (articleMode && !settings.LIVE.has(key)) articleMode = false;  // the tutorial's setup no more
   config[key] = value;
   if (key === "hidden") config.activation = controls.config.activation;
   config = settings.normalise(config);
@@ -322,8 +324,8 @@ function liveSettings() {
 }
 
 function remember() {
-  if (!embedded) settings.save(config);
-  const query = settings.toQuery(config);
+  if (!embedded && !articleMode) settings.save(config);
+  const query = articleMode ? "preset=article" : settings.toQuery(config);
   const url = new URL(location.href);
   url.search = query;
   for (const key of ["embed", "panels"]) {
@@ -336,7 +338,7 @@ function remember() {
 
 function shareURL() {
   const url = new URL(location.href);
-  url.search = settings.toQuery(config);
+  url.search = articleMode ? "preset=article" : settings.toQuery(config);
   return url.href;
 }
 
@@ -447,26 +449,33 @@ async function applyPreset(name, overrides = {}) {
   $("preset").value = name;
 }
 
-// ?preset=article: the tutorial's own experiment, its log shown line by line.
+// ?preset=article: the tutorial's own experiment. The page shows its 2-4-3-1 network on its
+// 1,000 circles from its first weights, runs its own code for its log (with scikit-learn's
+// make_circles, as the tutorial does), and Train runs py_mlp's textbook maths from the same
+// start; the panel says where the two differ.
 async function runArticle() {
-  player.pause();
-  await player.idle();
-  setState("training", "The tutorial's experiment: loading scikit-learn…");
-  const files = await runtimeFiles("sklearn");
-  await prefetch(files, (fraction, label) => say(`The tutorial's experiment: ${label.replace("Python", "scikit-learn")}`));
-  say("The tutorial's experiment: training 150 iterations…");
-  const result = await call("article_trace");
+  articleMode = true;
+  customRows = null;
+  config = settings.normalise({ ...settings.copyDefaults(), ...structuredClone(settings.ARTICLE) });
+  controls.render(config);
+  player.speed = config.speed;
+  $("preset").value = "article";
   const trace = $("trace");
-  trace.textContent = result.lines.join("\n");
   trace.closest("section").hidden = false;
-  charts.loss.reset();
-  const parsed = result.lines.map((line) => line.match(/loss value \[\[(\S+)\]\] accuracy (\S+)/));
-  parsed.slice(1).forEach((m, i) => charts.loss.addPoint(i + 1, [Number(m[1])]));
-  const last = parsed.at(-1);
-  show.epoch.textContent = String(parsed.length - 1);
-  show.loss.textContent = fmt(Number(last[1]));
-  show.accuracy.textContent = fmt(Number(last[2]), 3);
-  setState("ready", "The tutorial's experiment ran: 150 iterations of its 2-4-3-1 network, log below.");
+  trace.textContent = "";
+  await rebuild("The tutorial's experiment: its network, data and first weights.");
+  remember();
+  setState("training", "The tutorial's experiment: loading scikit-learn for its data…");
+  const files = await runtimeFiles("sklearn");
+  await prefetch(files, (fraction, label) => say(`The tutorial's experiment: ${label} of scikit-learn`));
+  say("The tutorial's experiment: running its code, 150 iterations…");
+  const result = await call("article_trace");
+  trace.textContent = result.lines.join("\n");
+  const last = result.records.at(-1);
+  $("trace-summary").textContent = `Its code: loss ${fmt(last.loss)} (summed over the 1,000 points) and ` +
+    `accuracy ${fmt(last.accuracy, 3)} after 150 iterations.`;
+  setState("ready", "The tutorial's experiment: its own code's log is shown above the controls. " +
+    "Train runs py_mlp's textbook maths from the same start.");
 }
 
 // ---- start ------------------------------------------------------------------------------
@@ -564,14 +573,13 @@ async function main() {
   }
   const preset = query.get("preset");
   act(async () => {
-    if (preset && preset !== "article") {
+    if (preset) {
       const overrides = Object.fromEntries([...query].filter(([key]) => !settings.NOT_SETTINGS.includes(key)));
       await applyPreset(preset, overrides);
     } else {
       remember();
       await rebuild(problems.length ? problems.join(" ") : "Ready. Press Train.");
     }
-    if (preset === "article") await runArticle();
   });
 }
 

@@ -284,6 +284,16 @@ export const PRESETS = {
   diverging: { dataset: "plane", hidden: [8], activation: ["relu"], learning_rate: 10, epochs: 200 },
 };
 
+// The tutorial's setup for Train in the article preset (its data come from the worker):
+// 2-4-3-1 relu, relu, sigmoid, full batch, plain gradient descent, 150 epochs. Its
+// learning rate 0.005 multiplies a loss summed over 1,000 points; with py_mlp's mean loss
+// the same step is 0.005 x 1,000 = 5.
+export const ARTICLE = {
+  dataset: "custom", n_samples: 1000, noise: 0.1, test_fraction: 0, features: ["x1", "x2"], hidden: [4, 3],
+  activation: ["relu", "relu"], optimizer: "sgd", learning_rate: 5, batch_size: 0, regularization: "none",
+  epochs: 150,
+};
+
 export function presetConfig(name) {
   return normalise({ ...copyDefaults(), ...structuredClone(PRESETS[name]) });
 }

@@ -395,8 +395,23 @@ def load_model(run, text):
                test_loss=scores.get("test_loss"), test_metric=scores.get("test_" + metric))
 
 
+def article_setup(config_json):
+    """The tutorial's network on the tutorial's data, from the tutorial's initial weights,
+    for py_mlp's own (textbook) training: ``setup`` on its 1,000 circles, then its weights."""
+    X, y = article.reference_circles()
+    _state["custom"] = (X, y.ravel(), "binary")
+    answer = json.loads(setup(config_json))
+    run = _state["run"]
+    if answer["ok"]:
+        if run.model.sizes != list(article.SIZES):
+            return _error(f"the tutorial's network is {'-'.join(map(str, article.SIZES))}", "hidden")
+        run.model.set_params([W for W, _ in article.initial_params()] + [b[0] for _, b in article.initial_params()])
+    return jsonsafe.dumps(answer)
+
+
 async def article_trace():
-    """The tutorial's own experiment, on scikit-learn's make_circles: its 151-line log.
+    """The tutorial's own experiment, on scikit-learn's make_circles: its 151-line log and
+    the numbers of each line.
 
     scikit-learn (with scipy) is loaded here, on first use only, from the pinned runtime.
     """
@@ -407,11 +422,11 @@ async def article_trace():
 
     np.random.seed(article.DATA_SEED)
     X, y = make_circles(n_samples=1000, factor=0.5, noise=0.1)
-    return _ok(lines=article.trace(X, y))
+    return _ok(lines=article.trace(X, y), records=article.records(X, y))
 
 
 __export__ = [
     "setup", "set_data", "add_point", "remove_point", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
     "gradient_check", "shapes",
-    "source", "model_json", "load_model", "article_trace",
+    "source", "model_json", "load_model", "article_setup", "article_trace",
 ]
