@@ -36,6 +36,14 @@ def _serving(root: Path, host: str = "127.0.0.1"):
         thread.join()
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that drives Chromium ``browser``."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if "e2e" in path.parts or path.name == "test_bench_quick.py":
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def serving():
     """A context manager: ``with serving(folder) as url`` serves a folder in a thread."""

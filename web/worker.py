@@ -25,6 +25,7 @@ from py_mlp.gradcheck import TOLERANCE, check_gradients
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
+LIVE_KEYS = ("learning_rate", "batch_size", "l1", "l2")  # changed without a new network
 # The current run, its metrics log, and per run: the data square and the grid inputs
 # the heatmaps are drawn from (made once, not at every refresh).
 _state = {"run": None, "custom": None, "config": None, "log": None, "domain": None, "grids": {}}
@@ -215,18 +216,21 @@ def remove_point(run, which, index):
 
 @_needs_run
 def update(run, settings_json):
-    """Change settings that do not invalidate the network: learning rate, batch size, L1/L2."""
-    settings = json.loads(settings_json)
+    """Change settings that do not invalidate the network: learning rate, batch size, L1/L2.
+
+    They merge into the run's one config (a key left out keeps its value), so a saved
+    model records what training really used."""
+    settings = {key: value for key, value in json.loads(settings_json).items() if key in LIVE_KEYS}
     t = run.trainer
+    merged = {**_state["config"], **settings}
     try:
-        if "learning_rate" in settings:
-            t.optimizer.lr = t.optimizer.check_lr(settings["learning_rate"])
-        if "batch_size" in settings:
-            t.set_batch_size(settings["batch_size"])
-        if "l1" in settings or "l2" in settings:
-            t.set_regularization(settings.get("l1", 0.0), settings.get("l2", 0.0))
+        lr = t.optimizer.check_lr(merged.get("learning_rate", t.optimizer.lr))
+        t.set_regularization(merged.get("l1", 0.0), merged.get("l2", 0.0))
+        t.set_batch_size(merged.get("batch_size"))
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
+    t.optimizer.lr = lr
+    _state["config"] = merged
     return _ok(batch_size=t.batch_size)
 
 
