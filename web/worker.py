@@ -12,7 +12,6 @@ CPython, and this module only adapts it to the page.
 """
 
 import functools
-import inspect
 import json
 import math
 import time
@@ -350,6 +349,8 @@ def shapes(run):
 @_needs_run
 def source(run):
     """The Python source of the activations and the loss in use, as loaded here."""
+    import inspect  # here, not at the top: a large import the first screen does not need
+
     parts, seen = [], set()
     for name in run.model.activations:
         if name in seen:
