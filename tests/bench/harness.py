@@ -416,9 +416,9 @@ class Wire:
         origin = self.page.evaluate("performance.timeOrigin")
         out = []
         for r in self.finished + self.failed:
-            t = r.timing
-            start = t["startTime"] - origin
-            end = start + t["responseEnd"] if t["responseEnd"] >= 0 else None
+            t = r.timing  # a request that failed before it was sent has no times (-1)
+            start = t["startTime"] - origin if t["startTime"] > 0 else None
+            end = start + t["responseEnd"] if start is not None and t["responseEnd"] >= 0 else None
             entry = {"url": r.url, "start_ms": start, "end_ms": end,
                      "by": "page" if r.url in self.page_session_urls else "worker"}
             if r.failure is not None:
@@ -429,7 +429,7 @@ class Wire:
                 entry.update(bytes=max(0, sizes["responseBodySize"] + sizes["responseHeadersSize"]),
                              status=response.status if response else None)
             out.append(entry)
-        return sorted(out, key=lambda e: e["start_ms"])
+        return sorted(out, key=lambda e: (e["start_ms"] is None, e["start_ms"] or 0))
 
 
 def densest_rate(requests: list[dict], min_span_ms: float = 500.0) -> float:

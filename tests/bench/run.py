@@ -23,7 +23,7 @@ proxy), prints a table and writes JSON (default ``tests/bench/results/latest.jso
    paint, when its network drawing appears, and its biggest downloads.
 
 Every figure names what ran and its repetitions (min, median, max). ``--quick`` runs the
-same code on tiny sizes in about a minute; tests/test_bench_quick.py runs it so the
+same code on tiny sizes in about 90 s; tests/test_bench_quick.py runs it so the
 benchmark cannot rot. Native numpy's BLAS is pinned to one thread: the browser worker
 has one, and on a busy 2-core machine threaded BLAS is slower, not faster.
 
@@ -700,7 +700,7 @@ def finite_or_null(value):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="tests/bench/run.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (about a minute): the test suite's mode")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (about 90 s): the test suite's mode")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results (%(default)s)")
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help=f"comma-separated subset of {','.join(SECTIONS)}")
