@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SECTIONS = ("ready", "throughput", "stream", "idle", "memory", "targets", "peer")
+SECTIONS = ("ready", "throughput", "stream", "idle", "memory", "first_visit", "targets", "peer")
 
 
 def figures(node, path=""):
@@ -62,6 +62,21 @@ def test_quick_benchmark_reports_every_section_with_finite_numbers(runtime_ready
     for key, target in result["targets"].items():
         assert finite(target["measured"]) and isinstance(target["met"], bool), key
 
+    # First visit: both rows for the app, its worker's downloads counted, the peer beside it.
+    visit = result["first_visit"]
+    for kind in ("cold", "warm"):
+        assert all(finite(visit["app"][kind][k]["median"]) for k in ("ready_s", "mb", "requests", "network_s"))
+        assert visit["app"][kind]["by_worker"]["median"] >= 1, "no request of the worker was counted"
+    assert finite(visit["app"]["cold"]["first_paint_s"]["median"])
+    wasm = [f for f in visit["app"]["top_files"] if f["url"].endswith("/pyodide.asm.wasm")]
+    assert wasm and wasm[0]["by"] == "worker" and wasm[0]["mb"] > 0, visit["app"]["top_files"]
+    if visit["peer_folder"]:
+        for kind in ("cold", "warm"):
+            assert all(finite(visit["tfpg"][kind][k]["median"]) for k in ("ready_s", "mb", "requests"))
+    else:
+        assert not any((Path(p) / "index.html").is_file() for p in visit["peer_looked_in"]), visit["peer_looked_in"]
+
     for heading in ("time to ready, cold", "throughput (a)", "throughput (b)", "throughput (c)", "streaming",
-                    "main thread", "memory", "quoted, not measured"):
+                    "main thread", "memory", "quoted, not measured", "first visit over", "first visit, warm",
+                    "network drawn", "biggest downloads", "the emulated link holds"):
         assert heading in proc.stdout, f"the table has no '{heading}' row"

@@ -8,11 +8,14 @@ counters the measuring code asks for.
 - ``Browser.open(profile)``: Debian's Chromium with a persistent profile, so "cold" is a
   fresh profile folder and "warm" the same folder opened again (an incognito context's
   memory cache cannot hold the 10 MB wasm). Off-machine requests go to a dead proxy
-  (127.0.0.1:9; loopback bypasses it) and are recorded as problems. No ``page.route``:
-  routing would switch the HTTP cache off.
+  (127.0.0.1:9; loopback bypasses it) and are recorded as problems (a peer's page: as
+  notes). No ``page.route``: routing would switch the HTTP cache off.
 - ``WorkerProbe``: attaches to the page's worker over the Chrome DevTools Protocol as it
   starts, before any of its code runs, and notes every ``WebAssembly.Memory`` it creates
   or exports, so the worker's wasm heap can be read without changing the app.
+- ``StaticServer``: ``python -m http.server`` on loopback for a peer's static build.
+- ``Wire``: an emulated link (``Network.emulateNetworkConditions`` on the page) and every
+  request of the page and of its worker with its bytes on the wire.
 
 Non-goals: timing, statistics, reporting (run.py does those).
 """
@@ -64,6 +67,26 @@ class Server:
         self.proc.wait(timeout=10)
 
 
+class StaticServer(Server):
+    """The standard library's plain static server (``python -m http.server``) for a folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(self.folder)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        line = self.proc.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N (http://127.0.0.1:N/) ..."
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        if not match:
+            self.proc.kill()
+            raise BenchError(f"python -m http.server did not start for {self.folder}: {line!r}")
+        self.url = match.group(0)
+        return self
+
+
 # Records, at document start, when an element's data-state first becomes "ready"
 # (performance.now(), i.e. ms since navigation start) and every state change of #app.
 READY_MARK = """
@@ -97,24 +120,26 @@ class Browser:
         path.mkdir()
         return str(path)
 
-    def open(self, profile: str):
+    def open(self, profile: str, notes: list | None = None):
+        """A browser on ``profile``; a peer's page passes ``notes``, which then receive what
+        would be problems in ours (requests off the machine, console and page errors)."""
         context = self.playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, proxy=DEAD_PROXY,
             viewport={"width": 1280, "height": 900},
         )
-        context.on("request", self._check_request)
-        context.on("weberror", lambda e: self.problems.append(f"page error: {e.error}"))
-        context.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
+        out = self.problems if notes is None else notes
+        context.on("request", lambda r: off_machine(r.url) and out.append(f"request off the machine: {r.url}"))
+        context.on("weberror", lambda e: out.append(f"page error: {e.error}"))
+        context.on("console", lambda m: m.type == "error" and out.append(f"console error: {m.text}"))
         context.add_init_script(READY_MARK)
         return context
 
-    def _check_request(self, request):
-        url = request.url
-        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname != "127.0.0.1":
-            self.problems.append(f"request off the machine: {url}")
-
     def close(self):
         self._tmp.cleanup()
+
+
+def off_machine(url: str) -> bool:
+    return not url.startswith(("data:", "blob:")) and urlsplit(url).hostname != "127.0.0.1"
 
 
 def goto_ready(page, url: str) -> float:
@@ -302,3 +327,120 @@ class WorkerProbe:
         worker_heap = self._call("Runtime.getHeapUsage")["usedSize"]
         wasm = self._call("Runtime.evaluate", {"expression": WASM_BYTES, "returnByValue": True})
         return {"page_js_heap": page_heap, "worker_js_heap": worker_heap, "worker_wasm": wasm["result"]["value"]}
+
+
+# ---- a first visit over an emulated link ---------------------------------------------------
+
+# performance.now() when the network drawing first has neurons (#network-view data-neurons > 0).
+DRAWN_MARK = """
+(() => {
+  window.__benchDrawn = { networkAt: null };
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.id === 'network-view' && Number(r.target.dataset.neurons) > 0) {
+        window.__benchDrawn.networkAt = performance.now();
+        observer.disconnect();
+        return;
+      }
+    }
+  });
+  observer.observe(document, { attributes: true, attributeFilter: ['data-neurons'], subtree: true });
+})();
+"""
+
+# TensorFlow Playground is ready when its network drawing (#svg) first has a node: its bundle
+# builds the controls, the data and the network in one synchronous run, and a mutation
+# observer's callback runs just after that script, when Play already works. Added after
+# READY_MARK, it sets the same window.__bench.readyAt, so goto_ready waits for it.
+PEER_READY_MARK = """
+(() => {
+  const observer = new MutationObserver(() => {
+    if (document.querySelector('#svg g.node')) {
+      window.__bench.readyAt = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+})();
+"""
+
+
+def link_conditions(down_mbit_s: float, up_mbit_s: float, latency_ms: float) -> dict:
+    """Network.emulateNetworkConditions parameters (throughputs in bytes per second)."""
+    return {"offline": False, "latency": latency_ms,
+            "downloadThroughput": down_mbit_s * 1e6 / 8, "uploadThroughput": up_mbit_s * 1e6 / 8}
+
+
+class Wire:
+    """The page's link to the server, emulated, and every request made over it.
+
+    ``Network.emulateNetworkConditions`` on the page's DevTools session throttles the
+    page's dedicated worker too, over one shared link (measured on a cold visit: the
+    worker's 10 MB wasm took 8.5 s with it, 0.8 s without; no stretch of the visit beat
+    the link). The page's Network domain does not report the worker's requests, though,
+    and a second DevTools client attached to the worker starts too late to see its module
+    graph (Playwright resumes the worker first). Playwright's own worker session sees
+    them all, so the requests come from Playwright's events; their sizes are Chromium's
+    ``Network.loadingFinished`` ``encodedDataLength`` (0 for a cache hit). Create it
+    before navigating.
+    """
+
+    def __init__(self, context, page, conditions: dict | None):
+        self.page = page
+        self.cdp = context.new_cdp_session(page)
+        self.started, self.finished, self.failed = [], [], []
+        self.page_session_urls = set()  # finished requests the page's own Network domain reported
+        self._urls = {}
+        context.on("request", lambda r: self.started.append(time.monotonic()))
+        context.on("requestfinished", lambda r: self.finished.append(r))
+        context.on("requestfailed", lambda r: self.failed.append(r))
+        self.cdp.on("Network.requestWillBeSent", lambda e: self._urls.__setitem__(e["requestId"], e["request"]["url"]))
+        self.cdp.on("Network.loadingFinished",
+                    lambda e: self.page_session_urls.add(self._urls.get(e["requestId"])))
+        self.cdp.send("Network.enable")
+        if conditions:  # None: the bare loopback (to compare against)
+            self.cdp.send("Network.emulateNetworkConditions", conditions)
+
+    def settle(self, quiet_s: float = 0.5, timeout_s: float = 20.0) -> bool:
+        """Wait until no request is in flight and none started for ``quiet_s``; False on timeout."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            busy = len(self.started) > len(self.finished) + len(self.failed)
+            if not busy and (not self.started or time.monotonic() - self.started[-1] >= quiet_s):
+                return True
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the request events
+        return False
+
+    def requests(self) -> list[dict]:
+        """Every request so far, in start order: ms after navigation start, bytes on the wire."""
+        origin = self.page.evaluate("performance.timeOrigin")
+        out = []
+        for r in self.finished + self.failed:
+            t = r.timing  # a request that failed before it was sent has no times (-1)
+            start = t["startTime"] - origin if t["startTime"] > 0 else None
+            end = start + t["responseEnd"] if start is not None and t["responseEnd"] >= 0 else None
+            entry = {"url": r.url, "start_ms": start, "end_ms": end,
+                     "by": "page" if r.url in self.page_session_urls else "worker"}
+            if r.failure is not None:
+                entry.update(bytes=0, failed=r.failure)
+            else:
+                sizes = r.sizes()
+                response = r.response()
+                entry.update(bytes=max(0, sizes["responseBodySize"] + sizes["responseHeadersSize"]),
+                             status=response.status if response else None)
+            out.append(entry)
+        return sorted(out, key=lambda e: (e["start_ms"] is None, e["start_ms"] or 0))
+
+
+def densest_rate(requests: list[dict], min_span_ms: float = 500.0) -> float:
+    """Bytes per second over the busiest interval (at least ``min_span_ms``) that whole
+    requests fill: from one request's start to another's end. An emulated link that
+    throttles every request never exceeds its own throughput here."""
+    done = [r for r in requests if r["bytes"] and r["end_ms"] is not None]
+    best = 0.0
+    for a in {r["start_ms"] for r in done}:
+        for b in {r["end_ms"] for r in done}:
+            if b - a >= min_span_ms:
+                inside = sum(r["bytes"] for r in done if r["start_ms"] >= a and r["end_ms"] <= b)
+                best = max(best, inside / (b - a) * 1000)
+    return best

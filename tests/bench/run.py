@@ -15,10 +15,15 @@ proxy), prints a table and writes JSON (default ``tests/bench/results/latest.jso
 4. main-thread health during those runs, and with 6 hidden layers of 8: frames per second
    (requestAnimationFrame) and long tasks (PerformanceObserver);
 5. memory after a GC: page JS heap, worker JS heap and worker wasm heap, after a short
-   and a long run.
+   and a long run;
+6. a first visit over an emulated link (20 Mbit/s both ways, 40 ms round trip), the app
+   beside TensorFlow Playground (its build in ``../shared/peers/tfpg``, on a plain static
+   server): seconds to ready, bytes on the wire and requests, cold (new on-disk profile)
+   and warm (same profile, browser relaunched); for the app also its first contentful
+   paint, when its network drawing appears, and its biggest downloads.
 
 Every figure names what ran and its repetitions (min, median, max). ``--quick`` runs the
-same code on tiny sizes in about a minute; tests/test_bench_quick.py runs it so the
+same code on tiny sizes in about 90 s; tests/test_bench_quick.py runs it so the
 benchmark cannot rot. Native numpy's BLAS is pinned to one thread: the browser worker
 has one, and on a busy 2-core machine threaded BLAS is slower, not faster.
 
@@ -33,6 +38,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # before numpy loads; see the module docstring
 
 import argparse
+import contextlib
 import datetime
 import json
 import math
@@ -42,7 +48,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -88,6 +94,7 @@ SIZES = {
         "stream": {"a": (300, 3), "deep": (150, 3)},
         "idle_s": 3.0,
         "memory": (1_000, 50_000),
+        "first_visit": {"reps": 3, "link": {"down_mbit_s": 20, "up_mbit_s": 20, "latency_ms": 40}},
     },
     "quick": {
         "ready_reps": 1,
@@ -95,8 +102,10 @@ SIZES = {
         "stream": {"a": (40, 1), "deep": (20, 1)},
         "idle_s": 1.0,
         "memory": (100, 1_000),
+        "first_visit": {"reps": 1, "link": {"down_mbit_s": 20, "up_mbit_s": 20, "latency_ms": 40}},
     },
 }
+SECTIONS = ("ready", "throughput", "stream", "memory", "first_visit")
 TARGETS_TEXT = {
     "a_epochs_per_s": ">= 200 epochs/s in the browser",
     "a_fps": ">= 55 fps while training (a)",
@@ -106,6 +115,9 @@ TARGETS_TEXT = {
     "ready_warm_s": "warm <= 2 s",
     "streaming_overhead": "<= 10% fewer epochs/s",
     "memory_growth": "<= 10% growth",
+    "first_visit_ready_s": "first visit ready <= 6 s, cold (20 Mbit/s, 40 ms)",
+    "first_visit_mb": "first visit <= 9 MB on the wire, cold",
+    "first_visit_network_s": "network drawing shown <= 1 s, cold",
 }
 
 
@@ -278,6 +290,145 @@ def measure_memory(page, probe, url, first, last, problems, log):
                       "worker wasm = largest WebAssembly.Memory, noted by a hook installed as the worker starts"}
 
 
+# ---- 6. a first visit over a realistic link ---------------------------------------------------
+
+TOP_FILES = 6
+READY_DEFINITIONS = {
+    "app": "performance.now() when #app's data-state first becomes 'ready' (Python, numpy and py_mlp "
+           "loaded, the first network built: Train works)",
+    "tfpg": "performance.now() when its network drawing (#svg) first holds a node (g.node): its bundle "
+            "builds controls, data and network in one synchronous run, so Play works from then",
+}
+
+
+def peer_folder():
+    """TensorFlow Playground's build: ``shared/peers/tfpg`` beside the repository, or, when
+    this is a linked git worktree, beside its main checkout. Returns (folder or None, looked in)."""
+    places = [REPO.parent / "shared" / "peers" / "tfpg"]
+    common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip()
+    if common:
+        places.append(Path(common).parent.parent / "shared" / "peers" / "tfpg")
+    places = list(dict.fromkeys(p.resolve() for p in places))
+    found = next((p for p in places if (p / "index.html").is_file()), None)
+    return found, [str(p) for p in places]
+
+
+def short(url):
+    """A loopback URL's path (the file); other URLs whole."""
+    parts = urlsplit(url)
+    return parts.path if parts.hostname == "127.0.0.1" else url
+
+
+def one_visit(browser, profile, url, which, conditions, notes, problems):
+    """Open ``url`` on ``profile`` over the emulated link and wait until ready and quiet."""
+    context = browser.open(profile, notes=notes if which == "tfpg" else None)
+    try:
+        context.add_init_script(harness.DRAWN_MARK if which == "app" else harness.PEER_READY_MARK)
+        page = context.new_page()
+        wire = harness.Wire(context, page, conditions)
+        ready_ms = harness.goto_ready(page, url)
+        chromium = harness.chromium_version(context, page)
+        if not wire.settle():
+            problems.append(f"first visit, {which}: requests still in flight 20 s after ready")
+        paint_ms = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null")
+        drawn_ms = page.evaluate("window.__benchDrawn ? window.__benchDrawn.networkAt : null")
+        requests = wire.requests()
+    finally:
+        context.close()
+    for r in requests:
+        r["url"] = short(r["url"])
+    loopback = [r for r in requests if r["url"].startswith("/")]
+    failed = [r for r in loopback if "failed" in r]
+    if which == "app" and failed:
+        problems.extend(f"first visit, app: {r['url']} failed ({r['failed']})" for r in failed)
+    done = [r for r in loopback if "failed" not in r]
+    visit = {
+        "ready_s": ready_ms / 1000, "first_paint_s": paint_ms / 1000 if paint_ms is not None else None,
+        "mb": sum(r["bytes"] for r in done) / 1e6, "requests": len(loopback),
+        "from_cache": sum(1 for r in done if r["bytes"] == 0),
+        "by_worker": sum(1 for r in loopback if r["by"] == "worker"),
+        "densest_mb_per_s": harness.densest_rate(done) / 1e6,
+        "blocked": [r["url"] for r in requests if not r["url"].startswith("/")],
+        "requests_list": requests, "chromium": chromium,
+    }
+    if which == "app":
+        visit["network_s"] = drawn_ms / 1000 if drawn_ms is not None else None
+    return visit
+
+
+def measure_first_visit(browser, url, reps, link, log):
+    """Cold then warm visits of the app and of TensorFlow Playground, alternating, ``reps`` times."""
+    conditions = harness.link_conditions(**link)
+    folder, looked_in = peer_folder()
+    problems, notes = [], []
+    targets = {"app": url}
+    if folder is None:
+        log(f"first visit: TensorFlow Playground not found (looked in {', '.join(looked_in)})")
+    visits = {(which, kind): [] for which in ("app", "tfpg") for kind in ("cold", "warm")}
+    with contextlib.ExitStack() as stack:
+        if folder is not None:
+            targets["tfpg"] = stack.enter_context(harness.StaticServer(folder)).url
+        for rep in range(reps):
+            for which, target in targets.items():
+                profile = browser.new_profile()
+                for kind in ("cold", "warm"):
+                    visit = one_visit(browser, profile, target, which, conditions, notes, problems)
+                    visits[(which, kind)].append(visit)
+                    log(f"first visit: {which} {kind} rep {rep + 1}/{reps}: ready {visit['ready_s']:.2f} s, "
+                        f"{visit['mb']:.2f} MB in {visit['requests']} requests")
+    link_mb_per_s = conditions["downloadThroughput"] / 1e6
+    densest = max(v["densest_mb_per_s"] for vs in visits.values() for v in vs)
+    if densest > 1.1 * link_mb_per_s:
+        problems.append(f"first visit: {densest:.2f} MB/s arrived over a link of {link_mb_per_s:.2f} MB/s: "
+                        "some requests were not throttled, the figures are too good")
+    result = {
+        "link": {**link, "method": "CDP Network.emulateNetworkConditions on the page's session; it throttles "
+                                   "the page's dedicated worker too, over one shared link"},
+        "reps": reps, "chromium": visits[("app", "cold")][0]["chromium"],
+        "definitions": {
+            "ready": READY_DEFINITIONS,
+            "cold": "new, empty on-disk profile (launch_persistent_context); warm: same profile, browser relaunched",
+            "mb": "sum of Network.loadingFinished encodedDataLength (headers and body as sent) of every "
+                  "loopback request of the page and of its worker until ready and 0.5 s without requests; "
+                  "a cache hit counts 0; off-machine requests (the peer's) are blocked and not counted. Chromium "
+                  "reports only the response headers for the worker's own script (pyworker.js), not its body",
+            "first_paint_s": "performance paint entry 'first-contentful-paint'",
+            "network_s": "performance.now() when #network-view first gets data-neurons > 0",
+            "densest_mb_per_s": "bytes over the busiest interval (>= 0.5 s) that whole requests fill; "
+                                "never above the link's throughput if every request is throttled",
+        },
+        "link_mb_per_s": link_mb_per_s, "densest_mb_per_s": densest,
+        "peer_folder": str(folder) if folder else None, "peer_looked_in": looked_in,
+        "problems": problems,
+    }
+    for which in targets:
+        out = result[which] = {"served": "web/ by serve.py" if which == "app" else f"{folder} by python -m http.server"}
+        for kind in ("cold", "warm"):
+            vs = visits[(which, kind)]
+            keys = ["ready_s", "first_paint_s", "mb", "requests", "from_cache", "by_worker"]
+            keys += ["network_s"] if which == "app" else []
+            out[kind] = {k: stat([v[k] for v in vs], "count" if k in ("requests", "from_cache", "by_worker")
+                                 else "MB" if k == "mb" else "s") for k in keys}
+            out[kind]["requests_first_rep"] = vs[0]["requests_list"]
+        out["blocked"] = sorted({u for kind in ("cold", "warm") for v in visits[(which, kind)] for u in v["blocked"]})
+    if "tfpg" in targets:
+        result["tfpg"]["notes"] = sorted(set(notes))
+    else:
+        result["tfpg"] = {"not_found": f"TensorFlow Playground's build is not in {' or '.join(looked_in)}"}
+    # The biggest downloads of the app's cold visits, with when each started and ended.
+    cold = visits[("app", "cold")]
+    sizes = {r["url"]: r["bytes"] for r in cold[0]["requests_list"] if "failed" not in r}
+    top = sorted(sizes, key=sizes.get, reverse=True)[:TOP_FILES]
+    result["app"]["top_files"] = [
+        {"url": u, "mb": sizes[u] / 1e6,
+         "by": next(r["by"] for r in cold[0]["requests_list"] if r["url"] == u),
+         "start_s": stat([next(r["start_ms"] for r in v["requests_list"] if r["url"] == u) / 1000 for v in cold], "s"),
+         "end_s": stat([next(r["end_ms"] for r in v["requests_list"] if r["url"] == u) / 1000 for v in cold], "s")}
+        for u in top]
+    return result
+
+
 # ---- native CPython ------------------------------------------------------------------------
 
 def measure_native(sizes, log):
@@ -336,6 +487,10 @@ def run(mode, sections, log):
             if "ready" in sections:
                 result["ready"] = measure_ready(browser, server.url, sizes["ready_reps"], log)
                 profile = result["ready"].pop("profile")  # the app's, warm by now
+            if "first_visit" in sections:
+                fv = sizes["first_visit"]
+                result["first_visit"] = measure_first_visit(browser, server.url, fv["reps"], fv["link"], log)
+                problems.extend(result["first_visit"].pop("problems"))
             if sections & {"throughput", "stream", "memory"}:
                 # The work page: a warm profile, the worker probe attached before any load,
                 # one page load per configuration (the page's own link format).
@@ -377,7 +532,7 @@ def run(mode, sections, log):
 
 
 def targets(r):
-    """Each target of issue 5 with its measured figure (None when its section did not run)."""
+    """Each target of issues 5 and 11 with its measured figure (None when its section did not run)."""
     out = {}
 
     def put(key, value, ok):
@@ -395,6 +550,10 @@ def targets(r):
     put("streaming_overhead", r.get("stream") and r["stream"]["a"]["overhead"], lambda v: v <= 0.10)
     mem = r.get("memory")
     put("memory_growth", mem and max(mem["growth"].values()), lambda v: v <= 0.10)
+    fv = r.get("first_visit", {}).get("app", {}).get("cold")
+    put("first_visit_ready_s", fv and fv["ready_s"]["median"], lambda v: v <= 6)
+    put("first_visit_mb", fv and fv["mb"]["median"], lambda v: v <= 9)
+    put("first_visit_network_s", fv and fv["network_s"]["median"], lambda v: v <= 1)
     return out
 
 
@@ -422,7 +581,7 @@ def table(r):
             f"{' + uncommitted changes' if m['git']['dirty'] else ''}",
             f"Machine: {m['machine']['cpus']} CPUs ({m['machine']['cpu']}), load average "
             f"{m['machine']['load_avg_start'][0]:.1f} at start, {m['machine']['load_avg_end'][0]:.1f} at end; "
-            f"{m.get('chromium') or r.get('ready', {}).get('chromium', '?')}; "
+            f"{m.get('chromium') or r.get('ready', r.get('first_visit', {})).get('chromium', '?')}; "
             + (f"native CPython {m['native']['python']}, numpy {m['native']['numpy']}, BLAS threads "
                f"{m['native']['blas_threads']}." if "native" in m else ""),
             "Figures: median (min–max) over the repetitions shown.", "",
@@ -471,6 +630,8 @@ def table(r):
             rows.append(f"| memory, {name}: after {first:,} / {last:,} epochs | {fmt(b[str(first)][k] / 1e6, 1)} / "
                         f"{fmt(b[str(last)][k] / 1e6, 1)} MB: **{fmt(100 * mem['growth'][k], 1)}%** | task (a) at "
                         f"full batch through the page; after a GC; loaded: {fmt(b['loaded'][k] / 1e6, 1)} MB |")
+    if "first_visit" in r:
+        rows += first_visit_rows(r["first_visit"])
     rows += ["", "| target | measured | met |", "|---|---|---|"]
     for key, t in r["targets"].items():
         v = t["measured"]
@@ -480,6 +641,50 @@ def table(r):
     if r["problems"]:
         rows += ["", "Problems:"] + [f"- {p}" for p in r["problems"]]
     return "\n".join(rows)
+
+
+def size_cell(mb_stat):
+    """MB, or kB when under 0.1 MB (a warm visit's revalidations)."""
+    if mb_stat["median"] >= 0.1:
+        return f"{cell(mb_stat)} MB"
+    return f"{cell({k: 1000 * mb_stat[k] for k in ('median', 'min', 'max')}, 1)} kB"
+
+
+def first_visit_rows(fv):
+    link = fv["link"]
+    where = f"{fmt(link['down_mbit_s'], 0)} Mbit/s, {fmt(link['latency_ms'], 0)} ms"
+    app, peer = fv["app"], fv["tfpg"]
+    has_peer = "cold" in peer
+    name = PEER["name"] if has_peer else f"{PEER['name']} (not found)"
+    blocked = sorted({urlsplit(u).hostname for u in peer.get("blocked", [])})
+    visits = f"{fv['reps']} visit{'s' if fv['reps'] > 1 else ''} each"
+    rows = []
+    for kind in ("cold", "warm"):
+        a, p = app[kind], peer.get(kind)
+        how = (f"{visits}, a new on-disk profile each; ready: the app's data-state=ready, {PEER['name']}'s first "
+               "node in its network drawing" if kind == "cold" else
+               f"{visits}, the cold visit's profile, browser relaunched")
+        rows.append(f"| first visit over {where}, {kind}: ready, app / {name} | **{cell(a['ready_s'])} s** / "
+                    f"{cell(p['ready_s']) + ' s' if p else '–'} | {how} |")
+        wire = (f"**{size_cell(a['mb'])}** in {fmt(a['requests']['median'], 0)} requests "
+                f"({fmt(a['by_worker']['median'], 0)} by its worker, {fmt(a['from_cache']['median'], 0)} from cache)")
+        wire += (f" / {size_cell(p['mb'])} in {fmt(p['requests']['median'], 0)} requests "
+                 f"({fmt(p['from_cache']['median'], 0)} from cache)" if p else " / –")
+        how = "encodedDataLength of every request, page and worker; a cache hit is 0"
+        if kind == "cold" and blocked:
+            how += f"; {PEER['name']}'s off-machine requests blocked, not counted: {', '.join(blocked)}"
+        rows.append(f"| first visit, {kind}: on the wire, app / {name} | {wire} | {how} |")
+    c = app["cold"]
+    rows.append(f"| first visit, cold, app: first contentful paint / network drawn | {cell(c['first_paint_s'])} s / "
+                f"**{cell(c['network_s'])} s** | paint entry; #network-view gets data-neurons > 0 |")
+    top = "; ".join(f"{f['url'].rsplit('/', 1)[-1]} {fmt(f['mb'])} MB, {fmt(f['start_s']['median'])} → "
+                    f"{fmt(f['end_s']['median'])} s" for f in app["top_files"])
+    by = " and ".join(sorted({f["by"] for f in app["top_files"]}))
+    rows.append(f"| first visit, cold, app: biggest downloads, start → end | {top} | requested by the {by}; seconds "
+                "after navigation start, median over the cold visits |")
+    rows.append(f"| first visit: the emulated link holds | busiest interval {fmt(fv['densest_mb_per_s'])} MB/s, link "
+                f"{fmt(fv['link_mb_per_s'])} MB/s | every visit; above the link would mean unthrottled requests |")
+    return rows
 
 
 def finite_or_null(value):
@@ -495,17 +700,17 @@ def finite_or_null(value):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="tests/bench/run.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (about a minute): the test suite's mode")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (about 90 s): the test suite's mode")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results (%(default)s)")
-    parser.add_argument("--sections", default="ready,throughput,stream,memory",
-                        help="comma-separated subset of ready,throughput,stream,memory")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated subset of {','.join(SECTIONS)}")
     parser.add_argument("--table-from", type=Path, metavar="JSON", help="print the table of a saved run and exit")
     args = parser.parse_args(argv)
     if args.table_from:
         print(table(json.loads(args.table_from.read_text())))
         return 0
     sections = set(args.sections.split(","))
-    unknown = sections - {"ready", "throughput", "stream", "memory"}
+    unknown = sections - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
