@@ -105,18 +105,15 @@ async function text(path) {
 const exports = new Map();
 
 async function start() {
-  // Everything the start needs is requested at once: Pyodide's own files (by loadPyodide),
-  // numpy and the py_mlp wheel, worker.py.
-  const manifest = handled(counted(at("runtime-manifest.json")).then((r) => r.json()));
+  // The start's downloads go out together: the py_mlp wheel, worker.py, then Pyodide's own
+  // files (by loadPyodide), and numpy once Python's first files are in.
   const wheelIndex = handled(counted(at("wheels/index.json")).then((r) => r.json()));
   const source = handled(text("worker.py"));
-  const numpy = handled(manifest.then(async (m) => {
-    const files = m.files.filter((f) => COUNTED.test(f.name));
-    progress.total = files.reduce((sum, f) => sum + f.size, 0);
-    const wheel = files.find((f) => f.name.includes("/numpy-")).name;
-    await firstIn;
-    fetchEarly(`runtime/${wheel}`);
-  }));
+  // The manifest first (a few kB): with the sizes known, the bar counts from the first byte.
+  const manifest = await (await counted(at("runtime-manifest.json"))).json();
+  const files = manifest.files.filter((f) => COUNTED.test(f.name));
+  progress.total = files.reduce((sum, f) => sum + f.size, 0);
+  const numpy = handled(firstIn.then(() => fetchEarly(`runtime/${files.find((f) => f.name.includes("/numpy-")).name}`)));
   const wheel = handled(wheelIndex.then((index) => {
     fetchEarly(`wheels/${index.wheel}`);
     return at(`wheels/${index.wheel}`);
@@ -125,7 +122,7 @@ async function start() {
 
   const pyodide = await loadPyodide({ indexURL: INDEX_URL, stdout: () => {}, stderr: () => {} });
   report(1);
-  await numpy;  // its download has started
+  await numpy;  // its download has started (once the wasm and the standard library were in)
   await pyodide.loadPackage(["numpy", await wheel], { messageCallback: () => {}, errorCallback: fail });
   report(2);
   pyodide.FS.writeFile("/home/pyodide/py_mlp_worker.py", await source);

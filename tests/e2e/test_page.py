@@ -38,7 +38,17 @@ def test_loads_with_a_real_progress_bar_then_is_ready(app):
     app.page.on("response", lambda r: r.url.endswith("/pyodide.asm.wasm") and wasm.append(r.headers))
     app.page.goto(app.base_url)
     expect(app.by("progress")).to_be_visible()
+    # Useful at once: the controls and the network drawing are there while Python loads,
+    # and a change made meanwhile is kept and used once it is ready.
+    app.expect_state("loading")
+    expect(app.by("neuron-2-7")).to_be_attached()
+    app.fill("hidden", "4, 2")
+    expect(app.by("neuron-1-4")).not_to_be_attached()
     app.expect_state("ready", timeout=120_000)
+    app.settled()
+    expect(app.by("hidden")).to_have_value("4, 2")
+    expect(app.by("neuron-2-1")).to_be_attached()
+    expect(app.by("neuron-1-4")).not_to_be_attached()
     seen = app.page.evaluate("window.progressSeen")
     assert seen == sorted(seen), "the progress bar went backwards"
     assert len([v for v in seen if 0 < v < 1]) >= 5, f"too few intermediate steps: {seen}"
