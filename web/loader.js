@@ -17,6 +17,8 @@ export function startWorker({ onProgress = () => {} } = {}) {
   const waiting = new Map();   // call id -> {resolve, reject}
   let nextId = 0;
   let lost = null;             // why the worker can no longer answer, once it cannot
+  let ours = 0;                // bytes the page downloaded for the worker (numpy)
+  let last = null;             // the worker's last progress message
 
   return new Promise((resolve, reject) => {
     let stall;
@@ -34,6 +36,15 @@ export function startWorker({ onProgress = () => {} } = {}) {
       reject(new Error(message));
     };
 
+    // Downloads fill most of the bar, each later stage a tenth: it never goes back.
+    const draw = () => {
+      if (!last) return;
+      const downloaded = last.total ? Math.min((last.loaded + ours) / last.total, 1) : 0;
+      const mb = (n) => (n / 1e6).toFixed(1);
+      const bytes = last.total && downloaded < 1 ? ` (${mb(last.loaded + ours)} of ${mb(last.total)} MB)` : "";
+      onProgress(downloaded * DOWNLOAD_SHARE + last.stage * 0.1, `${STAGES[last.stage]}…${bytes}`);
+    };
+
     worker.addEventListener("error", (event) => {
       event.preventDefault();
       failed(`Python's worker could not run (${event.message || "it did not load"}). Reload the page; ` +
@@ -42,11 +53,21 @@ export function startWorker({ onProgress = () => {} } = {}) {
     worker.addEventListener("message", ({ data }) => {
       if (data.type === "progress") {
         stalled();
-        // Downloads fill most of the bar, each later stage a tenth: it never goes back.
-        const downloaded = data.total ? Math.min(data.loaded / data.total, 1) : 0;
-        const mb = (n) => (n / 1e6).toFixed(1);
-        const bytes = data.total && downloaded < 1 ? ` (${mb(data.loaded)} of ${mb(data.total)} MB)` : "";
-        onProgress(downloaded * DOWNLOAD_SHARE + data.stage * 0.1, `${STAGES[data.stage]}…${bytes}`);
+        last = data;
+        draw();
+      } else if (data.type === "prefetch") {
+        // Into the HTTP cache, where the worker's own request then finds it; a failure
+        // here is the worker's to report, when it asks for the file itself.
+        fetch(data.url).then(async (response) => {
+          const reader = response.body.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            ours += value.length;
+            stalled();
+            draw();
+          }
+        }).catch(() => {});
       } else if (data.type === "ready") {
         clearTimeout(stall);
         onProgress(1, "Ready");

@@ -8,8 +8,9 @@
 // it waiting forever. Here every download is counted as it arrives, everything starts at
 // once, and every failure is reported to the page in words.
 //
-// Messages to the page: {type: "progress", loaded, total, stage}, {type: "ready",
-// exports}, {type: "failed", message}, {type: "result", id, value | error}. From the
+// Messages to the page: {type: "progress", loaded, total, stage}, {type: "prefetch", url}
+// (download this into the HTTP cache and count it), {type: "ready", exports}, {type:
+// "failed", message}, {type: "result", id, value | error}. From the
 // page: {type: "call", id, name, args}. Values are strings and numbers only.
 
 import { loadPyodide } from "./runtime/pyodide/pyodide.mjs";
@@ -35,6 +36,7 @@ function report(stage = progress.stage) {
 }
 
 const early = new Map();  // url -> the response promise of a download started ahead of need
+const delegated = new Set();  // urls the page downloads into the HTTP cache (and counts) for us
 // Python starts once the wasm and the standard library are in; numpy is needed only after
 // that, so its download waits for them rather than sharing their bandwidth.
 const firstNeeded = new Set(["pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip"]);
@@ -54,7 +56,7 @@ async function counted(input, init) {
   // Count a copy of the body, so the original keeps its URL (the browser caches compiled
   // wasm by URL, which makes the second visit faster).
   const name = href.replace(at("runtime/"), "");
-  if (response.body && COUNTED.test(name)) {
+  if (response.body && COUNTED.test(name) && !delegated.has(href)) {
     const reader = response.clone().body.getReader();
     (async () => {
       for (;;) {
@@ -113,7 +115,11 @@ async function start() {
   const manifest = await (await counted(at("runtime-manifest.json"))).json();
   const files = manifest.files.filter((f) => COUNTED.test(f.name));
   progress.total = files.reduce((sum, f) => sum + f.size, 0);
-  const numpy = handled(firstIn.then(() => fetchEarly(`runtime/${files.find((f) => f.name.includes("/numpy-")).name}`)));
+  // numpy is downloaded by the page, into the HTTP cache: this thread is busy starting
+  // Python for seconds, and a download it cannot read meanwhile stalls on the wire.
+  const numpyURL = at(`runtime/${files.find((f) => f.name.includes("/numpy-")).name}`);
+  delegated.add(numpyURL);
+  const numpy = handled(firstIn.then(() => postMessage({ type: "prefetch", url: numpyURL })));
   const wheel = handled(wheelIndex.then((index) => {
     fetchEarly(`wheels/${index.wheel}`);
     return at(`wheels/${index.wheel}`);
@@ -122,7 +128,7 @@ async function start() {
 
   const pyodide = await loadPyodide({ indexURL: INDEX_URL, stdout: () => {}, stderr: () => {} });
   report(1);
-  await numpy;  // its download has started (once the wasm and the standard library were in)
+  await numpy;  // the page is downloading it (since the wasm and the standard library were in)
   await pyodide.loadPackage(["numpy", await wheel], { messageCallback: () => {}, errorCallback: fail });
   report(2);
   pyodide.FS.writeFile("/home/pyodide/py_mlp_worker.py", await source);
