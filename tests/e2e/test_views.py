@@ -468,3 +468,22 @@ def test_numbers_are_formatted_for_people(h):
     }""")
     assert out == ["2.591 × 10³⁰³", "1.901", "-1.548", "0.0001235", "0", "NaN", "−∞", "–",
                    "1.235 × 10⁵", "0.5"]
+
+
+def test_boundary_keyboard_moves_a_cursor_adds_and_removes_points(h):
+    set_binary_halves(h)
+    canvas = by(h, "boundary")
+    canvas.focus()
+    for key in ["ArrowRight"] * 4 + ["ArrowUp"] * 2:
+        canvas.press(key)
+    expect(canvas).to_have_attribute("data-cursor", "0.3, 0.15")  # 1/40 of 3 units a press
+    expect(by(h, "boundary-readout")).to_contain_text("x1 0.3, x2 0.15: P(class 1) 1.000")
+    canvas.press("Enter")
+    kind, x, y, label = h.evaluate("h.calls.at(-1)")
+    assert (kind, label) == ("add", 1) and abs(x - 0.3) < 1e-9 and abs(y - 0.15) < 1e-9
+    canvas.press("Shift+Enter")
+    assert h.evaluate("h.calls.at(-1)")[3] == 0
+    expect(canvas).to_have_attribute("data-points", "2")
+    canvas.press("Delete")  # the nearest point under the cursor
+    assert h.evaluate("h.calls.at(-1)")[0] == "remove"
+    expect(canvas).to_have_attribute("data-points", "1")

@@ -24,6 +24,9 @@
 //                         regression -brush (so 1 normally, -1 with Shift)
 //   hold digit d + click  class d (binary and multiclass, d < classes)
 //   Alt+click, right-click  remove the nearest shown point within 6 px: onRemovePoint("train"|"test", i)
+// Keyboard, once the plot has focus: the arrow keys move a cursor (a cross; the read-out
+// follows it), Enter adds a point there (Shift+Enter the other label, a held digit its
+// class), Delete or Backspace removes the nearest point.
 // The view never edits its own points: the caller updates its data and calls setPoints.
 //
 // Test hooks: canvas.dataset.gridUpdates (setGrid calls), .points (train + test count);
@@ -58,6 +61,8 @@ export class BoundaryView {
     this.gridUpdates = 0;
     canvas.classList.add("boundary-view");
     canvas.dataset.gridUpdates = "0";
+    this.cursor = null;
+    if (!canvas.hasAttribute("tabindex")) canvas.tabIndex = 0;  // the keyboard edits points too
     canvas.dataset.points = "0";
     this.#listen();
     this.#scheduleDraw();
@@ -258,6 +263,40 @@ export class BoundaryView {
     }
     ctx.drawImage(this.pointLayer, 0, 0);
     if (this.axes) this.#drawAxes(ctx, dpr, width, height);
+    if (this.cursor) this.#drawCursor(ctx, dpr);
+  }
+
+  #drawCursor(ctx, dpr) {
+    const [px, py] = this.toCanvas(...this.cursor);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = "#212529";
+    ctx.beginPath();
+    ctx.moveTo(px - 7, py); ctx.lineTo(px + 7, py);
+    ctx.moveTo(px, py - 7); ctx.lineTo(px, py + 7);
+    ctx.stroke();
+  }
+
+  // The keyboard's cursor, in data coordinates: one arrow press moves it 1/40 of the plot.
+  #key(e) {
+    const [xmin, xmax, ymin, ymax] = this.domain;
+    const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+    const [x, y] = this.cursor ?? [(xmin + xmax) / 2, (ymin + ymax) / 2];
+    if (step) {
+      const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+      this.cursor = [clamp(x + step[0] * (xmax - xmin) / 40, xmin, xmax), clamp(y + step[1] * (ymax - ymin) / 40, ymin, ymax)];
+    } else if (e.key === "Enter") {
+      this.onAddPoint(x, y, this.#labelFor(e));
+    } else if (e.key === "Delete" || e.key === "Backspace") {
+      this.#removeNear(...this.toCanvas(x, y));
+    } else {
+      return;
+    }
+    e.preventDefault();
+    this.cursor ??= [x, y];
+    this.canvas.dataset.cursor = this.cursor.map((v) => formatNumber(v, 3)).join(", ");
+    this.#hover(...this.toCanvas(...this.cursor));
+    this.#scheduleDraw();
   }
 
   #drawAxes(ctx, dpr, width, height) {
@@ -295,6 +334,8 @@ export class BoundaryView {
       if (this.#removeNear(px, py)) e.preventDefault();
     }, opts);
     c.addEventListener("pointermove", (e) => this.#hover(...local(e)), opts);
+    c.addEventListener("keydown", (e) => this.#key(e), opts);
+    c.addEventListener("blur", () => { this.cursor = null; this.#scheduleDraw(); }, opts);
     c.addEventListener("pointerleave", () => { if (this.readout) this.readout.textContent = ""; }, opts);
     window.addEventListener("keydown", (e) => { if (/^Digit\d$/.test(e.code)) this.heldDigit = Number(e.code[5]); }, opts);
     window.addEventListener("keyup", (e) => { if (/^Digit\d$/.test(e.code)) this.heldDigit = null; }, opts);
