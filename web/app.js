@@ -17,7 +17,10 @@ import { formatNumber } from "./views/format.js";
 import { NetworkView } from "./views/network.js";
 
 const SNAPSHOT_EVERY_MS = 250;   // the heatmap and network refresh at most 4 times a second
-const GRID = 48;
+// The boundary's grid: as fine as about 20 ms of worker time a snapshot allows (measured in
+// Chromium: some 7 ms, plus 0.05 to 0.08 µs per neuron and grid point), 96 x 96 down to 48 x 48.
+const gridSize = (sizes) => [96, 80, 64].find((n) => n * n * sizes.reduce((a, b) => a + b, 0) <= 300_000) ?? 48;
+const NEURON_GRID = 16;          // the heatmap inside each neuron
 const AUTO_GRADCHECK_MAX_PARAMS = 400;
 
 const $ = (id) => document.getElementById(id);
@@ -47,6 +50,7 @@ const boundary = new BoundaryView($("boundary"), {
   onRemovePoint: (set, index) => act(() => editPoint("remove_point", [set, index],
     `Removed a ${set === "train" ? "training" : "test"} point. The network keeps what it learned (Reset starts over).`)),
   readout: $("boundary-readout"),
+  legend: $("boundary-legend"),
 });
 let hovered = null;           // the neuron under the pointer (or focus), if any
 const network = new NetworkView($("network-view"), {
@@ -58,6 +62,8 @@ const network = new NetworkView($("network-view"), {
     hovered = null;
     network.hideNeuronMap();
   },
+  readout: $("network-readout"),
+  legend: $("network-legend"),
 });
 
 let worker = null;
@@ -175,11 +181,14 @@ async function refreshSnapshot() {
   if (snapshotBusy || !info) return;
   snapshotBusy = true;
   try {
-    const snap = await call("snapshot", GRID);
+    // Asked together, so no training chunk runs between the two: the same weights.
+    const [snap, maps] = await Promise.all([call("snapshot", gridSize(info.sizes)),
+      network.wantsNeuronMaps ? call("neuron_maps", NEURON_GRID) : null]);
     if (snap.ok) {
       boundary.setGrid(snap.grid);
       network.setWeights(snap.weights, snap.biases);
     }
+    if (maps?.ok) network.setNeuronMaps(maps);
   } catch (error) {
     console.warn("py_mlp: the boundary and network could not be redrawn", error);
   } finally {
