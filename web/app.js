@@ -20,7 +20,10 @@ import { NetworkView } from "./views/network.js";
 // next snapshot waits ten times as long as the last one took (at most a tenth of the
 // worker's time), and never more than 100 ms (at least 10 redraws a second).
 const SNAPSHOT_MAX_GAP_MS = 100;
-const GRID = 48;
+// The boundary's grid: as fine as about 20 ms of worker time a snapshot allows (measured in
+// Chromium: some 7 ms, plus 0.05 to 0.08 µs per neuron and grid point), 96 x 96 down to 48 x 48.
+const gridSize = (sizes) => [96, 80, 64].find((n) => n * n * sizes.reduce((a, b) => a + b, 0) <= 300_000) ?? 48;
+const NEURON_GRID = 16;          // the heatmap inside each neuron
 const AUTO_GRADCHECK_MAX_PARAMS = 400;
 
 const $ = (id) => document.getElementById(id);
@@ -50,6 +53,7 @@ const boundary = new BoundaryView($("boundary"), {
   onRemovePoint: (set, index) => act(() => editPoint("remove_point", [set, index],
     `Removed a ${set === "train" ? "training" : "test"} point. The network keeps what it learned (Reset starts over).`)),
   readout: $("boundary-readout"),
+  legend: $("boundary-legend"),
 });
 let hovered = null;           // the neuron under the pointer (or focus), if any
 const network = new NetworkView($("network-view"), {
@@ -61,6 +65,8 @@ const network = new NetworkView($("network-view"), {
     hovered = null;
     network.hideNeuronMap();
   },
+  readout: $("network-readout"),
+  legend: $("network-legend"),
 });
 
 let worker = null;
@@ -184,11 +190,14 @@ async function refreshSnapshot() {
   snapshotBusy = true;
   const started = performance.now();
   try {
-    const snap = await call("snapshot", GRID);
+    // Asked together, so no training chunk runs between the two: the same weights.
+    const [snap, maps] = await Promise.all([call("snapshot", gridSize(info.sizes)),
+      network.wantsNeuronMaps ? call("neuron_maps", NEURON_GRID) : null]);
     if (snap.ok) {
       boundary.setGrid(snap.grid);
       network.setWeights(snap.weights, snap.biases);
     }
+    if (maps?.ok) network.setNeuronMaps(maps);
   } catch (error) {
     console.warn("py_mlp: the boundary and network could not be redrawn", error);
   } finally {

@@ -301,6 +301,27 @@ def neuron_map(run, layer, index, n):
 
 
 @_needs_run
+def neuron_maps(run, n):
+    """Every neuron's output over an n x n grid, as ``neuron_map`` gives one: ``values[layer]
+    [index]`` (n*n, row 0 at the top) and ``ranges[layer][index]`` ([min, max]); layer 0 is
+    the input features. One forward pass for the lot, for the small heatmap in each neuron.
+    Values keep three significant digits of their neuron's largest: a thumbnail shows no
+    more, and the answer is a third of the size (JSON time is most of the cost)."""
+    n = max(2, min(int(n), 32))
+    a = _grid(run, n)
+    values, ranges = [], []
+    for k in range(len(run.model.weights) + 1):
+        if k:
+            a = run.model.layer_output(k - 1, a)
+        lo, hi = a.min(axis=0), a.max(axis=0)
+        top = np.maximum(np.abs(lo), np.abs(hi))
+        digits = 2 - np.floor(np.log10(np.where(top > 0, top, 1)))
+        values.append([np.round(column, int(d)).tolist() for column, d in zip(a.T, digits)])
+        ranges.append(np.column_stack([lo, hi]).tolist())
+    return _ok(n=n, values=values, ranges=ranges)
+
+
+@_needs_run
 def history(run):
     """Every epoch of the current network: loss, accuracy (or R^2), test metrics, gradient norms."""
     return _ok(**_state["log"].columns())
@@ -432,6 +453,7 @@ async def article_trace():
 
 __export__ = [
     "setup", "set_data", "add_point", "remove_point", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
+    "neuron_maps",
     "gradient_check", "shapes",
     "source", "model_json", "load_model", "article_setup", "article_trace",
 ]

@@ -343,6 +343,54 @@ def test_hovering_a_neuron_shows_its_own_heatmap(shared_app):
     expect(neuron_map).to_be_hidden()
 
 
+def test_drawings_read_out_and_explain_themselves_and_the_plot_sits_near_train_on_a_phone(shared_app):
+    app = shared_app.to_defaults()
+    page = app.page
+    # Every neuron of the default 8-8 network shows its own output, drawn.
+    expect(app.by("network")).to_have_attribute("data-thumbnails", str(2 + 8 + 8 + 1))
+    alphas = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=network] .neuron')].map(g => {
+             const c = g.querySelector('canvas');
+             return c ? c.getContext('2d').getImageData(c.width >> 1, c.height >> 1, 1, 1).data[3] : 0; })"""
+    )
+    assert alphas == [255] * 19, alphas
+    expect(app.by("network-legend")).to_contain_text("negative weight")
+
+    # Hovering a link reads out its weight, as the worker holds it.
+    point = page.evaluate(
+        """() => { const l = document.querySelector('[data-testid=link-1-0-0]');
+             l.ownerSVGElement.scrollIntoView({block: 'center'});
+             const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map(k => +l.getAttribute(k));
+             const p = new DOMPoint(x1 + (x2 - x1) / 4, y1 + (y2 - y1) / 4).matrixTransform(l.getScreenCTM());
+             return [p.x, p.y]; }"""
+    )
+    page.mouse.move(*point)
+    weight = page.evaluate(
+        """async () => { const {formatNumber} = await import('./views/format.js');
+             return formatNumber(JSON.parse(await pyMlp.worker().snapshot(2)).weights[0][0][0], 3); }"""
+    )
+    expect(app.by("network-readout")).to_have_text(f"x1 → layer 1 neuron 0: weight {weight}")
+    page.mouse.move(0, 0)
+
+    # The regression surface has a colour scale with its range.
+    expect(app.by("boundary-scale")).to_have_count(0)
+    app.by("dataset-plane").check()
+    app.settled()
+    scale = app.by("boundary-scale")
+    expect(scale).to_be_visible()
+    labels = [float(t) for t in scale.locator(".scale-label").all_text_contents()]
+    assert len(labels) >= 2 and labels[0] < labels[-1], labels
+
+    # On a phone the plot comes right after the player, not below every setting.
+    page.set_viewport_size({"width": 360, "height": 740})
+    try:
+        app.to_defaults()
+        train, plot = app.by("train").bounding_box(), app.by("boundary").bounding_box()
+        assert 0 < plot["y"] - train["y"] <= 900, (train, plot)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})
+
+
 def test_backprop_panel_and_live_gradient_check(shared_app):
     app = shared_app.to_defaults()
     expect(app.by("backprop-3-dz")).to_contain_text("(ŷ − y) / n")

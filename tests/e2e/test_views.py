@@ -312,6 +312,57 @@ def test_boundary_png(h):
     assert h.evaluate("h.boundary.toPNG()").startswith("data:image/png;base64,")
 
 
+def test_boundary_legend_names_the_classes_and_the_point_kinds(h):
+    set_binary_halves(h)
+    legend = by(h, "boundary-legend")
+    classes = legend.locator("[data-class]")
+    expect(classes).to_have_count(2)
+    expect(classes.nth(0)).to_have_text("class 0")
+    expect(classes.nth(1)).to_have_text("class 1")
+    swatch = lambda k: legend.locator(f"[data-class='{k}'] rect").get_attribute("fill")
+    assert swatch(0) == h.evaluate("h.colors.css(h.colors.binaryHeat(0))")
+    assert swatch(1) == h.evaluate("h.colors.css(h.colors.binaryHeat(1))")
+    train, test = legend.locator("[data-legend=train]"), legend.locator("[data-legend=test]")
+    expect(train).to_have_text("train")
+    expect(test).to_have_text("test")
+    assert train.locator("circle").get_attribute("fill") != "none"  # filled
+    assert test.locator("circle").get_attribute("fill") == "none"   # hollow
+    h.evaluate("h.boundary.showTest(false)")
+    expect(test).to_be_hidden()
+    h.evaluate("h.boundary.showTest(true)")
+    expect(test).to_be_visible()
+
+    h.evaluate("h.boundary.setProblem({kind: 'multiclass', classes: 3})")
+    expect(classes).to_have_count(3)
+    assert swatch(2) == h.evaluate("h.colors.css(h.colors.classHeat(2, 1, 3))")
+    expect(by(h, "boundary-scale")).to_have_count(0)
+
+
+def test_regression_surface_has_a_colour_scale_with_its_range(h):
+    h.evaluate("h.boundary.setProblem({kind: 'regression', range: [-2, 3.5]})")
+    legend, scale = by(h, "boundary-legend"), by(h, "boundary-scale")
+    expect(scale).to_be_visible()
+    expect(legend.locator("[data-class]")).to_have_count(0)
+    expect(scale.locator(".scale-label")).to_have_text(["-2", "0", "3.5"])
+    ends = h.evaluate(
+        """() => { const c = document.querySelector('[data-testid=boundary-scale] canvas');
+             const d = c.getContext('2d').getImageData(0, 0, c.width, 1).data;
+             return [Array.from(d.slice(0, 3)), Array.from(d.slice(-4, -1))]; }"""
+    )
+    expected = h.evaluate(
+        """() => { const {lighten, rangeColor} = h.colors;
+             return [lighten(rangeColor(-2, [-2, 3.5])), lighten(rangeColor(3.5, [-2, 3.5]))]; }"""
+    )
+    assert close(ends[0], expected[0], 6) and close(ends[1], expected[1], 6), (ends, expected)
+    # Labels sit under their values: 0 at 2/5.5 of the bar.
+    bar = scale.locator("canvas").bounding_box()
+    zero = scale.locator(".scale-label").nth(1).bounding_box()
+    assert abs(zero["x"] + zero["width"] / 2 - (bar["x"] + bar["width"] * 2 / 5.5)) < 2
+
+    h.evaluate("h.boundary.setProblem({kind: 'regression', range: [0.001234, 250000]})")
+    expect(scale.locator(".scale-label")).to_have_text(["0.00123", "2.5 × 10⁵"])
+
+
 # --- NetworkView ----------------------------------------------------------------------
 
 SMALL = {"sizes": [2, 4, 3, 1], "inputNames": ["x1", "x2"], "activations": ["tanh", "tanh", "sigmoid"]}
@@ -448,6 +499,144 @@ def test_network_fits_a_phone_width_container(h):
     assert geo["width"] == 360
     assert geo["outside"] == 0 and geo["svgWidth"] <= 360.5, geo
     assert h.evaluate("document.querySelector('[data-testid=net-phone]').scrollWidth") <= 360
+
+
+def link_point(page, testid, t, offset=0):
+    """Viewport coordinates of the point at fraction t along a link, `offset` px to its side
+    (the diagram scrolled into view first)."""
+    return page.evaluate(
+        """([id, t, offset]) => { const l = document.querySelector(`[data-testid="${id}"]`);
+             l.ownerSVGElement.scrollIntoView({block: 'center'});
+             const m = l.getScreenCTM(), p = (x, y) => new DOMPoint(x, y).matrixTransform(m);
+             const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map(k => +l.getAttribute(k));
+             const a = p(x1, y1), b = p(x2, y2), dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
+             return [a.x + t * dx - offset * dy / len, a.y + t * dy + offset * dx / len]; }""",
+        [testid, t, offset],
+    )
+
+
+def test_network_link_read_out_on_hover(h):
+    small_net(h)
+    readout = by(h, "net-readout")
+    h.mouse.move(*link_point(h, "link-1-1-0", 0.25))
+    expect(readout).to_have_text("x2 → layer 1 neuron 0: weight -1.5")
+    expect(by(h, "link-1-1-0")).to_have_class(re.compile(r"\bactive\b"))
+    h.mouse.move(*link_point(h, "link-1-0-1", 0.3, offset=3))  # a thin link: near is enough
+    expect(readout).to_have_text("x1 → layer 1 neuron 1: weight 0.9")
+    expect(by(h, "link-1-1-0")).not_to_have_class(re.compile(r"\bactive\b"))
+    # The read-out follows the weights while the pointer stays.
+    h.evaluate("() => { const w = structuredClone(h.net.weights); w[0][0][1] = -0.25;"
+               " h.net.setWeights(w, h.net.biases); }")
+    expect(readout).to_have_text("x1 → layer 1 neuron 1: weight -0.25")
+    by(h, "neuron-2-1").hover()
+    expect(readout).to_have_text(re.compile(r"^layer 2 neuron 1 \(tanh\): bias -?\d"))
+    h.mouse.move(1, 1)
+    expect(readout).to_have_text("")
+
+
+def test_network_link_read_out_on_keyboard_focus(h):
+    small_net(h)
+    readout = by(h, "net-readout")
+    by(h, "big").focus()
+    h.keyboard.press("Tab")  # the links are one tab stop, before the neurons
+    first = by(h, "link-1-0-0")
+    expect(first).to_be_focused()
+    expect(readout).to_have_text("x1 → layer 1 neuron 0: weight 0.2")
+    expect(first).to_have_attribute("aria-label", "x1 → layer 1 neuron 0: weight 0.2")
+    h.keyboard.press("ArrowDown")
+    expect(by(h, "link-1-0-1")).to_be_focused()
+    expect(readout).to_have_text("x1 → layer 1 neuron 1: weight 0.9")
+    h.keyboard.press("ArrowUp")
+    expect(first).to_be_focused()
+    h.keyboard.press("PageDown")  # the next layer's first link
+    expect(by(h, "link-2-0-0")).to_be_focused()
+    expect(readout).to_have_text(re.compile(r"^layer 1 neuron 0 → layer 2 neuron 0: weight -?\d"))
+    h.keyboard.press("End")
+    expect(by(h, "link-3-2-0")).to_be_focused()
+    expect(readout).to_have_text(re.compile(r"^layer 2 neuron 2 → output neuron 0: weight -?\d"))
+    h.keyboard.press("Tab")
+    expect(by(h, "neuron-0-0")).to_be_focused()
+    expect(readout).to_have_text("input x1")
+    h.keyboard.press("Shift+Tab")  # back to the link last visited
+    expect(by(h, "link-3-2-0")).to_be_focused()
+    assert h.evaluate("document.querySelectorAll('#net .link[tabindex]').length") == 1
+
+
+def test_network_legend_explains_colour_width_and_bias(h):
+    small_net(h)
+    legend = by(h, "network-legend")
+    item = lambda key: legend.locator(f"[data-legend={key}]")
+    expect(item("negative")).to_have_text("negative weight")
+    expect(item("positive")).to_have_text("positive weight")
+    expect(item("width")).to_have_text("width: |weight|")
+    expect(item("bias")).to_contain_text("bias")
+    assert item("negative").locator("line").get_attribute("stroke") == h.evaluate("h.colors.ORANGE")
+    assert item("positive").locator("line").get_attribute("stroke") == h.evaluate("h.colors.BLUE")
+    widths = item("width").locator("line").evaluate_all("ls => ls.map(l => Number(l.getAttribute('stroke-width')))")
+    assert len(widths) == 3 and widths == sorted(widths) and widths[0] < widths[-1]
+    fills = item("bias").locator("rect").evaluate_all("rs => rs.map(r => r.getAttribute('fill'))")
+    assert fills[0] == h.evaluate("h.colors.css(h.colors.lighten(h.colors.signedColor(-1), 0.15))")
+    assert fills[-1] == h.evaluate("h.colors.css(h.colors.lighten(h.colors.signedColor(1), 0.15))")
+
+
+def thumbnails(page, container="net"):
+    """Per neuron: is there a drawn heatmap, does it sit inside the neuron, its canvas size."""
+    return page.evaluate(
+        """id => [...document.querySelectorAll(`[data-testid=${id}] .neuron`)].map(g => {
+             const c = g.querySelector('canvas'), r = g.querySelector('rect').getBoundingClientRect();
+             if (!c) return [g.dataset.testid, false];
+             const b = c.getBoundingClientRect();
+             const inside = b.left > r.left && b.right < r.right && b.top > r.top && b.bottom < r.bottom;
+             return [g.dataset.testid, inside && b.width >= 10, c.width]; })""",
+        container,
+    )
+
+
+def test_network_draws_each_neurons_output_in_it_while_the_network_is_small(h):
+    small_net(h)
+    assert h.evaluate("h.net.wantsNeuronMaps") is True
+    assert h.evaluate("h.net.setNeuronMaps(h.neuronMaps([2, 4, 3, 1]))") is True
+    expect(by(h, "net")).to_have_attribute("data-thumbnails", "10")
+    drawn = thumbnails(h)
+    assert len(drawn) == 10 and all(ok and size == 16 for _, ok, size in drawn), drawn
+    # Neuron 1-1 runs from -1 (left, orange) to 1 (right, blue); neuron 1-0 from bottom to top.
+    corners = h.evaluate(
+        """() => ['neuron-1-1', 'neuron-1-0'].map(id => {
+             const c = document.querySelector(`[data-testid=${id}] canvas`), g = c.getContext('2d');
+             const at = ([x, y]) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+             return [[0, 15], [15, 15], [0, 0]].map(at); })"""
+    )
+    orange, blue = h.evaluate("[h.colors.signedColor(-1), h.colors.signedColor(1)]")
+    assert corners[0][0] == orange and corners[0][1] == blue   # left, right
+    assert corners[1][0] == orange and corners[1][2] == blue   # bottom, top
+    expect(by(h, "network-legend").locator("[data-legend=output]")).to_be_visible()
+
+    # 64 neurons a layer: too small to read, so none are drawn (and none are asked for).
+    h.evaluate(
+        """() => { const sizes = [2, 64, 64, 1];
+             h.net.setArchitecture({sizes, inputNames: ['x1', 'x2'], activations: ['relu', 'relu', 'sigmoid']});
+             const a = h.randomWeights(sizes, 4); h.net.setWeights(a.weights, a.biases); }"""
+    )
+    assert h.evaluate("h.net.wantsNeuronMaps") is False
+    assert h.evaluate("h.net.setNeuronMaps(h.neuronMaps([2, 64, 64, 1]))") is False
+    expect(by(h, "net")).to_have_attribute("data-thumbnails", "0")
+    assert not any(ok for _, ok, *rest in thumbnails(h))
+    expect(by(h, "network-legend").locator("[data-legend=output]")).to_be_hidden()
+
+    # Back to a small network: drawn again, once the maps arrive.
+    h.evaluate("arch => h.net.setArchitecture(arch)", SMALL)
+    assert h.evaluate("h.net.wantsNeuronMaps") is True
+    expect(by(h, "net")).to_have_attribute("data-thumbnails", "0")
+    h.evaluate("h.net.setNeuronMaps(h.neuronMaps([2, 4, 3, 1]))")
+    expect(by(h, "net")).to_have_attribute("data-thumbnails", "10")
+
+
+def test_network_neuron_maps_must_match_the_architecture(h):
+    small_net(h)
+    message = h.evaluate(
+        """() => { try { h.net.setNeuronMaps(h.neuronMaps([2, 4, 4, 1])); } catch (e) { return e.message; } }"""
+    )
+    assert "layer 2" in message and "3 neurons" in message, message
 
 
 # --- Thumbnails -----------------------------------------------------------------------

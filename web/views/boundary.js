@@ -1,7 +1,7 @@
 // Decision boundary / regression surface with the data points, on a canvas. Main thread;
 // knows nothing of training: it takes plain arrays and reports gestures through callbacks.
 //
-//   const view = new BoundaryView(canvas, {onAddPoint(x, y, label) {}, onRemovePoint(set, index) {}, readout});
+//   const view = new BoundaryView(canvas, {onAddPoint(x, y, label) {}, onRemovePoint(set, index) {}, readout, legend});
 //   view.setDomain([-1.5, 1.5, -1.5, 1.5]);
 //   view.setProblem({kind: "binary"});                  // or "multiclass" + classes, "regression" + range
 //   view.setPoints({train: {x, y, label}, test: {x, y, label}});
@@ -17,6 +17,11 @@
 // heatmap a lighter shade than the points; multiclass a 10-colour palette, faded towards
 // grey as the confidence falls; regression orange (negative) <-> blue (positive) over
 // `range`. Train points are filled with a white outline, test points are hollow rings.
+// Legend (an element, optional; data-testid "boundary-legend" unless it has one): a list
+// of the classes' heatmap shades with their point colour ("class 0", ...; each item
+// data-class="k"), or for regression a colour scale of the surface over `range` with its
+// ends (and 0, when inside) formatted (data-testid "boundary-scale", labels .scale-label);
+// then a filled "train" and a hollow "test" point (hidden while showTest(false)).
 //
 // Editing (mouse or touch), label = what onAddPoint receives:
 //   click                 add a point with the brush label: 1 by default (setBrush changes it)
@@ -32,19 +37,26 @@
 // Test hooks: canvas.dataset.gridUpdates (setGrid calls), .points (train + test count);
 // toCanvas(x, y) maps data to canvas CSS pixels.
 
-import { binaryHeat, classColor, classHeat, css, lighten, rangeColor } from "./colors.js";
+import { binaryHeat, classColor, classHeat, css, diverging, lighten, rangeColor } from "./colors.js";
 import { formatNumber } from "./format.js";
 
 const HIT_PX = 6;
 const FONT = "10px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const EMPTY = { x: [], y: [], label: [] };
+const SVG = "http://www.w3.org/2000/svg";
+const SCALE_PX = 128;    // the regression colour scale's width in CSS px (and pixels painted)
 
 export class BoundaryView {
-  constructor(canvas, { onAddPoint = () => {}, onRemovePoint = () => {}, readout = null, axes = true } = {}) {
+  constructor(canvas, { onAddPoint = () => {}, onRemovePoint = () => {}, readout = null, legend = null, axes = true } = {}) {
     this.canvas = canvas;
     this.onAddPoint = onAddPoint;
     this.onRemovePoint = onRemovePoint;
     this.readout = readout;
+    this.legend = legend;
+    if (legend) {
+      legend.classList.add("boundary-legend");
+      legend.dataset.testid ||= "boundary-legend";
+    }
     this.axes = axes;
     this.domain = [-1.5, 1.5, -1.5, 1.5];
     this.problem = { kind: "binary", classes: 2, range: [-1, 1] };
@@ -65,6 +77,7 @@ export class BoundaryView {
     if (!canvas.hasAttribute("tabindex")) canvas.tabIndex = 0;  // the keyboard edits points too
     canvas.dataset.points = "0";
     this.#listen();
+    this.#renderLegend();
     this.#scheduleDraw();
   }
 
@@ -81,6 +94,7 @@ export class BoundaryView {
     if (kind !== this.problem.kind) this.clearGrid();  // the old grid answers another problem
     this.problem = { kind, classes: kind === "binary" ? 2 : classes, range };
     this.#paintHeat();
+    this.#renderLegend();
     this.#pointsChanged();
   }
 
@@ -118,6 +132,8 @@ export class BoundaryView {
   showTest(on) {
     this.testShown = Boolean(on);
     this.canvas.dataset.testShown = String(this.testShown);
+    const item = this.legend?.querySelector("[data-legend=test]");
+    if (item) item.hidden = !this.testShown;
     this.#pointsChanged();
   }
 
@@ -314,6 +330,82 @@ export class BoundaryView {
     label(f(ymax), 3, 2, "left", "top");
     if (f(ymin) !== f(xmin)) label(f(ymin), 3, height - 14, "left", "bottom");  // one corner label serves both
     this.canvas.dataset.axes = [xmin, xmax, ymin, ymax].map(f).join(", ");  // one corner label serves both
+  }
+
+  // --- legend -------------------------------------------------------------------------
+
+  #renderLegend() {
+    if (!this.legend) return;
+    const { kind, classes, range } = this.problem;
+    const icon = (...children) => {
+      const svg = document.createElementNS(SVG, "svg");
+      for (const [k, v] of Object.entries({ width: "14", height: "14", viewBox: "0 0 14 14", "aria-hidden": "true" })) svg.setAttribute(k, v);
+      for (const [name, attrs] of children) {
+        const node = document.createElementNS(SVG, name);
+        for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+        svg.append(node);
+      }
+      return svg;
+    };
+    const item = (data, children, ...content) => {
+      const li = document.createElement("li");
+      Object.assign(li.dataset, data);
+      li.append(...children, ...content);
+      return li;
+    };
+    const list = document.createElement("ul");
+    list.className = "view-legend";
+    list.setAttribute("aria-label", "Legend of the plot");
+    if (kind === "regression") {
+      list.append(item({ legend: "scale", testid: "boundary-scale" }, [], "prediction ", this.#scale(range)));
+    } else {
+      for (let k = 0; k < classes; k++) {
+        const heat = kind === "binary" ? binaryHeat(k) : classHeat(k, 1, classes);
+        list.append(item({ class: String(k) }, [icon(
+          ["rect", { x: "0.5", y: "0.5", width: "13", height: "13", rx: "2", fill: css(heat), stroke: "#ced4da" }],
+          ["circle", { cx: "7", cy: "7", r: "3.5", fill: css(classColor(k)), stroke: "#fff" }],
+        )], `class ${k}`));
+      }
+    }
+    list.append(
+      item({ legend: "train" }, [icon(["circle", { cx: "7", cy: "7", r: "4", fill: "#495057", stroke: "#fff" }])], "train"),
+      item({ legend: "test" }, [icon(["circle", { cx: "7", cy: "7", r: "3.8", fill: "none", stroke: "#495057", "stroke-width": "1.6" }])], "test"),
+    );
+    list.lastChild.hidden = !this.testShown;
+    this.legend.replaceChildren(list);
+  }
+
+  // The regression colour scale: the surface's shades from range[0] to range[1], labelled.
+  #scale([lo, hi]) {
+    const box = document.createElement("span");
+    box.className = "scale";
+    const bar = document.createElement("canvas");
+    bar.width = SCALE_PX; bar.height = 1;
+    const ctx = bar.getContext("2d");
+    const image = ctx.createImageData(SCALE_PX, 1);
+    for (let x = 0; x < SCALE_PX; x++) {
+      const v = lo + (hi - lo) * (x / (SCALE_PX - 1));
+      image.data.set([...lighten(hi > lo ? rangeColor(v, [lo, hi]) : diverging(0.5)), 255], 4 * x);
+    }
+    ctx.putImageData(image, 0, 0);
+    const labels = document.createElement("span");
+    labels.className = "scale-labels";
+    const at = [[lo, 0]];
+    if (lo < 0 && hi > 0 && -lo / (hi - lo) > 0.15 && hi / (hi - lo) > 0.15) at.push([0, -lo / (hi - lo)]);
+    if (hi !== lo) at.push([hi, 1]);
+    for (const [v, t] of at) {
+      const label = document.createElement("span");
+      label.className = "scale-label";
+      label.textContent = formatNumber(v, 3);
+      label.style.left = `${(t * 100).toFixed(2)}%`;
+      if (t === 0) label.classList.add("start");
+      if (t === 1) label.classList.add("end");
+      labels.append(label);
+    }
+    box.append(bar, labels);
+    box.dataset.min = String(lo);
+    box.dataset.max = String(hi);
+    return box;
   }
 
   // --- gestures -----------------------------------------------------------------------

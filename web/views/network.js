@@ -1,10 +1,11 @@
 // The network diagram: an SVG of neurons and weighted links inside a container element.
 // Main thread; knows nothing of training: it takes plain arrays and reports gestures.
 //
-//   const net = new NetworkView(container, {onHoverNeuron(layer, index) {}, onLeave() {}});
+//   const net = new NetworkView(container, {onHoverNeuron(layer, index) {}, onLeave() {}, readout, legend});
 //   net.setArchitecture({sizes: [2, 4, 3, 1], inputNames: ["x1", "x2"], activations: ["tanh", "tanh", "sigmoid"]});
 //   net.setWeights(weights, biases);   // weights[k]: fan_in x fan_out arrays; biases[k]: fan_out
 //   net.showNeuronMap(1, 0, {n, values, range: [-1, 1]});  net.hideNeuronMap();
+//   if (net.wantsNeuronMaps) net.setNeuronMaps({n, values, ranges});  // values[layer][index]: n*n
 //
 // Layers are numbered 0 (the input features) to L (the output); neuron (layer, index) is the
 // element data-testid="neuron-{layer}-{index}", aria-label "layer {layer} neuron {index}…",
@@ -20,12 +21,32 @@
 // the nodes shrink so that the diagram stays within `maxHeight` (default 420 px); shorter
 // columns spread out over the same height.
 //
-// Test hooks: container.dataset.weightUpdates (setWeights calls), .neurons (count).
+// Read-out (an element, optional): the link nearest the pointer (within a few px, so thin
+// links are easy to hit) or the neuron under it, else the focused one: "x1 → layer 1
+// neuron 0: weight -1.5", "layer 1 neuron 0 (tanh): bias 0.1"; it follows setWeights. The
+// links are one tab stop (before the neurons): arrow keys move from link to link, PageUp/
+// PageDown from layer to layer, Home/End to the first and last; the focused link's
+// aria-label is the read-out.
+// Legend (an element, optional): filled with a list saying orange = negative, blue =
+// positive, width = |w|, the neuron's colour = its bias (and, with heatmaps, what they show).
+//
+// Neuron heatmaps: setNeuronMaps draws each neuron's output over the input square inside
+// it (bias as a frame around it), like TensorFlow Playground, while the nodes are large
+// enough to read (at least THUMB_MIN_NODE px and at most THUMB_MAX_NEURONS neurons after
+// the inputs); `wantsNeuronMaps` says whether they would be drawn, so the caller can skip
+// asking for them. Colours as showNeuronMap's: rangeColor over each neuron's range.
+//
+// Test hooks: container.dataset.weightUpdates (setWeights calls), .neurons (count),
+// .thumbnails (neurons with a heatmap drawn).
 
 import { BLUE, ORANGE, css, lighten, rangeColor, signedColor } from "./colors.js";
 import { formatNumber } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+const HIT_PX = 5;                // a link this near the pointer counts as hovered
+const THUMB_MIN_NODE = 16;       // px: smaller nodes get no heatmap
+const THUMB_MAX_NEURONS = 64;    // hidden + output neurons: more get no heatmap
+const biasFill = (b) => css(lighten(signedColor(b, 1), 0.15));
 
 const el = (name, attrs = {}) => {
   const node = document.createElementNS(SVG, name);
@@ -36,19 +57,25 @@ const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
 export class NetworkView {
   constructor(container, {
-    onHoverNeuron = () => {}, onLeave = () => {}, onClickNeuron = null, readout = null, maxHeight = 420,
+    onHoverNeuron = () => {}, onLeave = () => {}, onClickNeuron = null, readout = null, legend = null, maxHeight = 420,
   } = {}) {
     this.container = container;
     this.onHoverNeuron = onHoverNeuron;
     this.onLeave = onLeave;
     this.onClickNeuron = onClickNeuron;
     this.readout = readout;
+    this.legend = legend;
     this.maxHeight = maxHeight;
     this.arch = null;
     this.weightUpdates = 0;
     this.weights = null;
+    this.pointed = null;     // {link: [k, i, j]} or {neuron: [layer, index]} under the pointer
+    this.focused = null;     // the same, with the keyboard focus
+    this.tabLink = [1, 0];   // [layer k, flat index i * fan_out + j]: the link that takes Tab
+    this.thumbs = null;      // [layer][index] -> {fo, canvas}, while heatmaps are drawn
     container.classList.add("network-view");
     container.dataset.weightUpdates = "0";
+    container.dataset.thumbnails = "0";
     this.svg = el("svg", { class: "network-svg", role: "group", "aria-label": "Network diagram" });
     this.map = document.createElement("div");
     this.map.className = "neuron-map";
@@ -59,7 +86,18 @@ export class NetworkView {
     this.map.append(this.mapCanvas, this.mapCaption);
     container.append(this.svg, this.map);
     this.abort = new AbortController();
-    this.svg.addEventListener("pointerover", (e) => this.#linkReadout(e), { signal: this.abort.signal });
+    const opts = { signal: this.abort.signal };
+    this.svg.addEventListener("pointermove", (e) => this.#pointerMove(e), opts);
+    this.svg.addEventListener("pointerdown", (e) => this.#pointerMove(e), opts);  // a tap moves nothing
+    this.svg.addEventListener("pointerleave", () => this.#point(null), opts);
+    // On the container: Chromium makes an SVG element with a focus listener focusable (a tab stop).
+    container.addEventListener("focusin", (e) => this.#focusIn(e), opts);
+    container.addEventListener("focusout", () => { this.focused = null; this.#showReadout(); }, opts);
+    this.svg.addEventListener("keydown", (e) => this.#linkKey(e), opts);
+    if (legend) {
+      legend.classList.add("network-legend");
+      legend.dataset.testid ||= "network-legend";
+    }
     this.width = 0;
     if (typeof ResizeObserver !== "undefined") {
       this.observer = new ResizeObserver(() => {
@@ -80,20 +118,25 @@ export class NetworkView {
     if (same) return;
     this.arch = { sizes: [...sizes], inputNames: [...inputNames], activations: [...activations] };
     this.weights = null;
+    this.pointed = this.focused = null;
+    this.tabLink = [1, 0];
     this.hideNeuronMap();
     this.#build();
     this.#layout();
+    this.#showReadout();
   }
 
   #build() {
     const { sizes, inputNames, activations } = this.arch;
     const L = sizes.length - 1;
     this.svg.replaceChildren();
+    this.thumbs = null;
+    this.container.dataset.thumbnails = "0";
     this.headers = [];
     this.neurons = sizes.map(() => []);   // [layer][index] -> {g, rect, label?}
     this.links = [];                      // [layer-1] -> flat array of <line>, i * fan_out + j
     this.drawn = [];                      // [layer-1] -> Float64Array of drawn widths (signed)
-    const linkGroup = el("g", { class: "links" });
+    const linkGroup = el("g", { class: "links", role: "group", "aria-label": "Weights: arrow keys move from link to link" });
     const headerGroup = el("g", { class: "headers", "aria-hidden": "true" });
     const neuronGroup = el("g", { class: "neurons" });
     for (let k = 1; k <= L; k++) {
@@ -111,6 +154,7 @@ export class NetworkView {
       this.links.push(lines);
       this.drawn.push(new Float64Array(fanIn * fanOut).fill(NaN));
     }
+    this.links[0][0].setAttribute("tabindex", "0");
     sizes.forEach((size, layer) => {
       const header = el("text", { class: "column-title" });
       headerGroup.append(header);
@@ -181,6 +225,7 @@ export class NetworkView {
     const sides = pitches.map((p) => clamp(p * 0.72, 3, nodeMax));
     const xs = sizes.map((_, c) => left + c * (W - left - right - nodeMax) / L + (nodeMax - sides[c]) / 2);
     const ys = sizes.map((m, c) => Array.from({ length: m }, (_, i) => top + (span - m * pitches[c]) / 2 + (i + 0.5) * pitches[c]));
+    this.positions = { xs, ys, sides };
     const f = (v) => v.toFixed(1);
     const font = clamp(colGap / 6, 8, 11);
     sizes.forEach((m, c) => {
@@ -231,6 +276,9 @@ export class NetworkView {
       this.drawn.forEach((d) => d.fill(NaN));  // widths depend on the pitch: redraw them all
       this.#paintWeights();
     }
+    if (this.thumbs && !this.wantsNeuronMaps) this.#dropThumbs();
+    this.#placeThumbs();
+    this.#renderLegend();
   }
 
   // weights[k][i][j]: layer k+1's weight from neuron i (layer k) to neuron j; biases[k][j].
@@ -252,6 +300,7 @@ export class NetworkView {
     this.#paintWeights();
     this.weightUpdates += 1;
     this.container.dataset.weightUpdates = String(this.weightUpdates);
+    if (this.pointed || this.focused) this.#showReadout();
   }
 
   #paintWeights() {
@@ -281,7 +330,7 @@ export class NetworkView {
       }
       const b = this.biases[k - 1];
       this.neurons[k].forEach((n, j) => {
-        const fill = css(lighten(signedColor(Number(b[j]), 1), 0.15));
+        const fill = biasFill(Number(b[j]));
         if (n.fill !== fill) { n.rect.setAttribute("fill", fill); n.fill = fill; }
       });
     }
@@ -300,13 +349,7 @@ export class NetworkView {
     if (values.length !== n * n) throw new Error(`neuron map needs n*n = ${n * n} values, got ${values.length}`);
     const cv = this.mapCanvas;
     if (cv.width !== n) { cv.width = n; cv.height = n; }
-    const ctx = cv.getContext("2d");
-    const image = ctx.createImageData(n, n);
-    for (let i = 0; i < n * n; i++) {
-      const [r, g, b] = rangeColor(values[i], range);
-      image.data.set([r, g, b, 255], 4 * i);
-    }
-    ctx.putImageData(image, 0, 0);
+    paintMap(cv, values, range);
     this.mapCaption.textContent = layer === 0 ? this.arch.inputNames[index] ?? `x${index + 1}` : `layer ${layer} neuron ${index}`;
     this.map.hidden = false;
     this.map.dataset.layer = String(layer);
@@ -326,20 +369,266 @@ export class NetworkView {
     this.map.hidden = true;
   }
 
+  // True while the nodes are large enough for a heatmap inside each (and the diagram is shown).
+  get wantsNeuronMaps() {
+    if (!this.arch || !this.positions || !this.container.clientWidth) return false;
+    const { sizes } = this.arch;
+    const neurons = sizes.slice(1).reduce((a, b) => a + b, 0);
+    return neurons <= THUMB_MAX_NEURONS && Math.min(...this.positions.sides) >= THUMB_MIN_NODE;
+  }
+
+  // Every neuron's output over the input square, drawn inside it: values[layer][index] (n*n,
+  // row 0 at the top) with ranges[layer][index] = [min, max]. False (nothing drawn) when the
+  // nodes are too small to read.
+  setNeuronMaps({ n, values, ranges }) {
+    if (!this.arch) throw new Error("call setArchitecture before setNeuronMaps");
+    const { sizes } = this.arch;
+    if (values.length !== sizes.length || ranges.length !== sizes.length) {
+      throw new Error(`neuron maps need ${sizes.length} layers (the inputs, then each layer), got ${values.length}`);
+    }
+    sizes.forEach((m, k) => {
+      if (values[k].length !== m || ranges[k].length !== m) {
+        throw new Error(`neuron maps: layer ${k} has ${m} neurons, got maps for ${values[k].length}`);
+      }
+      if (values[k].some((v) => v.length !== n * n)) throw new Error(`neuron maps: layer ${k} needs n*n = ${n * n} values a neuron`);
+    });
+    if (!this.wantsNeuronMaps) {
+      this.#dropThumbs();
+      return false;
+    }
+    const created = !this.thumbs;
+    if (created) {
+      this.thumbs = this.neurons.map((column) => column.map(({ g }) => {
+        const fo = el("foreignObject", { class: "neuron-thumb" });
+        const canvas = document.createElement("canvas");
+        fo.append(canvas);
+        g.append(fo);
+        return { fo, canvas };
+      }));
+      this.#placeThumbs();
+    }
+    this.thumbs.forEach((column, k) => column.forEach(({ canvas }, i) => {
+      if (canvas.width !== n) { canvas.width = n; canvas.height = n; }
+      paintMap(canvas, values[k][i], ranges[k][i]);
+    }));
+    this.container.dataset.thumbnails = String(sizes.reduce((a, b) => a + b, 0));
+    if (created) this.#renderLegend();
+    return true;
+  }
+
+  #placeThumbs() {
+    if (!this.thumbs) return;
+    const { xs, ys, sides } = this.positions;
+    this.thumbs.forEach((column, c) => {
+      const side = sides[c], inset = clamp(side * 0.12, 2, 3.5);  // the bias shows as a frame
+      column.forEach(({ fo }, i) => {
+        fo.setAttribute("x", (xs[c] + inset).toFixed(1));
+        fo.setAttribute("y", (ys[c][i] - side / 2 + inset).toFixed(1));
+        fo.setAttribute("width", (side - 2 * inset).toFixed(1));
+        fo.setAttribute("height", (side - 2 * inset).toFixed(1));
+      });
+    });
+  }
+
+  #dropThumbs() {
+    if (!this.thumbs) return;
+    this.thumbs.flat().forEach(({ fo }) => fo.remove());
+    this.thumbs = null;
+    this.container.dataset.thumbnails = "0";
+    this.#renderLegend();
+  }
+
   destroy() {
     this.observer?.disconnect();
     this.abort.abort();
     this.svg.remove();
     this.map.remove();
+    this.legend?.replaceChildren();
   }
 
-  #linkReadout(e) {
-    if (!this.readout || !this.weights) return;
-    const id = e.target.dataset?.testid;
-    const m = id && /^link-(\d+)-(\d+)-(\d+)$/.exec(id);
-    if (!m) return;
-    const [k, i, j] = m.slice(1).map(Number);
-    const w = Number(this.weights[k - 1][i][j]);
-    this.readout.textContent = `weight, layer ${k}: neuron ${i} → ${j} = ${formatNumber(w, 3)}`;
+  // ---- read-out ----------------------------------------------------------------------
+
+  #name(layer, index) {
+    const L = this.arch.sizes.length - 1;
+    if (layer === 0) return this.arch.inputNames[index] ?? `x${index + 1}`;
+    return layer === L ? `output neuron ${index}` : `layer ${layer} neuron ${index}`;
   }
+
+  #describe(item) {
+    if (item.link) {
+      const [k, i, j] = item.link;
+      const w = this.weights?.[k - 1]?.[i]?.[j];
+      return `${this.#name(k - 1, i)} → ${this.#name(k, j)}` + (w === undefined ? "" : `: weight ${formatNumber(Number(w), 3)}`);
+    }
+    const [layer, index] = item.neuron;
+    if (layer === 0) return `input ${this.#name(0, index)}`;
+    const b = this.biases?.[layer - 1]?.[index];
+    const act = this.arch.activations[layer - 1];
+    return `${this.#name(layer, index)}${act ? ` (${act})` : ""}` + (b === undefined ? "" : `: bias ${formatNumber(Number(b), 3)}`);
+  }
+
+  #showReadout() {
+    const item = this.pointed ?? this.focused;
+    const link = item?.link ? this.#linkElement(item.link) : null;
+    if (this.active !== link) {
+      this.active?.classList.remove("active");
+      link?.classList.add("active");
+      this.active = link;
+    }
+    const text = item ? this.#describe(item) : "";
+    if (this.focused?.link) this.#linkElement(this.focused.link).setAttribute("aria-label", this.#describe(this.focused));
+    if (this.readout) this.readout.textContent = text;
+  }
+
+  #linkElement([k, i, j]) {
+    return this.links[k - 1][i * this.arch.sizes[k] + j];
+  }
+
+  #point(item) {
+    const same = JSON.stringify(item) === JSON.stringify(this.pointed);
+    this.pointed = item;
+    if (!same) this.#showReadout();
+  }
+
+  #pointerMove(e) {
+    if (!this.arch || !this.positions) return;
+    const g = e.target.closest?.(".neuron");
+    if (g) {
+      const [, layer, index] = g.dataset.testid.split("-").map(Number);
+      this.#point({ neuron: [layer, index] });
+      return;
+    }
+    this.#point(this.#linkAt(e.clientX, e.clientY));
+  }
+
+  // The link nearest to a viewport point, within HIT_PX; null if none.
+  #linkAt(clientX, clientY) {
+    const m = this.svg.getScreenCTM();
+    if (!m) return null;
+    const p = new DOMPoint(clientX, clientY).matrixTransform(m.inverse());
+    const { xs, ys, sides } = this.positions;
+    const { sizes } = this.arch;
+    const k = xs.findIndex((x, c) => c > 0 && p.x <= x);  // links into column k span its gap
+    if (k < 1 || p.x < xs[k - 1] + sides[k - 1]) return null;
+    const x1 = xs[k - 1] + sides[k - 1], x2 = xs[k], dx = x2 - x1;
+    let best = null, bestD = HIT_PX / Math.abs(m.a || 1);
+    for (let i = 0; i < sizes[k - 1]; i++) {
+      const y1 = ys[k - 1][i];
+      for (let j = 0; j < sizes[k]; j++) {
+        const dy = ys[k][j] - y1;
+        const t = clamp(((p.x - x1) * dx + (p.y - y1) * dy) / (dx * dx + dy * dy), 0, 1);
+        const d = Math.hypot(p.x - x1 - t * dx, p.y - y1 - t * dy);
+        if (d <= bestD) { bestD = d; best = { link: [k, i, j] }; }
+      }
+    }
+    return best;
+  }
+
+  #focusIn(e) {
+    const t = e.target;
+    if (t.classList?.contains("link")) {
+      const [, k, i, j] = t.dataset.testid.split("-").map(Number);
+      this.focused = { link: [k, i, j] };
+      t.setAttribute("role", "img");
+    } else if (t.classList?.contains("neuron")) {
+      const [, layer, index] = t.dataset.testid.split("-").map(Number);
+      this.focused = { neuron: [layer, index] };
+    }
+    this.#showReadout();
+  }
+
+  // Arrow keys move the focus from link to link (the links are one tab stop).
+  #linkKey(e) {
+    if (!e.target.classList?.contains("link")) return;
+    const { sizes } = this.arch;
+    const L = sizes.length - 1;
+    let [k, at] = this.tabLink;
+    const count = (layer) => sizes[layer - 1] * sizes[layer];
+    if (e.key === "ArrowDown" || e.key === "ArrowRight") {
+      if (at + 1 < count(k)) at += 1; else if (k < L) [k, at] = [k + 1, 0];
+    } else if (e.key === "ArrowUp" || e.key === "ArrowLeft") {
+      if (at > 0) at -= 1; else if (k > 1) [k, at] = [k - 1, count(k - 1) - 1];
+    } else if (e.key === "PageDown") {
+      if (k < L) [k, at] = [k + 1, 0];
+    } else if (e.key === "PageUp") {
+      [k, at] = at > 0 ? [k, 0] : [Math.max(1, k - 1), 0];
+    } else if (e.key === "Home") {
+      [k, at] = [1, 0];
+    } else if (e.key === "End") {
+      [k, at] = [L, count(L) - 1];
+    } else {
+      return;
+    }
+    e.preventDefault();
+    this.#focusLink(k, at);
+  }
+
+  #focusLink(k, at) {
+    const [k0, at0] = this.tabLink;
+    const old = this.links[k0 - 1][at0], next = this.links[k - 1][at];
+    if (old !== next) {
+      old.removeAttribute("tabindex");
+      old.removeAttribute("aria-label");
+      old.removeAttribute("role");
+      next.setAttribute("tabindex", "0");
+    }
+    this.tabLink = [k, at];
+    next.focus();
+  }
+
+  // ---- legend ------------------------------------------------------------------------
+
+  #renderLegend() {
+    if (!this.legend) return;
+    const thumbs = Boolean(this.thumbs);
+    const key = String(thumbs);
+    if (this.legendKey === key) return;
+    this.legendKey = key;
+    const line = (stroke, width, y = 6) => el("line", { x1: "1", y1: String(y), x2: "23", y2: String(y), stroke, "stroke-width": String(width), "stroke-linecap": "round" });
+    const swatch = (...children) => {
+      const svg = el("svg", { width: "24", height: "12", viewBox: "0 0 24 12", "aria-hidden": "true" });
+      svg.append(...children);
+      return svg;
+    };
+    const widths = swatch(...[0.8, 2, 3.6].map((w, n) => el("line", {
+      x1: String(3 + n * 8), y1: "1.5", x2: String(3 + n * 8), y2: "10.5", stroke: "#495057", "stroke-width": String(w),
+    })));
+    const bias = swatch(...[-1, 0, 1].map((b, n) => el("rect", {
+      x: String(n * 8 + 0.5), y: "2", width: "7", height: "8", rx: "1", fill: biasFill(b), stroke: "#868e96", "stroke-width": "0.6",
+    })));
+    const items = [
+      ["negative", swatch(line(ORANGE, 2.5)), "negative weight"],
+      ["positive", swatch(line(BLUE, 2.5)), "positive weight"],
+      ["width", widths, "width: |weight|"],
+      ["bias", bias, thumbs ? "frame: the neuron's bias" : "fill: the neuron's bias"],
+    ];
+    if (thumbs) {
+      const output = swatch(...[-1, -0.5, 0, 0.5, 1].map((v, n) => el("rect", {
+        x: String(7 + n * 2), y: "1", width: "2.2", height: "10", fill: css(rangeColor(v, [-1, 1])),
+      })));
+      items.push(["output", output, "inside: its output over the plot (hover for a larger one)"]);
+    }
+    const list = document.createElement("ul");
+    list.className = "view-legend";
+    list.setAttribute("aria-label", "Legend of the network diagram");
+    for (const [name, icon, text] of items) {
+      const li = document.createElement("li");
+      li.dataset.legend = name;
+      li.append(icon, text);
+      list.append(li);
+    }
+    this.legend.replaceChildren(list);
+  }
+}
+
+// Paint values (n*n, row 0 at the top) into an n x n canvas with rangeColor over `range`.
+function paintMap(canvas, values, range) {
+  const n = canvas.width;
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    const [r, g, b] = rangeColor(values[i], range);
+    image.data[4 * i] = r; image.data[4 * i + 1] = g; image.data[4 * i + 2] = b; image.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
 }

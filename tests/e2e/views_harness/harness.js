@@ -25,6 +25,7 @@ function setPoints(train, test) {
 }
 const boundary = new BoundaryView($("boundary"), {
   readout: $("boundary-readout"),
+  legend: $("boundary-legend"),
   onAddPoint(x, y, label) {
     calls.push(["add", x, y, label]);
     const t = data.train;
@@ -41,6 +42,7 @@ const boundary = new BoundaryView($("boundary"), {
 
 const net = new NetworkView($("net"), {
   readout: $("net-readout"),
+  legend: $("net-legend"),
   onHoverNeuron(layer, index) {
     calls.push(["hover", layer, index]);
     const n = 8;
@@ -80,5 +82,14 @@ function randomWeights(sizes, seed = 1) {
   return { weights, biases };
 }
 
-window.h = { chart, grad, big, boundary, net, phone, calls, data, setPoints, colors, randomWeights, showThumbs };
+// What the worker's neuron_maps(n) answers: neuron i of layer k runs from -1 (left) to 1
+// (right) when k + i is even, from -1 (bottom) to 1 (top) when it is odd.
+function neuronMaps(sizes, n = 16) {
+  const at = (t) => -1 + 2 * t / (n - 1);
+  const values = sizes.map((m, k) => Array.from({ length: m }, (_, i) => Array.from({ length: n * n },
+    (_, p) => ((k + i) % 2 ? at(n - 1 - Math.floor(p / n)) : at(p % n)))));
+  return { n, values, ranges: sizes.map((m) => Array(m).fill([-1, 1])) };
+}
+
+window.h = { chart, grad, big, boundary, net, phone, calls, data, setPoints, colors, randomWeights, showThumbs, neuronMaps };
 document.body.dataset.ready = "1";
