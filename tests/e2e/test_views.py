@@ -395,7 +395,7 @@ def test_network_hover_and_focus_call_back_with_the_neuron(h):
 
     by(h, "neuron-2-2").focus()
     h.wait_for_function("JSON.stringify(h.calls.at(-1)) === '[\"hover\",2,2]'")
-    h.keyboard.press("Tab")  # on to the next neuron, the output
+    h.keyboard.press("ArrowRight")  # on to the next layer's neuron, the output
     h.wait_for_function("JSON.stringify(h.calls.at(-1)) === '[\"hover\",3,0]'")
     assert ["leave"] in h.evaluate("h.calls.slice(-3)")
     expect(by(h, "neuron-0-1")).to_have_attribute("aria-label", re.compile("x2"))
@@ -537,7 +537,7 @@ def test_network_link_read_out_on_hover(h):
 def test_network_link_read_out_on_keyboard_focus(h):
     small_net(h)
     readout = by(h, "net-readout")
-    by(h, "big").focus()
+    by(h, "boundary").focus()  # the harness's last focusable element before the network
     h.keyboard.press("Tab")  # the links are one tab stop, before the neurons
     first = by(h, "link-1-0-0")
     expect(first).to_be_focused()
@@ -676,3 +676,21 @@ def test_boundary_keyboard_moves_a_cursor_adds_and_removes_points(h):
     canvas.press("Delete")  # the nearest point under the cursor
     assert h.evaluate("h.calls.at(-1)")[0] == "remove"
     expect(canvas).to_have_attribute("data-points", "1")
+
+
+def test_network_of_195_neurons_is_two_tab_stops_and_arrow_keys_move_among_neurons(h):
+    """Hidden layers 64, 64, 64: one tab stop for the links, one for the neurons (not 195)."""
+    h.evaluate("""() => { h.net.setArchitecture({sizes: [2, 64, 64, 64, 1], inputNames: ['x1', 'x2'],
+                  activations: ['tanh', 'tanh', 'tanh', 'sigmoid']}); }""")
+    stops = h.evaluate("document.querySelectorAll('[data-testid=net] [tabindex=\"0\"]').length")
+    assert stops == 2
+    first = by(h, "neuron-0-0")
+    first.focus()
+    for key in ("ArrowRight", "ArrowDown", "ArrowDown", "ArrowRight", "ArrowUp"):
+        h.keyboard.press(key)
+    assert h.evaluate("document.activeElement.dataset.testid") == "neuron-2-1"
+    assert h.evaluate("document.querySelectorAll('[data-testid=net] [tabindex=\"0\"]').length") == 2
+    h.keyboard.press("ArrowLeft")
+    h.keyboard.press("ArrowLeft")
+    h.keyboard.press("ArrowDown")
+    assert h.evaluate("document.activeElement.dataset.testid") == "neuron-0-1"

@@ -164,7 +164,8 @@ export class NetworkView {
         const role = layer === 0 ? `input ${name}` : layer === L ? "output" : activations[layer - 1] ?? "";
         const g = el("g", {
           class: `neuron ${layer === 0 ? "input" : layer === L ? "output" : "hidden"}`,
-          tabindex: "0", role: this.onClickNeuron ? "button" : "img",
+          // One tab stop for all the neurons (the first); arrow keys move among them.
+          tabindex: layer === 0 && index === 0 ? "0" : "-1", role: this.onClickNeuron ? "button" : "img",
           "data-testid": `neuron-${layer}-${index}`,
           "aria-label": `layer ${layer} neuron ${index}${role ? ` (${role})` : ""}`,
         });
@@ -191,6 +192,7 @@ export class NetworkView {
     g.addEventListener("focus", () => this.onHoverNeuron(layer, index), opts);
     g.addEventListener("pointerleave", () => this.onLeave(), opts);
     g.addEventListener("blur", () => this.onLeave(), opts);
+    g.addEventListener("keydown", (e) => this.#neuronKey(e, layer, index), opts);
     if (this.onClickNeuron) {
       g.addEventListener("click", () => this.onClickNeuron(layer, index), opts);
       g.addEventListener("keydown", (e) => {
@@ -535,6 +537,23 @@ export class NetworkView {
       this.focused = { neuron: [layer, index] };
     }
     this.#showReadout();
+  }
+
+  // Arrow keys move the focus among the neurons: up and down a layer, left and right
+  // between layers (the neurons are one tab stop, whichever was focused last).
+  #neuronKey(e, layer, index) {
+    const { sizes } = this.arch;
+    let [l, i] = [layer, index];
+    if (e.key === "ArrowDown") i = Math.min(i + 1, sizes[l] - 1);
+    else if (e.key === "ArrowUp") i = Math.max(i - 1, 0);
+    else if (e.key === "ArrowRight" && l < sizes.length - 1) [l, i] = [l + 1, Math.min(i, sizes[l + 1] - 1)];
+    else if (e.key === "ArrowLeft" && l > 0) [l, i] = [l - 1, Math.min(i, sizes[l - 1] - 1)];
+    else return;
+    e.preventDefault();
+    this.neurons[layer][index].g.setAttribute("tabindex", "-1");
+    const next = this.neurons[l][i].g;
+    next.setAttribute("tabindex", "0");
+    next.focus();
   }
 
   // Arrow keys move the focus from link to link (the links are one tab stop).
