@@ -174,9 +174,9 @@ async function rebuild(message) {
   boundary.setPoints({ train: info.train, test: info.test });
   network.setArchitecture({ sizes: info.sizes, inputNames: info.features, activations: info.activations });
   $("problem-help").textContent = describeProblem(info);
-  await refreshSnapshot();
   setState("ready", message ?? "Ready. Press Train.");
-  await refreshPanels();  // after "ready": the page is usable while these fill in
+  await refreshSnapshot();  // after "ready", as the panels: Train is usable while they fill in
+  await refreshPanels();
   return true;
 }
 
