@@ -466,6 +466,7 @@ async function runArticle() {
   articleMode = true;
   customRows = null;
   config = settings.normalise({ ...settings.copyDefaults(), ...structuredClone(settings.ARTICLE) });
+  document.querySelector('input[name="dataset"][value="custom"]').disabled = false;  // its circles
   controls.render(config);
   player.speed = config.speed;
   $("preset").value = "article";
