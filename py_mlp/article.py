@@ -93,6 +93,11 @@ def initial_params(seed=INIT_SEED):
     return params
 
 
+def as_mlp_params(params):
+    """``[(W, b), ...]`` as ``MLP.params`` orders them: every W, then every b as a vector."""
+    return [W for W, _ in params] + [b[0] for _, b in params]
+
+
 def loss(yhat, y):
     """Binary cross-entropy summed over the samples, divided by ``y.shape[1]``: a 1x1 array."""
     m = y.shape[1]

@@ -76,7 +76,6 @@ let info = null;             // what the worker says of the current network (siz
 let lastSnapshot = 0;
 let snapshotBusy = false;
 let snapshotCost = 0;        // ms the last snapshot took, worker and drawing
-let customRows = null;       // [[x1, x2, label], ...] once a person edits or uploads data
 let runTarget = 0;           // the epoch the current run stops at
 let articleMode = false;     // ?preset=article: the tutorial's network, data and first weights
 
@@ -323,7 +322,6 @@ async function settingChanged(key, value) {
     }
     return;
   }
-  if (key === "dataset" && value !== "custom") customRows = null;
   await rebuild(`Settings changed (${key.replace("_", " ")}): the network was reset.`);
 }
 
@@ -371,15 +369,17 @@ async function editPoint(name, args, message) {
   boundary.setDomain(info.domain);
   boundary.setPoints({ train: info.train, test: info.test });
   $("problem-help").textContent = describeProblem(info);
-  const rows = [];
-  for (const set of [info.train, info.test]) set.x.forEach((x, i) => rows.push([x, set.y[i], set.label[i]]));
-  customRows = rows;
+  useOwnData();
+  await refreshSnapshot();
+  say(message);
+}
+
+// The points the worker holds (uploaded, edited, or the tutorial's) are the data set now.
+function useOwnData() {
   document.querySelector('input[name="dataset"][value="custom"]').disabled = false;
   config.dataset = "custom";
   controls.render(config);
   remember();
-  await refreshSnapshot();
-  say(message);
 }
 
 async function uploadCSV(file) {
@@ -391,11 +391,7 @@ async function uploadCSV(file) {
     return;
   }
   $("csv-error").textContent = "";
-  customRows = result.rows;
-  document.querySelector('input[name="dataset"][value="custom"]').disabled = false;
-  config.dataset = "custom";
-  controls.render(config);
-  remember();
+  useOwnData();
   await rebuild(`Loaded ${result.n} points from ${file.name}: the network was reset.`);
 }
 
@@ -452,7 +448,6 @@ async function applyPreset(name, overrides = {}) {
   if (!settings.isPreset(name)) {
     return applyConfig(settings.copyDefaults(), `There is no preset "${name}"; the default settings are used.`);
   }
-  customRows = null;
   const { config: next, problems } = settings.applyValues(settings.presetConfig(name), overrides, "The link");
   await applyConfig(next, [`Preset "${name}" loaded. Press Train.`, ...problems].join(" "));
   $("preset").value = name;
@@ -464,9 +459,8 @@ async function applyPreset(name, overrides = {}) {
 // start; the panel says where the two differ.
 async function runArticle() {
   articleMode = true;
-  customRows = null;
   config = settings.normalise({ ...settings.copyDefaults(), ...structuredClone(settings.ARTICLE) });
-  document.querySelector('input[name="dataset"][value="custom"]').disabled = false;  // its circles
+  document.querySelector('input[name="dataset"][value="custom"]').disabled = false;  // its circles are the data
   controls.render(config);
   player.speed = config.speed;
   $("preset").value = "article";
@@ -516,7 +510,6 @@ function wire() {
     if (event.target.type === "text") event.target.dispatchEvent(new Event("change", { bubbles: true }));
   });
   $("regenerate").addEventListener("click", () => act(() => {
-    customRows = null;
     const seed = config.seed + 1;
     return applyConfig({ ...config, dataset: config.dataset === "custom" ? "circles" : config.dataset, seed },
       `New data (seed ${seed}): the network was reset.`);

@@ -157,8 +157,7 @@ def set_data(csv_text):
     except ValueError as exc:
         return _error(str(exc), "csv")
     _state["custom"] = (points, y, problem)
-    rows = np.column_stack([points, y]).tolist()
-    return _ok(n=len(points), problem=problem, rows=rows)
+    return _ok(n=len(points), problem=problem)
 
 
 def _edit_points(run, train, test):
@@ -426,13 +425,14 @@ def article_setup(config_json):
     for py_mlp's own (textbook) training: ``setup`` on its 1,000 circles, then its weights."""
     X, y = article.reference_circles()
     _state["custom"] = (X, y.ravel(), "binary")
-    answer = json.loads(setup(config_json))
+    answer = setup(config_json)
     run = _state["run"]
-    if answer["ok"]:
-        if run.model.sizes != list(article.SIZES):
-            return _error(f"the tutorial's network is {'-'.join(map(str, article.SIZES))}", "hidden")
-        run.model.set_params([W for W, _ in article.initial_params()] + [b[0] for _, b in article.initial_params()])
-    return jsonsafe.dumps(answer)
+    if run is None:
+        return answer
+    if run.model.sizes != list(article.SIZES):
+        return _error(f"the tutorial's network is {'-'.join(map(str, article.SIZES))}", "hidden")
+    run.model.set_params(article.as_mlp_params(article.initial_params()))
+    return answer
 
 
 async def article_trace():

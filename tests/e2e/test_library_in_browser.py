@@ -34,8 +34,7 @@ def test_article_preset_prints_the_same_log_as_cpython_and_trains_its_network(ap
     browser = app.page.evaluate("window.pyMlp.history()")
     X, y = article.reference_circles()
     run = build_run(app.page.evaluate("window.pyMlp.config()"), data=(X, y.ravel()))
-    first = article.initial_params()
-    run.model.set_params([W for W, _ in first] + [b[0] for _, b in first])
+    run.model.set_params(article.as_mlp_params(article.initial_params()))
     records = run.trainer.run(150)
     np.testing.assert_allclose(browser["loss"], [r["loss"] for r in records], rtol=1e-9, atol=0)
     assert "preset=article" in app.page.url

@@ -28,6 +28,15 @@ def record_epochs(page):
     }""")
 
 
+def expect_gradients_agree(app):
+    """Press "Check the gradients": backprop and finite differences agree, far below 1e-5."""
+    app.by("gradcheck").click()
+    app.settled()
+    result = app.by("gradcheck-result")
+    expect(result).to_contain_text("backprop agrees with finite differences")
+    assert float(result.get_attribute("data-error")) < 1e-6
+
+
 def wait_epoch_at_least(page, n):
     page.wait_for_function(
         "n => Number(document.querySelector('[data-testid=epoch]').textContent) >= n", arg=n)
@@ -396,11 +405,7 @@ def test_backprop_panel_and_live_gradient_check(shared_app):
     expect(app.by("backprop-3-dz")).to_contain_text("(ŷ − y) / n")
     expect(app.by("backprop-2-dW")).to_contain_text("(8 × 800) (800 × 8) → (8 × 8)")
     expect(app.by("backprop-2-da")).to_contain_text("da1 = dz2 W2ᵀ")
-    app.by("gradcheck").click()
-    app.settled()
-    result = app.by("gradcheck-result")
-    expect(result).to_contain_text("backprop agrees with finite differences")
-    assert float(result.get_attribute("data-error")) < 1e-6
+    expect_gradients_agree(app)
 
 
 def test_the_gradient_check_trusts_tiny_gradients_after_the_vanishing_lesson(shared_app):
@@ -411,11 +416,7 @@ def test_the_gradient_check_trusts_tiny_gradients_after_the_vanishing_lesson(sha
     app.by("train").click()
     app.expect_state("paused", timeout=120_000)
     expect(app.by("epoch")).to_have_text("2000")
-    app.by("gradcheck").click()
-    app.settled()
-    result = app.by("gradcheck-result")
-    expect(result).to_contain_text("backprop agrees with finite differences")
-    assert float(result.get_attribute("data-error")) < 1e-6
+    expect_gradients_agree(app)
 
 
 def test_backprop_panel_follows_the_optimiser_the_penalty_and_training(shared_app):
