@@ -19,21 +19,13 @@ import os
 import sys
 import time
 
-from . import __version__, article, jsonsafe, serialization
-from .config import DEFAULTS, ConfigError, build_run
-from .datasets import DATASETS, FEATURES
+from . import __version__, article, jsonsafe, serialization, settings
+from .config import ConfigError, build_run
 from .training import TrainingDiverged
 
 MAX_CONFIG_BYTES = 1_000_000
-# Option -> config key, for every option that sets one.
-OPTION_KEYS = {
-    "dataset": "dataset", "samples": "n_samples", "noise": "noise", "seed": "seed",
-    "classes": "n_classes", "test_fraction": "test_fraction", "features": "features",
-    "hidden": "hidden", "activation": "activation", "problem": "problem", "loss": "loss",
-    "optimizer": "optimizer", "learning_rate": "learning_rate", "momentum": "momentum",
-    "nesterov": "nesterov", "batch_size": "batch_size", "l1": "l1", "l2": "l2", "init": "init",
-    "epochs": "epochs",
-}
+GROUPS = {"data": "data", "network": "network", "training": "optimisation"}
+METAVARS = {"int": "N", "float": "F", "choice": "NAME", "widths": "WIDTHS", "names": "LIST", "activations": "NAME"}
 
 
 def _int_list(text):
@@ -50,6 +42,34 @@ def _name_list(text):
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _activations(text):
+    """'tanh' -> 'tanh'; 'relu,tanh' -> one per hidden layer."""
+    names = _name_list(text)
+    return names[0] if len(names) == 1 else names
+
+
+TYPES = {"int": int, "float": float, "widths": _int_list, "names": _name_list, "activations": _activations}
+
+
+def _option(setting):
+    return "--" + (setting.cli or setting.name).replace("_", "-")
+
+
+def _add_options(train):
+    """One option per library setting, from ``settings.SETTINGS``."""
+    groups = {key: train.add_argument_group(title) for key, title in GROUPS.items()}
+    for s in settings.LIBRARY:
+        names = [_option(s), "--lr"] if s.name == "learning_rate" else [_option(s)]
+        text = s.help.replace("%", "%%")
+        if s.kind == "bool":
+            groups[s.group].add_argument(*names, dest=s.name, action="store_const", const=True, help=text)
+            continue
+        if s.kind == "choice":
+            text += f" ({', '.join(s.choices)})"
+        groups[s.group].add_argument(*names, dest=s.name, type=TYPES.get(s.kind), metavar=METAVARS[s.kind],
+                                     help=f"{text} [{settings.default_text(s)}]")
+
+
 def make_parser():
     parser = argparse.ArgumentParser(prog="py-mlp", description="A multilayer perceptron in plain numpy.")
     parser.add_argument("--version", action="version", version=f"py_mlp {__version__}")
@@ -61,31 +81,7 @@ def make_parser():
         description="Train a network on a toy data set. Unset options take the defaults of "
         "py_mlp.config (shown in brackets), after any --config file.",
     )
-    d = DEFAULTS
-    data = train.add_argument_group("data")
-    data.add_argument("--dataset", help=f"one of {', '.join(DATASETS)} [{d['dataset']}]")
-    data.add_argument("--samples", type=int, metavar="N", help=f"points generated [{d['n_samples']}]")
-    data.add_argument("--noise", type=float, help=f"jitter standard deviation [{d['noise']}]")
-    data.add_argument("--seed", type=int, help=f"random seed [{d['seed']}]")
-    data.add_argument("--classes", type=int, metavar="K", help="classes, for gaussians and spiral [2]")
-    data.add_argument("--test-fraction", type=float, metavar="F", help="share held out for testing [0]")
-    data.add_argument("--features", type=_name_list, metavar="LIST",
-                      help=f"input features from {', '.join(FEATURES)}, comma separated [x1,x2]")
-    net = train.add_argument_group("network")
-    net.add_argument("--hidden", type=_int_list, metavar="WIDTHS", help="hidden layer widths, e.g. 8,8 [8,8]")
-    net.add_argument("--activation", help=f"hidden activation [{d['activation']}]")
-    net.add_argument("--problem", help="binary, multiclass or regression [from the data set]")
-    net.add_argument("--loss", help="bce, ce or mse (or full names) [from the problem]")
-    net.add_argument("--init", help="glorot, he or small_normal [he for relu, else glorot]")
-    opt = train.add_argument_group("optimisation")
-    opt.add_argument("--optimizer", help=f"sgd, momentum or adam [{d['optimizer']}]")
-    opt.add_argument("--learning-rate", "--lr", type=float, metavar="RATE", help=f"[{d['learning_rate']}]")
-    opt.add_argument("--momentum", type=float, help=f"for --optimizer momentum [{d['momentum']}]")
-    opt.add_argument("--nesterov", action="store_const", const=True, help="Nesterov momentum")
-    opt.add_argument("--batch-size", type=int, metavar="N", help="mini-batch size; 0 = full batch [0]")
-    opt.add_argument("--l1", type=float, metavar="RATE", help="L1 regularisation rate [0]")
-    opt.add_argument("--l2", type=float, metavar="RATE", help="L2 regularisation rate [0]")
-    opt.add_argument("--epochs", type=int, help=f"epochs to train [{d['epochs']}]")
+    _add_options(train)
     out = train.add_argument_group("input and output")
     out.add_argument("--config", metavar="FILE", help="a JSON file with configuration keys; options override it")
     out.add_argument("--save-model", metavar="PATH", help="write the trained model as JSON")
@@ -94,6 +90,12 @@ def make_parser():
     out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     train.set_defaults(command_parser=train)
 
+    schema = commands.add_parser(
+        "web-schema", help="write the page's settings table (web/schema.js) from py_mlp.settings",
+        description="Write the settings table the page builds its form from (for developers: "
+        "run after changing py_mlp/settings.py).",
+    )
+    schema.add_argument("path", help="where to write it, normally web/schema.js")
     commands.add_parser(
         "reproduce-article", help="print the reference tutorial's 151-line training log",
         description="Run the reference tutorial's experiment (py_mlp.article) and print its log.",
@@ -123,10 +125,10 @@ def _read_config(path, parser):
 
 def _config_from(args, parser):
     config = _read_config(args.config, parser) if args.config else {}
-    for option, key in OPTION_KEYS.items():
-        value = getattr(args, option)
+    for s in settings.LIBRARY:
+        value = getattr(args, s.name)
         if value is not None:
-            config[key] = value
+            config[s.name] = value
     return config
 
 
@@ -185,8 +187,8 @@ def train(args, parser):
     try:
         run = build_run(_config_from(args, parser))
     except ConfigError as exc:
-        option = {key: option for option, key in OPTION_KEYS.items()}.get(exc.key)
-        where = f"--{option.replace('_', '-')}" if option else f"configuration key {exc.key!r}"
+        setting = settings.BY_NAME.get(exc.key)
+        where = _option(setting) if setting and setting.in_library else f"configuration key {exc.key!r}"
         parser.error(f"{where}: {exc.message}")
     except (ValueError, TypeError) as exc:
         parser.error(str(exc))
@@ -228,10 +230,22 @@ def train(args, parser):
     return 0
 
 
+def _write_text(path, text):
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        print(f"py-mlp: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "web-schema":
+            return _write_text(args.path, settings.web_module())
         if args.command == "reproduce-article":
             print("\n".join(article.trace()))
             return 0

@@ -4,35 +4,11 @@ Runs on CPython (the command line, tests) and in the Pyodide worker alike, so th
 configuration and seed give the same per-epoch numbers everywhere. Non-goals: running
 the epochs (the caller does, in chunks), drawing, files.
 
-The schema, with defaults (every key optional; unknown keys are rejected):
-
-=============== ============ ===============================================================
-key             default      meaning
-=============== ============ ===============================================================
-dataset         "circles"    a name in ``datasets.DATASETS``, or "custom" for ``data``
-n_samples       1000         points generated (before the split), 2 .. 100000
-noise           0.1          standard deviation of the jitter, 0 .. 10 (ignored for custom)
-seed            0            whole number >= 0; seeds the data, split, weights, batch order
-n_classes       2            classes, for ``gaussians`` and ``spiral`` only (2 .. 10)
-test_fraction   0.0          share of the points held out as a test set, [0, 1); 0 = none
-features        ["x1","x2"]  input features, names from ``datasets.FEATURES``
-hidden          [8, 8]       hidden layer widths, 1 .. 4096 each, at most 63 layers; []
-                             gives a network without hidden layers
-activation      "relu"       hidden activation: identity, relu, leaky_relu, tanh, sigmoid;
-                             or a list with one name per hidden layer
-problem         derived      "binary", "multiclass" or "regression"; by default the data
-                             set's (``multiclass`` when n_classes > 2), or the loss's task
-loss            derived      binary_cross_entropy / softmax_cross_entropy /
-                             mean_squared_error (or bce, ce, mse); by default the problem's
-optimizer       "sgd"        sgd, momentum or adam
-learning_rate   0.1          > 0
-momentum        0.9          for ``momentum`` only, [0, 1)
-nesterov        false        for ``momentum`` only
-batch_size      null         null or 0 = full batch, else a whole number >= 1
-l1, l2          0.0          regularisation rates on the weights, >= 0
-init            null         glorot, he or small_normal; null = he for relu-like, else glorot
-epochs          100          how many epochs a driver runs; ``build_run`` itself runs none
-=============== ============ ===============================================================
+Every key, its default, range and meaning is in the one table ``settings.SETTINGS``
+(README's settings table is made from it). Every key is optional; unknown keys are
+rejected. Each value is checked by ``settings.check``; the rules between values (classes
+only for the data sets that have them, a loss that fits the problem, nesterov only with
+momentum, the size caps) are written out in ``check_config``.
 
 The output layer follows the problem: one sigmoid unit (binary), one softmax unit per
 class (multiclass), one identity unit (regression). Random streams are independent:
@@ -64,31 +40,10 @@ from .activations import get_activation
 from .initializers import get_initializer
 from .losses import get_loss
 from .model import MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_LAYERS, MLP, check_layer_sizes
-from .optimizers import OPTIMIZERS, make_optimizer
+from .optimizers import make_optimizer
+from .settings import DEFAULTS, MAX_EPOCHS, ConfigError, check
 from .training import Trainer
 
-DEFAULTS = {
-    "dataset": "circles",
-    "n_samples": 1000,
-    "noise": 0.1,
-    "seed": 0,
-    "n_classes": 2,
-    "test_fraction": 0.0,
-    "features": ["x1", "x2"],
-    "hidden": [8, 8],
-    "activation": "relu",
-    "problem": None,
-    "loss": None,
-    "optimizer": "sgd",
-    "learning_rate": 0.1,
-    "momentum": 0.9,
-    "nesterov": False,
-    "batch_size": None,
-    "l1": 0.0,
-    "l2": 0.0,
-    "init": None,
-    "epochs": 100,
-}
 PROBLEMS = ("binary", "multiclass", "regression")
 CUSTOM = "custom"
 DEFAULT_LOSS = {
@@ -96,23 +51,11 @@ DEFAULT_LOSS = {
     "multiclass": "softmax_cross_entropy",
     "regression": "mean_squared_error",
 }
-MAX_EPOCHS = 1_000_000
-
-
-class ConfigError(ValueError):
-    """A configuration value is wrong; ``key`` names the field."""
-
-    def __init__(self, key, message):
-        super().__init__(f"{key}: {message}")
-        self.key, self.message = key, message
-
-
-def _checked(config, key, low=None, high=None, **options):
-    """``config[key]`` as a plain number if in range (see ``_check.number``), else a ConfigError."""
-    try:
-        return number(config[key], None, low, high, **options)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(key, str(exc)) from None
+# Settings whose own check is all of their rules (``settings.check``); the others are
+# checked below, with what lies between them.
+PLAIN = ("n_samples", "noise", "seed", "n_classes", "test_fraction", "optimizer", "learning_rate",
+         "momentum", "nesterov", "batch_size", "l1", "l2", "epochs")
+__all__ = ["DEFAULTS", "MAX_EPOCHS", "ConfigError", "Run", "build_run", "check_config"]
 
 
 def _name(config, key, lookup):
@@ -176,10 +119,8 @@ def check_config(config=None, data=None):
         raise ConfigError("dataset", "points were given as data; set dataset to 'custom' to train on them")
     if not custom:
         c["dataset"] = _name(c, "dataset", datasets.get_dataset)
-    c["n_samples"] = _checked(c, "n_samples", 2, datasets.MAX_SAMPLES, whole=True)
-    c["noise"] = _checked(c, "noise", 0.0, datasets.MAX_NOISE)
-    c["seed"] = _checked(c, "seed", 0, 2**63 - 1, whole=True)
-    c["n_classes"] = _checked(c, "n_classes", 2, datasets.MAX_CLASSES, whole=True)
+    for key in PLAIN:
+        c[key] = check(key, c[key])
     if custom:
         points, _, natural, c["n_classes"] = _custom_data(data)
     elif c["n_classes"] != 2 and c["dataset"] not in datasets.MULTICLASS:
@@ -189,7 +130,6 @@ def check_config(config=None, data=None):
         )
     else:
         natural = datasets.problem_of(c["dataset"], c["n_classes"])
-    c["test_fraction"] = _checked(c, "test_fraction", 0.0, 1.0, below=True)
     n_points = len(points) if custom else c["n_samples"]
     if c["test_fraction"] and round(c["test_fraction"] * n_points) < 1:
         raise ConfigError("test_fraction", "is too small to hold out even one point; raise it or use 0")
@@ -241,21 +181,10 @@ def check_config(config=None, data=None):
             f"use {DEFAULT_LOSS[c['problem']]} or leave loss unset"
         )
 
-    if not isinstance(c["optimizer"], str) or c["optimizer"] not in OPTIMIZERS:
-        raise ConfigError("optimizer", f"unknown optimiser {c['optimizer']!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    c["learning_rate"] = _checked(c, "learning_rate", 0.0, above=True)
-    c["momentum"] = _checked(c, "momentum", 0.0, 1.0, below=True)
-    if not isinstance(c["nesterov"], bool):
-        raise ConfigError("nesterov", f"must be true or false, got {c['nesterov']!r}")
     if c["nesterov"] and c["optimizer"] != "momentum":
         raise ConfigError("nesterov", "applies to the 'momentum' optimiser only; choose it or turn nesterov off")
-    if c["batch_size"] is not None:
-        c["batch_size"] = _checked(c, "batch_size", 0, whole=True) or None
-    c["l1"] = _checked(c, "l1", 0.0)
-    c["l2"] = _checked(c, "l2", 0.0)
     if c["init"] is not None:
         c["init"] = _name(c, "init", get_initializer)
-    c["epochs"] = _checked(c, "epochs", 0, MAX_EPOCHS, whole=True)
     _check_size(c, n_points, custom)
     return c
 

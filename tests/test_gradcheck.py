@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from py_mlp import MLP, Trainer, gradcheck, make_optimizer
+from py_mlp import MLP, Trainer, gradcheck, make_optimizer, settings
 from py_mlp.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
 from py_mlp.gradcheck import TOLERANCE
 
@@ -100,25 +100,18 @@ def test_gradcheck_uses_the_trainer_regularisation():
     assert gradcheck(trainer) > 1e-3
 
 
-# The page's presets (web/state.js) as build_run configurations, with the page's defaults:
-# 1,000 points, 20 % held out, full batch. The page checks the first 64 training samples.
-PAGE = {"n_samples": 1000, "noise": 0.1, "test_fraction": 0.2, "activation": "tanh", "learning_rate": 0.5}
-PRESETS = {
-    "circles": ({}, 1000),
-    "xor-features": ({"dataset": "xor", "features": ["x1", "x2", "x1*x2"], "hidden": []}, 300),
-    "spiral": ({"dataset": "spiral", "hidden": [16, 16], "optimizer": "adam", "learning_rate": 0.03,
-                "batch_size": 20, "noise": 0.05}, 300),
-    "vanishing": ({"hidden": [8] * 6, "activation": "sigmoid"}, 2000),
-    "diverging": ({"dataset": "plane", "hidden": [8], "activation": "relu", "learning_rate": 10}, 200),
-}
+# The page's presets as build_run configurations, with the page's defaults (1,000
+# points, 20 % held out, full batch). The page checks the first 64 training samples.
+PRESETS = list(settings.PRESETS)
 
 
 def _page_run(preset):
     from py_mlp import build_run
     from py_mlp.training import TrainingDiverged
 
-    settings, epochs = PRESETS[preset]
-    run = build_run({**PAGE, **settings})
+    page = settings.page_config(preset)
+    epochs = page["epochs"]
+    run = build_run(settings.run_config(page))
     yield "before training", run
     try:
         run.trainer.run(epochs)
@@ -127,7 +120,7 @@ def _page_run(preset):
     yield "after training", run
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("preset", PRESETS)
 def test_every_preset_passes_before_and_after_training(preset):
     for when, run in _page_run(preset):
         t = run.trainer

@@ -12,14 +12,13 @@ import math
 import numpy as np
 import pytest
 
-from py_mlp import SGD, Adam, MLP, build_run, csvdata, datasets, jsonsafe, serialization
+from py_mlp import SGD, Adam, MLP, build_run, csvdata, datasets, jsonsafe, serialization, settings
 from py_mlp.cli import main
 from py_mlp.config import ConfigError
 from py_mlp.training import TrainingDiverged
 
-# The page's defaults (web/state.js), as toRunConfig hands them to build_run.
-PAGE = {"n_samples": 1000, "noise": 0.1, "test_fraction": 0.2, "hidden": [8, 8], "activation": "tanh",
-        "optimizer": "sgd", "batch_size": None}
+# The page's defaults, as the page hands them to build_run.
+PAGE = settings.run_config(settings.page_config())
 
 
 def _finite(record):

@@ -5,7 +5,7 @@
 // paused; error when the runtime cannot start.
 
 import { LineChart } from "./chart.js";
-import { Controls } from "./controls.js";
+import { Controls, fillChoices } from "./controls.js";
 import { prefetch, runtimeFiles, startWorker } from "./loader.js";
 import { Player } from "./player.js";
 import { describeBackprop } from "./backprop.js";
@@ -79,6 +79,7 @@ let snapshotCost = 0;        // ms the last snapshot took, worker and drawing
 let runTarget = 0;           // the epoch the current run stops at
 let articleMode = false;     // ?preset=article: the tutorial's network, data and first weights
 
+fillChoices(document);
 const controls = new Controls(form, { onChange: (key, value) => act(() => settingChanged(key, value)) });
 const player = new Player({
   train: (max, budget) => call("train", max, budget),

@@ -5,12 +5,46 @@
 // table in state.js; a bad value gets its message next to its field and is not
 // applied, a good one is reported through `onChange(key, value)`.
 
-import { ACTIVATIONS, LIMITS, PARSERS, formatHidden } from "./state.js";
+import { LIMITS, PARSERS, SPEC, formatHidden } from "./state.js";
+import { SCHEMA } from "./schema.js";
 
 const FIELDS = ["n_samples", "noise", "test_fraction", "n_classes", "seed", "hidden", "problem",
   "optimizer", "learning_rate", "batch_size", "regularization", "reg_rate", "epochs", "speed"];
 const SLIDERS = ["n_samples", "noise", "test_fraction"];
-const ACTIVATION_LABELS = { relu: "ReLU", leaky_relu: "leaky ReLU", tanh: "tanh", sigmoid: "sigmoid", identity: "identity" };
+const SELECTS = ["speed", "activation", "problem", "optimizer", "regularization"];
+
+function option(value, label) {
+  const el = document.createElement("option");
+  el.value = value;
+  el.textContent = label;
+  return el;
+}
+
+// A data set's radio button with its thumbnail (web/thumbs, made by py_mlp.thumbnails).
+function datasetChoice({ value, label }) {
+  const wrap = document.createElement("label");
+  const input = Object.assign(document.createElement("input"), { type: "radio", name: "dataset", value });
+  input.dataset.testid = `dataset-${value}`;
+  let picture;
+  if (value === "custom") {
+    input.disabled = true;  // enabled once there are points of your own
+    picture = Object.assign(document.createElement("span"), { className: "thumb-custom", textContent: "✎" });
+    picture.setAttribute("aria-hidden", "true");
+  } else {
+    picture = Object.assign(document.createElement("img"), { src: `thumbs/${value}.svg`, alt: "", width: 48, height: 48 });
+  }
+  wrap.append(input, picture, Object.assign(document.createElement("span"), { textContent: label }));
+  return wrap;
+}
+
+// The form's lists, from the settings table: each select's options, the data sets, the presets.
+export function fillChoices(root) {
+  for (const name of SELECTS) {
+    root.querySelector(`select[name="${name}"]`).append(...SPEC[name].choices.map((c) => option(c.value, c.label)));
+  }
+  root.querySelector(".datasets").append(...SPEC.dataset.choices.map(datasetChoice));
+  root.querySelector("#preset").append(...Object.entries(SCHEMA.presetTitles).map(([name, title]) => option(name, title)));
+}
 
 export class Controls {
   constructor(form, { onChange }) {
@@ -153,7 +187,8 @@ export class Controls {
     this.layers.replaceChildren(...hidden.map((size, i) => {
       const li = document.createElement("li");
       li.dataset.testid = `layer-${i + 1}`;
-      const options = ACTIVATIONS.map((a) => `<option value="${a}"${a === activation[i] ? " selected" : ""}>${ACTIVATION_LABELS[a]}</option>`).join("");
+      const options = SPEC.activation.choices.map(({ value, label }) =>
+        `<option value="${value}"${value === activation[i] ? " selected" : ""}>${label}</option>`).join("");
       li.innerHTML = `
         <span class="layer-name">Layer ${i + 1}</span>
         <button type="button" data-layer="${i}" data-delta="-1" data-testid="layer-${i + 1}-fewer"

@@ -2,43 +2,41 @@
 //
 // The object is mirrored in the URL (only the values that differ from the defaults, so
 // links stay short) and in local storage (the last configuration survives a reload).
-// Every value is parsed by the table below, whatever its source (a form field, a link,
-// local storage), and a bad value gets a message that says what to do.
+// Every value is parsed by a parser made from the settings table (web/schema.js, generated
+// from py_mlp/settings.py), whatever its source (a form field, a link, local storage),
+// and a bad value gets a message that says what to do.
 // `toRunConfig` turns it into the dict `py_mlp.config.build_run` takes.
 
-export const LIMITS = { layers: 8, neurons: 64, learningRate: 10, epochs: 100000, samples: 10000 };
-export const DATASETS = ["circles", "moons", "xor", "gaussians", "spiral", "plane", "gaussian_mix", "custom"];
-export const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"];
-export const ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "identity"];
+import { SCHEMA } from "./schema.js";
+
+// The table of settings, generated from py_mlp/settings.py: names, kinds, ranges,
+// choices, the page's defaults and which settings change live.
+export const SPEC = Object.freeze(Object.fromEntries(SCHEMA.settings.map((s) => [s.name, s])));
+const values = (name) => SPEC[name].choices.map((c) => c.value);
+export const LIMITS = {
+  layers: SCHEMA.limits.layers, neurons: SPEC.hidden.high, learningRate: SPEC.learning_rate.high,
+  epochs: SPEC.epochs.high, samples: SPEC.n_samples.high,
+};
+export const DATASETS = values("dataset");
+export const FEATURES = values("features");
+export const ACTIVATIONS = values("activation");
 const STORAGE_KEY = "py_mlp.config.v1";
 
 export const DEFAULTS = Object.freeze({
-  dataset: "circles",
-  n_samples: 1000,
-  noise: 0.1,
-  test_fraction: 0.2,
-  n_classes: 2,
-  seed: 0,
-  features: ["x1", "x2"],
-  hidden: [8, 8],
-  activation: ["tanh", "tanh"],
-  problem: "",
-  optimizer: "sgd",
-  learning_rate: 0.5,
-  batch_size: 0,
-  regularization: "none",
-  reg_rate: 0,
-  epochs: 1000,
-  speed: 100,  // epochs a second: the default run lasts long enough to watch
+  ...Object.fromEntries(SCHEMA.settings.map((s) => [s.name, s.default])),
+  speed: Number(SPEC.speed.default),
 });
 
+// Plain decimals only, as py_mlp.settings reads them ("0x10", "1_000" and "Infinity" are refused).
+const WHOLE = /^[+-]?[0-9]+$/;
+const DECIMAL = /^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$/;
 const ok = (value) => ({ value });
 const bad = (error) => ({ error });
 
 function wholeNumber(label, low, high) {
   return (text) => {
     const t = String(text).trim();
-    if (!/^[+-]?\d+$/.test(t)) return bad(`Enter a whole number for ${label}, e.g. ${low === 0 ? 0 : low}.`);
+    if (!WHOLE.test(t)) return bad(`Enter a whole number for ${label}, e.g. ${low === 0 ? 0 : low}.`);
     const n = Number(t);
     if (n < low) return bad(`${cap(label)} must be at least ${low} (got ${n}).`);
     if (n > high) return bad(`Use at most ${high} for ${label} (got ${n}).`);
@@ -50,7 +48,7 @@ function number(label, low, high, { positive = false, example = "0.1" } = {}) {
   return (text) => {
     const t = String(text).trim();
     const n = Number(t);
-    if (!t || !Number.isFinite(n)) return bad(`Enter a ${positive ? "positive " : ""}number for ${label}, e.g. ${example}.`);
+    if (!DECIMAL.test(t) || !Number.isFinite(n)) return bad(`Enter a ${positive ? "positive " : ""}number for ${label}, e.g. ${example}.`);
     if (positive && n <= 0) return bad(`${cap(label)} must be above 0 (got ${t}).`);
     if (n < low) return bad(`${cap(label)} must be at least ${low} (got ${t}).`);
     if (n > high) return bad(`Use ${label} of at most ${high} (got ${t}).`);
@@ -59,8 +57,10 @@ function number(label, low, high, { positive = false, example = "0.1" } = {}) {
 }
 
 function oneOf(label, choices) {
-  return (text) => (choices.includes(String(text)) ? ok(String(text))
-    : bad(`Unknown ${label} "${text}"; choose one of: ${choices.filter(Boolean).join(", ")}.`));
+  return (text) => {
+    const t = String(text).trim();
+    return choices.includes(t) ? ok(t) : bad(`Unknown ${label} "${t}"; choose one of: ${choices.filter(Boolean).join(", ")}.`);
+  };
 }
 
 function cap(s) { return s[0].toUpperCase() + s.slice(1); }
@@ -78,7 +78,7 @@ export function parseHidden(text) {
   if (parts.length > LIMITS.layers) return bad(`Use at most ${LIMITS.layers} hidden layers.`);
   const sizes = [];
   for (const part of parts) {
-    if (!/^[+-]?\d+$/.test(part)) return bad(`"${part}" is not a whole number; layer sizes are whole numbers like 8.`);
+    if (!WHOLE.test(part)) return bad(`"${part}" is not a whole number; layer sizes are whole numbers like 8.`);
     const n = Number(part);
     if (n < 1) return bad(`Layer sizes must be at least 1 (got ${n}).`);
     if (n > LIMITS.neurons) return bad(`Use at most ${LIMITS.neurons} neurons per layer (got ${n}).`);
@@ -106,34 +106,24 @@ function parseActivations(text) {
   return names.length ? ok(names) : bad("Choose an activation.");
 }
 
-// One parser per key. Each takes text (from a field, a link or storage) and returns
-// {value} or {error}.
-export const PARSERS = {
-  dataset: oneOf("data set", DATASETS),
-  n_samples: wholeNumber("the number of points", 10, LIMITS.samples),
-  noise: number("noise", 0, 2, { example: "0.1" }),
-  test_fraction: number("the test share", 0, 0.9, { example: "0.2" }),
-  n_classes: wholeNumber("the number of classes", 2, 10),
-  seed: wholeNumber("the seed", 0, 2 ** 31 - 1),
-  features: parseFeatures,
-  hidden: parseHidden,
-  activation: parseActivations,
-  problem: oneOf("problem", ["", "binary", "multiclass", "regression"]),
-  optimizer: oneOf("optimiser", ["sgd", "momentum", "nesterov", "adam"]),
-  learning_rate: number("the learning rate", 0, LIMITS.learningRate, { positive: true, example: "0.1" }),
-  batch_size: wholeNumber("the batch size", 0, 100000),
-  regularization: oneOf("regularisation", ["none", "l1", "l2"]),
-  reg_rate: number("the regularisation rate", 0, 10, { example: "0.001" }),
-  epochs: wholeNumber("the number of epochs", 1, LIMITS.epochs),
-  speed: oneOf("speed", ["0", "1", "10", "100"]),
+// One parser per key, made from the table. Each takes text (from a field, a link or
+// storage) and returns {value} or {error}.
+const KINDS = {
+  choice: (s) => oneOf(s.label, s.choices.map((c) => c.value)),
+  int: (s) => wholeNumber(s.label, s.low, s.high),
+  float: (s) => number(s.label, s.low, s.high, { positive: s.above, example: s.example }),
+  widths: () => parseHidden,
+  names: () => parseFeatures,
+  activations: () => parseActivations,
 };
+export const PARSERS = Object.fromEntries(SCHEMA.settings.map((s) => [s.name, KINDS[s.kind](s)]));
 
 // Own keys only: a link or stored settings may say "constructor" or "__proto__".
 export const isSetting = (key) => Object.hasOwn(PARSERS, key);
 export const isPreset = (name) => Object.hasOwn(PRESETS, name);
 
 // Settings that can change while a network trains; every other change resets it.
-export const LIVE = new Set(["learning_rate", "batch_size", "regularization", "reg_rate", "epochs", "speed"]);
+export const LIVE = new Set(SCHEMA.settings.filter((s) => s.live).map((s) => s.name));
 
 function format(key, value) {
   if (key === "hidden") return value.join(",") || "none";
@@ -253,19 +243,15 @@ export function toRunConfig(config) {
   if (!acts.length) run.activation = "tanh";
   if (config.optimizer === "nesterov") run.nesterov = true;
   if (config.problem) run.problem = config.problem;
-  if (["gaussians", "spiral"].includes(config.dataset)) run.n_classes = config.n_classes;
+  if (SCHEMA.datasets[config.dataset]?.classes) run.n_classes = config.n_classes;
   return run;
 }
 
 // The network a configuration will build, as the worker will describe it: sizes and
 // activations per layer. Drawn while Python loads; the worker's own answer replaces it.
-const REGRESSION = ["plane", "gaussian_mix"];
-const MULTICLASS = ["gaussians", "spiral"];
-
 export function plannedNetwork(config) {
-  const problem = config.problem
-    || (REGRESSION.includes(config.dataset) ? "regression"
-      : MULTICLASS.includes(config.dataset) && config.n_classes > 2 ? "multiclass" : "binary");
+  const data = SCHEMA.datasets[config.dataset] ?? { problem: "binary", classes: false };
+  const problem = config.problem || (data.classes && config.n_classes > 2 ? "multiclass" : data.problem);
   const outputs = problem === "multiclass" ? config.n_classes : 1;
   const output = { binary: "sigmoid", multiclass: "softmax", regression: "identity" }[problem];
   return {
@@ -276,13 +262,7 @@ export function plannedNetwork(config) {
 }
 
 // Presets: a few instructive configurations (the article preset is handled by the app).
-export const PRESETS = {
-  circles: {},
-  "xor-features": { dataset: "xor", features: ["x1", "x2", "x1*x2"], hidden: [], activation: ["tanh"], learning_rate: 0.5, epochs: 300 },
-  spiral: { dataset: "spiral", hidden: [16, 16], activation: ["tanh", "tanh"], optimizer: "adam", learning_rate: 0.03, batch_size: 20, noise: 0.05, epochs: 300 },
-  vanishing: { hidden: [8, 8, 8, 8, 8, 8], activation: Array(6).fill("sigmoid"), learning_rate: 0.5, epochs: 2000 },
-  diverging: { dataset: "plane", hidden: [8], activation: ["relu"], learning_rate: 10, epochs: 200 },
-};
+export const PRESETS = SCHEMA.presets;
 
 // The tutorial's setup for Train in the article preset (its data come from the worker):
 // 2-4-3-1 relu, relu, sigmoid, full batch, plain gradient descent, 150 epochs. Its

@@ -1,11 +1,15 @@
 """Settings (web/state.js): every setting survives a share link and a reload.
 
-The round trips run state.js alone in Chromium (no Python starts); one end-to-end test
-then copies a link in the page and opens it in a fresh browser context.
+The round trips run state.js alone in Chromium (no Python starts), and so does the check
+that the page reads every value as py_mlp.settings does (both are made from the one
+table); one end-to-end test then copies a link in the page and opens it in a fresh
+browser context.
 """
 
 import pytest
 from playwright.sync_api import expect
+
+from py_mlp import settings
 
 # A valid value other than the default for every setting (as a person would type it). The
 # test fails when a setting is added to state.js without a sample here.
@@ -57,6 +61,43 @@ def test_every_setting_survives_a_link_and_local_storage(state_page, together):
 def test_a_preset_network_survives_a_link(state_page):
     out = state_page.evaluate(ROUND_TRIP, [VANISHING, True])["results"][0]
     assert out["link"]["hidden"] == [8] * 6 and out["link"]["activation"] == ["sigmoid"] * 6, out["query"]
+
+
+def _texts(s):
+    """Texts a person or a link might give setting ``s``: edges, just past them, junk."""
+    if s.kind in ("int", "float"):
+        low, high = settings.page_range(s)
+        step = 1 if s.kind == "int" else 1e-6
+        return [str(low), str(high), str(low - step), str(high + step), " 7 ", "", "0x10", "1_0", "Infinity",
+                "1e3", "-0", "+5", ".5", "5.", "NaN"]
+    if s.kind == "widths":
+        return ["8, 8", "none", "None", "", "0", "64", "65", "4 2", "1,1,1,1,1,1,1,1", "1,1,1,1,1,1,1,1,1", "8.5"]
+    choices = [c for c in settings.page_choices(s)]
+    return [*choices, "nope", "", " ".join(choices[:2]), ",".join(choices[-2:]), "constructor"]
+
+
+PARSE = """([cases]) => import('/state.js').then((s) => cases.map(([name, text]) => s.PARSERS[name](text)))"""
+RUN_CONFIGS = """([presets]) => import('/state.js').then((s) => presets.map((p) => s.toRunConfig(s.presetConfig(p))))"""
+
+
+def test_the_page_reads_every_value_as_py_mlp_settings_does(state_page):
+    cases = [(s.name, text) for s in settings.PAGE for text in _texts(s)]
+    answers = state_page.evaluate(PARSE, [cases])
+    for (name, text), answer in zip(cases, answers):
+        try:
+            expected = {"value": settings.parse_page_value(name, text)}
+        except settings.ConfigError:
+            expected = None
+        if expected is None:
+            assert "error" in answer, f"the page accepts {name}={text!r}, py_mlp.settings refuses it"
+        else:
+            assert answer == expected, f"{name}={text!r}: the page reads {answer}, py_mlp.settings {expected}"
+
+
+def test_every_preset_reaches_build_run_as_py_mlp_settings_says(state_page):
+    presets = list(settings.PRESETS)
+    page = state_page.evaluate(RUN_CONFIGS, [presets])
+    assert page == [settings.run_config(settings.page_config(p)) for p in presets]
 
 
 def test_a_copied_link_and_a_reload_rebuild_the_network(shared_app, browser, server_url, watchdog):
