@@ -80,7 +80,7 @@ let runTarget = 0;           // the epoch the current run stops at
 let articleMode = false;     // ?preset=article: the tutorial's network, data and first weights
 
 fillChoices(document);
-const controls = new Controls(form, { onChange: (key, value) => act(() => settingChanged(key, value)) });
+const controls = new Controls(form, { current: () => config, onChange: settingChanged });
 const player = new Player({
   train: (max, budget) => call("train", max, budget),
   onChunk: takeChunk,
@@ -293,13 +293,17 @@ function pause() {
 
 // ---- settings ---------------------------------------------------------------------------
 
-async function settingChanged(key, value) {
+// A person changed one setting on the form: the one configuration takes it at once (so a
+// second quick edit builds on it); what it means for the network waits its turn.
+function settingChanged(key, value) {
   $("preset").value = "";  // the settings are no longer the preset's
   if (articleMode && !settings.LIVE.has(key)) articleMode = false;  // the tutorial's setup no more
-  config[key] = value;
-  if (key === "hidden") config.activation = controls.config.activation;
-  config = settings.normalise(config);
+  config = settings.normalise({ ...config, [key]: value });
   remember();
+  act(() => applySetting(key, value));
+}
+
+async function applySetting(key, value) {
   if (state === "loading" || state === "error") {
     network.setArchitecture(settings.plannedNetwork(config));
     return;  // the first build will use it

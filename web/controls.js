@@ -1,9 +1,11 @@
 // The settings form: shows a configuration and turns a person's edits into changes.
 // Main thread; knows nothing of training.
 //
-// `render(config)` puts a configuration on the form. Every edit is parsed with the
-// table in state.js; a bad value gets its message next to its field and is not
-// applied, a good one is reported through `onChange(key, value)`.
+// The form keeps no settings of its own: `current()` gives the page's one configuration
+// and `render(config)` puts it on the form. Every edit is parsed with the table in
+// state.js; a bad value gets its message next to its field and is not applied, a good
+// one is reported through `onChange(key, value)`, which updates that configuration
+// before it returns.
 
 import { LIMITS, PARSERS, SPEC, formatHidden } from "./state.js";
 import { SCHEMA } from "./schema.js";
@@ -47,10 +49,10 @@ export function fillChoices(root) {
 }
 
 export class Controls {
-  constructor(form, { onChange }) {
+  constructor(form, { current, onChange }) {
     this.form = form;
+    this.current = current;
     this.onChange = onChange;
-    this.config = null;
     this.layers = form.querySelector("#layers");
     form.addEventListener("change", (event) => this.#changed(event.target));
     for (const name of SLIDERS) {
@@ -68,7 +70,6 @@ export class Controls {
   }
 
   render(config) {
-    this.config = structuredClone(config);
     const el = this.form.elements;
     for (const radio of this.form.querySelectorAll('input[name="dataset"]')) radio.checked = radio.value === config.dataset;
     for (const name of FIELDS) {
@@ -83,7 +84,7 @@ export class Controls {
       button.setAttribute("aria-pressed", String(config.features.includes(button.dataset.feature)));
     });
     this.#setError("features", "");
-    this.#renderLayers();
+    this.#renderLayers(config);
   }
 
   // Re-read every field; returns true when all are valid (messages shown otherwise).
@@ -120,10 +121,10 @@ export class Controls {
     if (name === "dataset") return this.#emit("dataset", target.value);
     if (name === "activation") {
       if (!target.value) return;  // "mixed": per-layer choices stay as they are
-      return this.#emit("activation", this.config.hidden.map(() => target.value));
+      return this.#emit("activation", this.current().hidden.map(() => target.value));
     }
     if (target.dataset.layerActivation !== undefined) {
-      const acts = [...this.config.activation];
+      const acts = [...this.current().activation];
       acts[Number(target.dataset.layerActivation)] = target.value;
       return this.#emit("activation", acts);
     }
@@ -131,24 +132,17 @@ export class Controls {
     const result = PARSERS[name](target.value);
     this.#setError(name, result.error ?? "");
     if (result.error) return;
-    if (name === "hidden") {
-      const acts = result.value.map((_, i) => this.config.activation[Math.min(i, this.config.activation.length - 1)] ?? "tanh");
-      this.config.activation = acts;
-      this.#emit("hidden", result.value);
-      return;
-    }
     this.#emit(name, result.value);
   }
 
   #emit(key, value) {
-    this.config[key] = value;
-    if (key === "hidden" || key === "activation") this.#renderLayers();
-    this.onChange(key, value, this.config);
+    this.onChange(key, value);
+    if (key === "hidden" || key === "activation") this.#renderLayers(this.current());
   }
 
   #toggleFeature(button) {
     const pressed = button.getAttribute("aria-pressed") !== "true";
-    const features = new Set(this.config.features);
+    const features = new Set(this.current().features);
     if (pressed) features.add(button.dataset.feature); else features.delete(button.dataset.feature);
     const result = PARSERS.features([...features]);
     this.#setError("features", result.error ?? "");
@@ -158,7 +152,7 @@ export class Controls {
   }
 
   #editLayers(op) {
-    const hidden = [...this.config.hidden];
+    const hidden = [...this.current().hidden];
     if (op === "add" && hidden.length < LIMITS.layers) hidden.push(hidden.at(-1) ?? 4);
     else if (op === "remove" && hidden.length) hidden.pop();
     else return;
@@ -166,7 +160,7 @@ export class Controls {
   }
 
   #editNeurons(layer, delta) {
-    const hidden = [...this.config.hidden];
+    const hidden = [...this.current().hidden];
     const next = hidden[layer] + delta;
     if (next < 1 || next > LIMITS.neurons) return;
     hidden[layer] = next;
@@ -176,12 +170,10 @@ export class Controls {
   #applyHidden(hidden) {
     this.form.elements.hidden.value = formatHidden(hidden);
     this.#setError("hidden", "");
-    this.config.activation = hidden.map((_, i) => this.config.activation[Math.min(i, this.config.activation.length - 1)] ?? "tanh");
     this.#emit("hidden", hidden);
   }
 
-  #renderLayers() {
-    const { hidden, activation } = this.config;
+  #renderLayers({ hidden, activation }) {
     this.form.querySelector("#add-layer").disabled = hidden.length >= LIMITS.layers;
     this.form.querySelector("#remove-layer").disabled = hidden.length === 0;
     this.layers.replaceChildren(...hidden.map((size, i) => {
