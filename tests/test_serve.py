@@ -363,8 +363,9 @@ def test_cli_prints_url_for_port_0_serves_and_stops_cleanly(cli_site, sig):
     assert "Stopped." in stderr
 
 
-def test_cli_access_log_is_concise(cli_site):
-    proc = ServeProcess("--no-setup", "--port", "0", "--root", str(cli_site))
+@pytest.mark.parametrize("command", [[], ["serve"]])  # serve is the default command
+def test_cli_access_log_is_concise(cli_site, command):
+    proc = ServeProcess(*command, "--no-setup", "--port", "0", "--root", str(cli_site))
     try:
         url = proc.wait_for_stdout("Serving py_mlp at ").split(" at ", 1)[1]
         assert fetch(url, "/index.html")[0] == 200
@@ -393,6 +394,21 @@ def test_setup_only_and_no_setup_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
         serve.main(["--setup-only", "--no-setup"])
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["setup", "--port", "0"], "unrecognized arguments: --port 0"),
+    (["build"], "required: DIR"),
+    (["--build"], "--build needs a folder"),
+    (["serve", "--port"], "--port: expected one argument"),
+])
+def test_a_bad_command_or_option_is_a_usage_error(argv, says, capsys):
+    with pytest.raises(SystemExit) as exc:
+        serve.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: serve.py") and says in err
 
 
 # ------------------------------------------------------------- compression ---

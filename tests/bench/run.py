@@ -65,8 +65,8 @@ BARE_CHUNK_MS = 1000   # throughput runs: long chunks, so round trips cost next 
 PEER = {
     "name": "TensorFlow Playground",
     "task_a_epochs_per_s": 40, "task_a_fps": 40, "deep_6x8_epochs_per_s": 11, "deep_6x8_fps": 11,
-    "source": "quoted from shared/RUNTIME.md (built from its repository, same Chromium); "
-              "not measured in this run",
+    "source": "quoted from a measurement outside this repository (built from its own repository, "
+              "same Chromium); not measured in this run",
 }
 
 TASK_A = {"dataset": "circles", "n_samples": 500, "noise": 0.1, "seed": 0, "test_fraction": 0.5,
@@ -611,7 +611,7 @@ def table(r):
                         f"worker called directly, {b['chunk_ms']} ms chunks |")
         rows.append(f"| throughput (a), {PEER['name']} | {PEER['task_a_epochs_per_s']} epochs/s at "
                     f"{PEER['task_a_fps']} fps; 6x8: {PEER['deep_6x8_epochs_per_s']} epochs/s | "
-                    f"**quoted, not measured in this run** (shared/RUNTIME.md) |")
+                    f"**quoted, not measured in this run** (measured outside this repository) |")
     if "stream" in r:
         for key, name in (("a", "task (a)"), ("deep", "task (a) with 6 hidden layers of 8")):
             s = r["stream"][key]
