@@ -1,6 +1,6 @@
 """Serve py_mlp's web app on this machine, after fetching its pinned runtime.
 
-What it does, in order:
+Four tools in one file, one section each, then the command line:
   1. Runtime setup: every file pinned in ``web/runtime-manifest.json`` (Pyodide
      0.27.7 and its numpy and scikit-learn packages) is put
      into ``web/runtime/<name>`` and checked for size and sha256. Pyodide package
@@ -10,13 +10,13 @@ What it does, in order:
      gets its gzip form beside it, ``<name>.gz``, made once and kept while current.
   2. The py_mlp wheel: a ``py3-none-any`` wheel of this working tree is built into
      ``web/wheels/`` when the sources changed; ``web/wheels/index.json`` names it.
-  3. A static file server for ``web/``: the MIME types, cache and security headers
-     the app needs, gzip when the browser accepts it (from the ``.gz`` files, or for
-     small files compressed once and kept in memory), loopback by default, nothing
-     served from outside ``web/``.
-     Or, with ``--build DIR``, a static site in DIR instead: the app, the pinned
-     runtime files and the wheel with their gzip forms, relative URLs only, for any
-     static host and path.
+  3. The server for ``web/``: the MIME types, cache and security headers the app
+     needs, gzip when the browser accepts it (from the ``.gz`` files, or for small
+     files compressed once and kept in memory), loopback by default, nothing served
+     from outside ``web/``.
+  4. The static build: a site in DIR with the app, the pinned runtime files and the
+     wheel with their gzip forms, relative URLs only, for any static host and path.
+Every file any of them writes goes through ``staged`` (a temp file, then os.replace).
 
 Where it runs: CPython >= 3.10 on the developer's machine or CI, standard library
 only; never in the browser. One process: setup runs on the main thread, then
@@ -26,11 +26,11 @@ Non-goals: a production server (no TLS, brotli, range requests or auth);
 writing the app's HTML/JS; bundling or minifying the static build; trusting any
 source's bytes without the pinned hash.
 
-Usage:
-    python serve.py                    # setup, then serve http://127.0.0.1:8000/
-    python serve.py --setup-only       # fetch runtime + build wheel, then exit
-    python serve.py --no-setup --port 0 --quiet
-    python serve.py --build dist/py-mlp  # setup, then write a static site, then exit
+Usage (``serve`` is the default command; ``--setup-only`` and ``--build DIR`` still work):
+    python serve.py                      # setup, then serve http://127.0.0.1:8000/
+    python serve.py setup                # fetch runtime + build wheel, then exit
+    python serve.py serve --no-setup --port 0 --quiet
+    python serve.py build dist/py-mlp    # setup, then write a static site, then exit
 """
 
 from __future__ import annotations
@@ -72,18 +72,7 @@ DEFAULT_ROOT = HERE / "web"
 MANIFEST_NAME = "runtime-manifest.json"
 RUNTIME_DIR = "runtime"
 WHEELS_DIR = "wheels"
-ENV_MIRROR = "PY_MLP_RUNTIME_MIRROR"
-ENV_OFFLINE = "PY_MLP_RUNTIME_OFFLINE"
-CDN_TIMEOUT = 10  # seconds per connection attempt
-CHUNK = 1 << 16
-LARGE = 4_000_000  # bytes: files this big get a start line off a tty
-
-HOW_TO_FIX = (
-    "To fix, do one of: set PY_MLP_RUNTIME_MIRROR to a folder holding the files under "
-    "the same names (e.g. MIRROR/pyodide/pyodide.asm.wasm, MIRROR/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl); "
-    "connect to the internet; or install npm (Node.js) and pip so the registry "
-    "fallbacks can run."
-)
+CHUNK = 1 << 16  # bytes read at a time when copying or hashing
 
 
 class SetupError(Exception):
@@ -98,16 +87,16 @@ class WriteError(SetupError):
     """A file could not be written where it must go: another source would not help."""
 
 
-# --------------------------------------------------------------------------- #
-# Small helpers
-# --------------------------------------------------------------------------- #
+# ===========================================================================
+# Shared by all four: hashing, staging, gzip forms
+# ===========================================================================
 
 
 def sha256_file(path: Path) -> str:
     """Return the hex sha256 of a file."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
+        for block in iter(lambda: f.read(CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
 
@@ -131,17 +120,32 @@ def human_size(n: float) -> str:
     return f"{n:.1f} GB"
 
 
-def write_atomic(dest: Path, data: bytes) -> None:
-    """Write `data` to `dest` via a temp file in the same folder and os.replace."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+@contextlib.contextmanager
+def staged(dest: Path, times_of: Path | None = None, guard=contextlib.nullcontext):
+    """Write DEST whole or not at all: every file serve.py writes goes through here.
+
+    Yields a temp file beside DEST, open for writing. When the block ends without an
+    error the file gets mode 0644 (readable by any web server) and, if given, the times
+    of `times_of`, and replaces DEST; otherwise it is deleted. A reader never sees half a
+    file, and a hard link at DEST is replaced, never written through. `guard()` wraps the
+    steps that touch DEST's folder, so that their OSError can be told from the block's.
+    """
+    with guard():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    out = os.fdopen(fd, "wb")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, dest)
-    except BaseException:
+        yield out
+        with guard():
+            out.close()
+            os.chmod(tmp, 0o644)
+            if times_of is not None:
+                st = times_of.stat()
+                os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.replace(tmp, dest)
+    finally:
+        out.close()
         Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @contextlib.contextmanager
@@ -161,9 +165,84 @@ def is_safe_relpath(name: str) -> bool:
     return all(p not in ("", ".", "..") and ":" not in p for p in name.split("/"))
 
 
-# --------------------------------------------------------------------------- #
-# Manifest and lock
-# --------------------------------------------------------------------------- #
+# Types that shrink under gzip. Wheels are deflated zips and never do; a plain zip may be
+# stored (openblas-0.3.26.zip: 6.1 MB, 1.9 MB gzipped), so .zip files are tried.
+GZIP_SUFFIXES = frozenset({".wasm", ".js", ".mjs", ".json", ".css", ".html", ".svg", ".py",
+                           ".txt", ".map", ".zip"})
+GZIP_LEVEL = 9
+GZIP_MIN_SIZE = 1024  # bytes: smaller files gain too little to be worth a second form
+GZIP_MAX_RATIO = 0.9  # a gzip form is kept only if it is at most 90% of the file
+GZIP_IN_MEMORY_MAX = 1_000_000  # bytes: larger files are sent gzipped only from NAME.gz
+
+
+def gzip_candidate(name: str, size: int) -> bool:
+    """True for a file whose type and size make gzip worth trying."""
+    return size >= GZIP_MIN_SIZE and os.path.splitext(name)[1].lower() in GZIP_SUFFIXES
+
+
+def gzip_bytes(data: bytes) -> bytes | None:
+    """`data` gzipped, the same bytes every time (no timestamp); None if that saves under 10%."""
+    packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+    return packed if len(packed) <= GZIP_MAX_RATIO * len(data) else None
+
+
+def gzip_sibling(path: Path) -> Path:
+    """Where the gzip form of `path` is kept: 'x.wasm' -> 'x.wasm.gz'."""
+    return path.with_name(path.name + ".gz")
+
+
+def gunzip_sha256(path: Path) -> str | None:
+    """sha256 of what a gzip file holds; None unless it is a regular, whole gzip file."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as f:
+            for block in iter(lambda: f.read(CHUNK), b""):
+                digest.update(block)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return digest.hexdigest()
+
+
+def ensure_gzip_sibling(path: Path, sha256: str) -> bool:
+    """Make PATH.gz hold PATH (whose bytes have `sha256`) gzipped; True if it wrote.
+
+    Keeps a sibling that already holds those bytes; removes one when gzip does not pay.
+    The sibling gets PATH's mtime: that is how the server knows it is current.
+    """
+    sibling = gzip_sibling(path)
+    if gunzip_sha256(sibling) == sha256:
+        if sibling.stat().st_mtime_ns == path.stat().st_mtime_ns:
+            return False
+        packed = sibling.read_bytes()  # right bytes, wrong time: rewritten, never touched in place
+    else:
+        packed = gzip_bytes(path.read_bytes())
+    if packed is None:
+        if sibling.is_file() or sibling.is_symlink():
+            sibling.unlink()
+        return False
+    with staged(sibling, times_of=path) as out:
+        out.write(packed)
+    return True
+
+
+# ===========================================================================
+# 1. Runtime setup: fetch and verify the pinned runtime into web/runtime/
+# ===========================================================================
+
+ENV_MIRROR = "PY_MLP_RUNTIME_MIRROR"
+ENV_OFFLINE = "PY_MLP_RUNTIME_OFFLINE"
+CDN_TIMEOUT = 10  # seconds per connection attempt
+LARGE = 4_000_000  # bytes: files this big get a start line off a tty
+HOW_TO_FIX = (
+    "To fix, do one of: set PY_MLP_RUNTIME_MIRROR to a folder holding the files under "
+    "the same names (e.g. MIRROR/pyodide/pyodide.asm.wasm, MIRROR/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl); "
+    "connect to the internet; or install npm (Node.js) and pip so the registry "
+    "fallbacks can run."
+)
+
+# --- manifest and lock ---
 
 
 def load_manifest(path: Path) -> dict:
@@ -223,9 +302,7 @@ def lock_expectations(manifest: dict, lock_path: Path) -> dict[str, str]:
     return expected
 
 
-# --------------------------------------------------------------------------- #
-# Progress display
-# --------------------------------------------------------------------------- #
+# --- progress display ---
 
 
 class Progress:
@@ -268,9 +345,7 @@ class Progress:
         self.stream.flush()
 
 
-# --------------------------------------------------------------------------- #
-# Fetching from sources
-# --------------------------------------------------------------------------- #
+# --- fetching from sources ---
 
 
 class Fetcher:
@@ -353,21 +428,20 @@ class Fetcher:
         beside `dest` are WriteError (stop: no source can help).
         """
         size = entry["size"]
-        with writing_runtime(dest):  # first: a read-only disk fails before npm or pip run
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-        try:
+        guard = functools.partial(writing_runtime, dest)
+        # The temp file comes first: a read-only disk fails before npm or pip run.
+        with staged(dest, guard=guard) as out:
             stream = opener()  # may run npm/pip first: before the progress line starts
             start = time.monotonic()
             digest, done = hashlib.sha256(), 0
-            with stream, os.fdopen(fd, "wb") as out:
+            with stream:
                 self.progress.start(entry["name"], size, label)
                 while done <= size:  # never read far past the pinned size
                     block = stream.read(CHUNK)
                     if not block:
                         break
                     digest.update(block)
-                    with writing_runtime(dest):
+                    with guard():
                         out.write(block)
                     done += len(block)
                     self.progress.update(min(done, size))
@@ -378,14 +452,10 @@ class Fetcher:
                     f"{entry['name']} from {label}: expected sha256 {sha256} "
                     f"({size} bytes), got {got}; the file was not kept"
                 )
-            with writing_runtime(dest):
-                os.replace(tmp, dest)
-            self.progress.note(
-                f"ok  {entry['name']}  {human_size(size)}  from {label}  "
-                f"({time.monotonic() - start:.1f} s)"
-            )
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        self.progress.note(
+            f"ok  {entry['name']}  {human_size(size)}  from {label}  "
+            f"({time.monotonic() - start:.1f} s)"
+        )
 
     @staticmethod
     def _open_url(url: str):
@@ -520,9 +590,30 @@ def setup_runtime(root: Path = DEFAULT_ROOT, manifest_path: Path | None = None,
     return {"fetched": fetched, "present": present, "gzipped": gzipped}
 
 
-# --------------------------------------------------------------------------- #
-# The py_mlp wheel
-# --------------------------------------------------------------------------- #
+def precompress_runtime(runtime: Path, entries: list[dict], expected: dict[str, str],
+                        progress: Progress) -> list[str]:
+    """Write NAME.gz beside each pinned runtime file that gzip shrinks; return those written."""
+    start, written, sizes = time.monotonic(), [], [0, 0]
+    for entry in entries:
+        if not gzip_candidate(entry["name"], entry["size"]):
+            continue
+        dest = runtime / entry["name"]
+        with writing_runtime(dest):
+            if ensure_gzip_sibling(dest, expected[entry["name"]]):
+                written.append(entry["name"] + ".gz")
+        if gzip_sibling(dest).is_file():
+            sizes[0] += entry["size"]
+            sizes[1] += gzip_sibling(dest).stat().st_size
+    if written:
+        progress.note(f"runtime: wrote {len(written)} gzip forms (NAME.gz) in "
+                      f"{time.monotonic() - start:.1f} s; gzip sends {human_size(sizes[0])} "
+                      f"of them as {human_size(sizes[1])}")
+    return written
+
+
+# ===========================================================================
+# 2. The py_mlp wheel: built into web/wheels/ when the sources change
+# ===========================================================================
 
 
 def source_hash(repo: Path = HERE) -> str:
@@ -555,17 +646,16 @@ def ensure_wheel(root: Path = DEFAULT_ROOT, repo: Path = HERE, stream=None) -> d
     wanted = source_hash(repo)
     try:
         index = json.loads(index_path.read_text(encoding="utf-8"))
-        if (index.get("source_hash") == wanted
-                and file_matches(wheels / index["wheel"], (wheels / index["wheel"]).stat().st_size,
-                                 index["sha256"])):
+        wheel = wheels / index["wheel"]
+        if index.get("source_hash") == wanted and wheel.is_file() and sha256_file(wheel) == index["sha256"]:
             print(f"wheel: {index['wheel']} is current", file=out, flush=True)
             return index
     except (OSError, ValueError, KeyError, TypeError):
         pass
     wheel = build_wheel(repo, wheels, out)
     index = {"wheel": wheel.name, "sha256": sha256_file(wheel), "source_hash": wanted}
-    with writing_wheel(wheels):
-        write_atomic(index_path, (json.dumps(index, indent=2) + "\n").encode())
+    with writing_wheel(wheels), staged(index_path) as f:
+        f.write((json.dumps(index, indent=2) + "\n").encode())
     return index
 
 
@@ -595,9 +685,8 @@ def build_wheel(repo: Path, wheels: Path, out) -> Path:
         if "py3" not in tags[0].split(".") or tags[1:] != ["none", "any"]:
             raise SetupError(f"built {new.name}, expected a pure py3-none-any wheel")
         dist = new.name.split("-", 1)[0]
-        with writing_wheel(wheels):
-            wheels.mkdir(parents=True, exist_ok=True)
-            write_atomic(wheels / new.name, new.read_bytes())
+        with writing_wheel(wheels), staged(wheels / new.name) as wheel, open(new, "rb") as f:
+            shutil.copyfileobj(f, wheel)
     with writing_wheel(wheels):
         for old in wheels.glob(f"{dist}-*.whl"):
             if old.name != new.name:
@@ -606,90 +695,9 @@ def build_wheel(repo: Path, wheels: Path, out) -> Path:
     return wheels / new.name
 
 
-# --------------------------------------------------------------------------- #
-# Compression: gzip forms made once, never per request for a large file
-# --------------------------------------------------------------------------- #
-
-# Types that shrink under gzip. Wheels are deflated zips and never do; a plain zip may be
-# stored (openblas-0.3.26.zip: 6.1 MB, 1.9 MB gzipped), so .zip files are tried.
-GZIP_SUFFIXES = frozenset({".wasm", ".js", ".mjs", ".json", ".css", ".html", ".svg", ".py",
-                           ".txt", ".map", ".zip"})
-GZIP_LEVEL = 9
-GZIP_MIN_SIZE = 1024  # bytes: smaller files gain too little to be worth a second form
-GZIP_MAX_RATIO = 0.9  # a gzip form is kept only if it is at most 90% of the file
-GZIP_IN_MEMORY_MAX = 1_000_000  # bytes: larger files are sent gzipped only from NAME.gz
-
-
-def gzip_candidate(name: str, size: int) -> bool:
-    """True for a file whose type and size make gzip worth trying."""
-    return size >= GZIP_MIN_SIZE and os.path.splitext(name)[1].lower() in GZIP_SUFFIXES
-
-
-def gzip_bytes(data: bytes) -> bytes | None:
-    """`data` gzipped, the same bytes every time (no timestamp); None if that saves under 10%."""
-    packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
-    return packed if len(packed) <= GZIP_MAX_RATIO * len(data) else None
-
-
-def gzip_sibling(path: Path) -> Path:
-    """Where the gzip form of `path` is kept: 'x.wasm' -> 'x.wasm.gz'."""
-    return path.with_name(path.name + ".gz")
-
-
-def gunzip_sha256(path: Path) -> str | None:
-    """sha256 of what a gzip file holds; None unless it is a regular, whole gzip file."""
-    if path.is_symlink() or not path.is_file():
-        return None
-    digest = hashlib.sha256()
-    try:
-        with gzip.open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    except (OSError, EOFError, zlib.error):
-        return None
-    return digest.hexdigest()
-
-
-def ensure_gzip_sibling(path: Path, sha256: str) -> bool:
-    """Make PATH.gz hold PATH (whose bytes have `sha256`) gzipped; True if it wrote.
-
-    Keeps a sibling that already holds those bytes; removes one when gzip does not pay.
-    The sibling gets PATH's mtime: that is how the server knows it is current.
-    """
-    sibling, st = gzip_sibling(path), path.stat()
-    if gunzip_sha256(sibling) != sha256:
-        packed = gzip_bytes(path.read_bytes())
-        if packed is None:
-            if sibling.is_file() or sibling.is_symlink():
-                sibling.unlink()
-            return False
-        write_atomic(sibling, packed)
-    elif sibling.stat().st_mtime_ns == st.st_mtime_ns:
-        return False
-    os.utime(sibling, ns=(st.st_atime_ns, st.st_mtime_ns))
-    return True
-
-
-def precompress_runtime(runtime: Path, entries: list[dict], expected: dict[str, str],
-                        progress: Progress) -> list[str]:
-    """Write NAME.gz beside each pinned runtime file that gzip shrinks; return those written."""
-    start, written, sizes = time.monotonic(), [], [0, 0]
-    for entry in entries:
-        if not gzip_candidate(entry["name"], entry["size"]):
-            continue
-        dest = runtime / entry["name"]
-        with writing_runtime(dest):
-            if ensure_gzip_sibling(dest, expected[entry["name"]]):
-                written.append(entry["name"] + ".gz")
-        if gzip_sibling(dest).is_file():
-            sizes[0] += entry["size"]
-            sizes[1] += gzip_sibling(dest).stat().st_size
-    if written:
-        progress.note(f"runtime: wrote {len(written)} gzip forms (NAME.gz) in "
-                      f"{time.monotonic() - start:.1f} s; gzip sends {human_size(sizes[0])} "
-                      f"of them as {human_size(sizes[1])}")
-    return written
-
+# ===========================================================================
+# 3. The server: web/ on loopback, with the headers the app needs
+# ===========================================================================
 
 def accepts_gzip(header: str | None) -> bool:
     """True if an Accept-Encoding value allows gzip: 'gzip', or '*', with q > 0 (q=0 means no)."""
@@ -760,10 +768,6 @@ def entity_tag(st: os.stat_result, gzipped: bool) -> str:
     """A strong ETag from size and mtime; the gzip form has its own."""
     return f'"{st.st_size:x}-{st.st_mtime_ns:x}{"-gzip" if gzipped else ""}"'
 
-
-# --------------------------------------------------------------------------- #
-# The HTTP server: what it sends
-# --------------------------------------------------------------------------- #
 
 MIME_TYPES = {
     ".wasm": "application/wasm",  # needed for WebAssembly.instantiateStreaming
@@ -849,9 +853,6 @@ def printable(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-# --------------------------------------------------------------------------- #
-# The HTTP server: handler and server
-# --------------------------------------------------------------------------- #
 
 
 class AppRequestHandler(SimpleHTTPRequestHandler):
@@ -1095,9 +1096,10 @@ def run_server(server: AppServer) -> int:
     return 0
 
 
-# --------------------------------------------------------------------------- #
-# Static build
-# --------------------------------------------------------------------------- #
+# ===========================================================================
+# 4. The static build: the site for any static host
+# ===========================================================================
+
 
 BUILD_RECORD = "py-mlp-build.json"  # in a built folder: marks it and lists every file
 # The app's own files are these types anywhere under ROOT except runtime/ and wheels/.
@@ -1143,15 +1145,14 @@ def app_files(root: Path) -> AppFiles:
     return files
 
 
-def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
+def build_plan(root: Path, manifest: dict, app: AppFiles) -> list[tuple[str, str, Path, str | None]]:
     """Every file of the static site: (group, name in the site, source, pinned sha256).
 
-    Groups: "app" (sha256 None: taken as it is), "runtime" (each manifest file,
-    pinned) and "wheel" (wheels/index.json and the wheel it names, pinned).
+    Groups: "app" (`app.copied`; sha256 None: taken as it is), "runtime" (each file of
+    the runtime manifest, pinned) and "wheel" (wheels/index.json and the wheel it names,
+    pinned).
     """
-    root = Path(root)
-    manifest = load_manifest(root / MANIFEST_NAME)
-    plan = [("app", name, root / name, None) for name in app_files(root)[0]]
+    plan = [("app", name, root / name, None) for name in app.copied]
     for entry in manifest["files"]:
         name = f"{RUNTIME_DIR}/{entry['name']}"
         plan.append(("runtime", name, root / name, entry["sha256"]))
@@ -1160,7 +1161,7 @@ def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
         wheel = json.loads(index_path.read_text(encoding="utf-8"))
         wheel_name, wheel_sha = wheel["wheel"], wheel["sha256"]
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise SetupError(f"cannot read {index_path}: {e}. Run `python serve.py --setup-only` "
+        raise SetupError(f"cannot read {index_path}: {e}. Run `python serve.py setup` "
                          "to build the py_mlp wheel, then build again.") from e
     if not is_safe_relpath(wheel_name) or "/" in wheel_name:
         raise SetupError(f"{index_path} names an unsafe wheel file {wheel_name!r}")
@@ -1170,7 +1171,7 @@ def build_plan(root: Path) -> list[tuple[str, str, Path, str | None]]:
         if group != "app" and src.exists() and not served(root, name):
             raise SetupError(f"{root / name} is a link to outside {root}: the server would not "
                              "serve it, so the build does not copy it. Put the file itself "
-                             "there (or delete the link and run `python serve.py --setup-only`), "
+                             "there (or delete the link and run `python serve.py setup`), "
                              "then build again.")
     return sorted(plan, key=lambda item: item[1])
 
@@ -1212,48 +1213,45 @@ def check_build_dir(dest: Path, root: Path) -> dict | None:
 def _source_digest(src: Path, pinned: str | None) -> str:
     """sha256 of a file the build copies; a pinned file must match its pin."""
     if not src.is_file():
-        raise SetupError(f"{src} is missing. Run `python serve.py --setup-only` to fetch the "
+        raise SetupError(f"{src} is missing. Run `python serve.py setup` to fetch the "
                          "runtime and build the wheel, then build again.")
     actual = sha256_file(src)
     if pinned is not None and actual != pinned:
         raise IntegrityError(f"{src} has sha256 {actual}, but {pinned} is pinned. Run "
-                             "`python serve.py --setup-only` to repair it, then build again.")
+                             "`python serve.py setup` to repair it, then build again.")
     return actual
+
+
+def _needs_writing(dest: Path, size: int, sha256: str) -> bool:
+    """False if DEST already holds these bytes (a rebuild leaves it be); else clears a
+    folder in the way and returns True."""
+    if not dest.is_symlink() and file_matches(dest, size, sha256):
+        return False
+    if dest.is_dir() and not dest.is_symlink():
+        shutil.rmtree(dest)
+    return True
 
 
 def _copy_file(src: Path, dest: Path, sha256: str) -> bool:
     """Copy `src` (mtime kept) to `dest` unless it holds those bytes; True if it wrote."""
-    size = src.stat().st_size
-    if dest.is_file() and not dest.is_symlink() and file_matches(dest, size, sha256):
+    if not _needs_writing(dest, src.stat().st_size, sha256):
         return False
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        shutil.copystat(src, tmp)
-        os.chmod(tmp, 0o644)  # readable by any web server, whatever the source's mode
-        if sha256_file(Path(tmp)) != sha256:
+    with staged(dest, times_of=src) as out, open(src, "rb") as f:
+        digest = hashlib.sha256()
+        for block in iter(lambda: f.read(CHUNK), b""):
+            digest.update(block)
+            out.write(block)
+        if digest.hexdigest() != sha256:
             raise IntegrityError(f"{src} changed while it was copied; build again")
-        if dest.is_dir() and not dest.is_symlink():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return True
 
 
 def _write_bytes(dest: Path, data: bytes, sha256: str, like: Path) -> bool:
     """Write `data` to `dest` unless it holds them, with the mtime of `like`; True if it wrote."""
-    if dest.is_file() and not dest.is_symlink() and file_matches(dest, len(data), sha256):
+    if not _needs_writing(dest, len(data), sha256):
         return False
-    if dest.is_dir() and not dest.is_symlink():
-        shutil.rmtree(dest)
-    write_atomic(dest, data)
-    os.chmod(dest, 0o644)
-    st = like.stat()
-    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with staged(dest, times_of=like) as out:
+        out.write(data)
     return True
 
 
@@ -1293,14 +1291,14 @@ def _remove_stale(dest: Path, names: set[str]) -> list[str]:
 def _write_record(dest: Path, manifest: dict, files: list[dict]) -> dict:
     """Write DEST/py-mlp-build.json, one line per file, and return its content."""
     record = {
-        "generator": "py_mlp serve.py --build",
+        "generator": "py_mlp serve.py build",
         "pyodide_version": manifest.get("pyodide_version"),
         "files": [],
     }
     lines = ",\n".join(f"  {json.dumps(f)}" for f in files)
     text = json.dumps(record, indent=1).replace('"files": []', f'"files": [\n{lines}\n ]')
-    write_atomic(dest / BUILD_RECORD, (text + "\n").encode())
-    os.chmod(dest / BUILD_RECORD, 0o644)
+    with staged(dest / BUILD_RECORD) as out:
+        out.write((text + "\n").encode())
     return {**record, "files": files}
 
 
@@ -1321,9 +1319,10 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
     previous = check_build_dir(dest, root)
     start = time.monotonic()
     manifest = load_manifest(root / MANIFEST_NAME)
+    app = app_files(root)
     # Every source is checked, and every gzip form made, before anything is written.
     plan = [(group, name, src, _source_digest(src, pinned))
-            for group, name, src, pinned in build_plan(root)]
+            for group, name, src, pinned in build_plan(root, manifest, app)]
     packed = [(name, data, hashlib.sha256(data).hexdigest(), of) for name, data, of in gzip_plan(plan)]
     groups = [group for group, *_ in plan] + ["gzip"] * len(packed)
     files = ([{"name": name, "size": src.stat().st_size, "sha256": digest}
@@ -1359,20 +1358,19 @@ def build_site(dest: Path, root: Path = DEFAULT_ROOT, stream=None) -> dict:
     print(f"build: {len(files) + 1} files, {human_size(total)}, in {dest} "
           f"({written} written, {len(files) - written} unchanged, {len(removed)} removed) "
           f"in {time.monotonic() - start:.1f} s", file=out)
-    left_out = app_files(root)
-    if left_out.skipped:
-        print(f"build: left out (not an app file type): {', '.join(left_out.skipped)}", file=out)
-    if left_out.refused:
+    if app.skipped:
+        print(f"build: left out (not an app file type): {', '.join(app.skipped)}", file=out)
+    if app.refused:
         print(f"build: left out (a link to outside {root.name}/, which the server refuses): "
-              f"{', '.join(left_out.refused)}", file=out)
+              f"{', '.join(app.refused)}", file=out)
     print("Upload the folder to any static host, under any path. Open index.html there, "
           f"or embed the app in a page:\n{SNIPPET}", file=out, flush=True)
     return record
 
 
-# --------------------------------------------------------------------------- #
-# Command line
-# --------------------------------------------------------------------------- #
+# ===========================================================================
+# Command line: setup, serve (the default), build
+# ===========================================================================
 
 
 def port_number(text: str) -> int:
@@ -1386,28 +1384,88 @@ def port_number(text: str) -> int:
     return port
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+COMMANDS = {
+    "setup": "fetch and verify the pinned runtime and build the py_mlp wheel, then exit",
+    "serve": "set up, then serve ROOT on this machine until Ctrl-C (the default command)",
+    "build": "set up, then write a static site into DIR for any static host, then exit",
+}
+ENVIRONMENT = (f"environment: {ENV_MIRROR}=DIR (a local mirror of the runtime, tried first); "
+               f"{ENV_OFFLINE}=1 (skip the CDN)")
+EXAMPLES = f"""\
+examples:
+  python serve.py                      set up, then serve http://127.0.0.1:8000/
+  python serve.py setup                set up only
+  python serve.py serve --port 0 --no-setup --quiet
+  python serve.py build dist/py-mlp    set up, then write the static site
+
+`python serve.py COMMAND --help` lists a command's options. The older spellings
+`--setup-only` (= setup) and `--build DIR` (= build DIR) still work.
+
+{ENVIRONMENT}"""
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The command line: serve.py COMMAND [options], one sub-parser per command."""
     parser = argparse.ArgumentParser(
-        prog="serve.py",
-        description="Fetch py_mlp's pinned runtime, build its wheel, and serve web/.",
-        epilog=f"Environment: {ENV_MIRROR}=DIR (local mirror, tried first); "
-               f"{ENV_OFFLINE}=1 (skip the CDN).",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
-    parser.add_argument("--port", type=port_number, default=8000, help="0 = any free port (default: %(default)s)")
-    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
-                        help="folder to set up and serve (default: web/ beside serve.py)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--setup-only", action="store_true", help="fetch runtime and build the wheel, then exit")
-    mode.add_argument("--no-setup", action="store_true", help="serve (or build) as is, without setup")
-    parser.add_argument("--build", type=Path, metavar="DIR",
-                        help="write a self-contained static site into DIR (after setup), then exit")
-    parser.add_argument("--offline", action="store_true", help=f"skip the CDN (same as {ENV_OFFLINE}=1)")
-    parser.add_argument("--quiet", action="store_true", help="no access log")
-    args = parser.parse_args(argv)
-    if args.build is not None and args.setup_only:
+        prog="serve.py", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
+        description="Set up py_mlp's web app (pinned runtime, py_mlp wheel), then serve web/\n"
+                    "on this machine or build a static site from it.")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    setup_options = argparse.ArgumentParser(add_help=False)
+    setup_options.add_argument("--root", type=Path, default=DEFAULT_ROOT,
+                               help="the web folder (default: web/ beside serve.py)")
+    setup_options.add_argument("--offline", action="store_true",
+                               help=f"skip the CDN (same as {ENV_OFFLINE}=1)")
+    skip_setup = argparse.ArgumentParser(add_help=False)
+    skip_setup.add_argument("--no-setup", action="store_true", help="use ROOT as it is, without the setup")
+
+    def command(name: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        what = COMMANDS[name]
+        sub = commands.add_parser(name, parents=[setup_options, *parents], help=what,
+                                  description=what[0].upper() + what[1:] + ".", epilog=ENVIRONMENT)
+        sub.set_defaults(no_setup=False)
+        return sub
+
+    command("setup")
+    serving = command("serve", skip_setup)
+    serving.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serving.add_argument("--port", type=port_number, default=8000,
+                         help="0 = any free port (default: %(default)s)")
+    serving.add_argument("--quiet", action="store_true", help="no access log")
+    command("build", skip_setup).add_argument(
+        "dest", type=Path, metavar="DIR", help="the site's folder: missing, empty, or a previous build")
+    return parser
+
+
+def with_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """ARGV with its command first: no command means serve, and the older spellings
+    --setup-only and --build DIR mean setup and build DIR."""
+    if not argv or not argv[0].startswith("-") or argv[0] in ("-h", "--help"):
+        return argv or ["serve"]  # a word that is no command: argparse lists the commands
+    rest, args, setup_only, build = [], iter(argv), False, None
+    for arg in args:
+        if arg == "--setup-only":
+            setup_only = True
+        elif arg == "--build" or arg.startswith("--build="):
+            build = arg.partition("=")[2] if "=" in arg else next(args, "")
+            if not build:
+                parser.error("--build needs a folder: python serve.py build DIR")
+        else:
+            rest.append(arg)
+    if setup_only and build is not None:
         parser.error("--build already runs the setup; drop --setup-only")
-    return args
+    if setup_only and "--no-setup" in rest:
+        parser.error("--setup-only and --no-setup contradict each other: drop one")
+    if build is not None:
+        return ["build", *rest, "--", build]
+    return ["setup" if setup_only else "serve", *rest]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Parse ARGV (default: sys.argv[1:]); a usage error exits with status 2."""
+    parser = make_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return parser.parse_args(with_command(argv, parser))
 
 
 def main(argv=None) -> int:
@@ -1417,10 +1475,9 @@ def main(argv=None) -> int:
         if not args.no_setup:
             setup_runtime(root, use_cdn=False if args.offline else None)
             ensure_wheel(root)
-        if args.setup_only:
-            return 0
-        if args.build is not None:
-            build_site(args.build, root)
+        if args.command == "build":
+            build_site(args.dest, root)
+        if args.command != "serve":
             return 0
         try:
             server = make_server(root, args.host, args.port, args.quiet)

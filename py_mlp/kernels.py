@@ -2,8 +2,8 @@
 
 Runs wherever py_mlp runs (CPython or the Pyodide worker). Pyodide's numpy is built
 without BLAS, so there ``a.T @ b`` walks a transposed operand through a naive loop and
-costs about ten times more than the same contraction written as ``einsum`` (measured in
-shared/RUNTIME.md), and even the plain forward product is faster as ``einsum`` once the
+costs about ten times more than the same contraction written as ``einsum`` (measured with
+tests/bench/kernels.py), and even the plain forward product is faster as ``einsum`` once the
 arrays are large; for small arrays ``@`` is faster, its fixed cost being lower. Natively
 BLAS ``@`` is fastest at every size. The choice is made here, so the rest of the package
 never cares. Every choice is exact up to the order of floating-point summation.

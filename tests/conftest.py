@@ -7,33 +7,12 @@ mirror/CDN/npm/pip chain of serve.py); tests that don't ask for them pay nothing
 
 from __future__ import annotations
 
-import contextlib
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # serve.py sits at the top level, not in a package
-
-import serve  # noqa: E402
-
-
-@contextlib.contextmanager
-def _serving(root: Path, host: str = "127.0.0.1"):
-    """Serve `root` with serve.py's server on a free port in a thread; yield the base URL."""
-    server = serve.make_server(root, host=host, port=0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="py_mlp-serve", daemon=True)
-    thread.start()
-    try:
-        yield serve.server_url(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+import support  # first: it puts the repository, where serve.py sits, on sys.path
+import serve
 
 
 def pytest_collection_modifyitems(items):
@@ -47,7 +26,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def serving():
     """A context manager: ``with serving(folder) as url`` serves a folder in a thread."""
-    return _serving
+    return support.serving
 
 
 @pytest.fixture(scope="session")
@@ -72,5 +51,5 @@ def wheel_ready() -> dict:
 @pytest.fixture(scope="session")
 def live_server(runtime_ready, wheel_ready) -> str:
     """Base URL (e.g. 'http://127.0.0.1:PORT/') of web/ served with runtime and wheel ready."""
-    with _serving(serve.DEFAULT_ROOT) as url:
+    with support.serving(serve.DEFAULT_ROOT) as url:
         yield url

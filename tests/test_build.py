@@ -286,12 +286,12 @@ def test_build_refuses_folders_it_would_harm(fake_web, tmp_path):
 
 def test_build_checks_every_pinned_file_before_writing(fake_web, tmp_path):
     (fake_web / "runtime/pyscript/core.js").write_bytes(b"tampered")
-    with pytest.raises(serve.IntegrityError, match="pyscript/core.js.*--setup-only"):
+    with pytest.raises(serve.IntegrityError, match="pyscript/core.js.*serve.py setup"):
         build(tmp_path / "site", fake_web)
     assert not (tmp_path / "site").exists()
 
     (fake_web / "runtime/pyscript/core.js").unlink()
-    with pytest.raises(serve.SetupError, match="core.js is missing.*--setup-only"):
+    with pytest.raises(serve.SetupError, match="core.js is missing.*serve.py setup"):
         build(tmp_path / "site", fake_web)
 
 
@@ -365,6 +365,24 @@ def test_a_folder_that_cannot_be_written_is_a_clear_error(fake_web, tmp_path, mo
         build(tmp_path / "mounted", fake_web)
 
 
+def test_staged_replaces_a_hard_link_and_keeps_the_old_file_on_failure(tmp_path):
+    original = tmp_path / "web" / "app.js"
+    original.parent.mkdir()
+    original.write_bytes(b"old")
+    linked = tmp_path / "app.js"
+    os.link(original, linked)  # as the tests' linked copies of web/ are
+    with serve.staged(linked) as out:
+        out.write(b"new")
+    assert (linked.read_bytes(), original.read_bytes()) == (b"new", b"old")
+    assert linked.stat().st_mode & 0o777 == 0o644
+    with pytest.raises(RuntimeError, match="stop"):
+        with serve.staged(linked) as out:
+            out.write(b"half")
+            raise RuntimeError("stop")
+    assert linked.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.js", "web"]  # no temp file left
+
+
 # --------------------------------------------------------------------------- #
 # Command line
 # --------------------------------------------------------------------------- #
@@ -391,3 +409,10 @@ def test_cli_builds_and_explains_refusals(fake_web, tmp_path):
 
     done = run_cli("--setup-only", "--build", str(tmp_path / "x"))
     assert done.returncode == 2 and "drop --setup-only" in done.stderr
+
+
+def test_the_build_command_and_its_older_spelling_write_the_same_site(fake_web, tmp_path, capsys):
+    assert serve.main(["build", str(tmp_path / "new"), "--root", str(fake_web), "--no-setup"]) == 0
+    assert serve.main(["--root", str(fake_web), "--no-setup", "--build", str(tmp_path / "old")]) == 0
+    assert capsys.readouterr().out.count("build: 13 files") == 2
+    assert tree(tmp_path / "new") == tree(tmp_path / "old")

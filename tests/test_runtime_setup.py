@@ -220,13 +220,26 @@ def test_missing_everywhere_says_what_to_do(case):
     assert "PY_MLP_RUNTIME_MIRROR" in message and "internet" in message and "npm" in message
 
 
-def test_main_exits_nonzero_with_the_message(case, capsys, monkeypatch):
+@pytest.mark.parametrize("command", [["setup"], ["--setup-only"]])  # the command, its older spelling
+def test_main_exits_nonzero_with_the_message(case, capsys, monkeypatch, command):
     (case.mirror / JS).unlink()
     monkeypatch.setenv(serve.ENV_MIRROR, str(case.mirror))
     monkeypatch.setenv(serve.ENV_OFFLINE, "1")
     monkeypatch.setattr(serve.Fetcher, "_download_archive", lambda self, src: pytest.fail("no registries"))
-    assert serve.main(["--setup-only", "--root", str(case.root)]) == 1
+    assert serve.main([*command, "--root", str(case.root)]) == 1
     assert "error: could not get pyscript/core.js" in capsys.readouterr().err
+
+
+def test_the_setup_command_fetches_builds_the_wheel_and_exits(case, monkeypatch):
+    monkeypatch.setenv(serve.ENV_MIRROR, str(case.mirror))
+    monkeypatch.setenv(serve.ENV_OFFLINE, "1")
+    wheels = []
+    monkeypatch.setattr(serve, "ensure_wheel", lambda root: wheels.append(root))
+    monkeypatch.setattr(serve, "make_server", lambda *args: pytest.fail("setup must not serve"))
+    assert serve.main(["setup", "--root", str(case.root)]) == 0
+    for name, data in case.files.items():
+        assert case.dest(name).read_bytes() == data
+    assert wheels == [case.root.resolve()]
 
 
 # ------------------------------------------------------ a disk it cannot write ---

@@ -11,19 +11,16 @@ import contextlib
 import gzip
 import http.client
 import os
-import queue
 import re
 import signal
 import socket
-import subprocess
-import sys
-import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
 import serve
+import support
 
 SECRET = b"SECRET-outside-the-web-root-7f3a"
 LIB_JS = b"export const table = [" + b"0.25, " * 5000 + b"];\n"  # 30 kB, gzips well
@@ -287,53 +284,9 @@ def test_resolve_url_path_maps_inside_the_root(tmp_path):
 # --------------------------------------------------------------------- CLI ---
 
 
-class ServeProcess:
-    """`python serve.py ARGS` with its output read line by line on background threads."""
-
-    def __init__(self, *args: str):
-        self.proc = subprocess.Popen(
-            [sys.executable, str(Path(serve.__file__)), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            cwd="/",  # any cwd works: paths are relative to serve.py
-        )
-        self.lines: queue.Queue = queue.Queue()  # stdout lines, then None at EOF
-        self._stderr: list[str] = []
-        self._stderr_done = threading.Event()
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
-
-    def _read_stdout(self):
-        for line in self.proc.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def _read_stderr(self):
-        for line in self.proc.stderr:
-            self._stderr.append(line)
-        self._stderr_done.set()
-
-    def stderr(self, timeout: float = 20) -> str:
-        """All of stderr, once the process has closed it."""
-        assert self._stderr_done.wait(timeout), "serve.py did not close stderr"
-        return "".join(self._stderr)
-
-    def wait_for_stdout(self, prefix: str, timeout: float = 20) -> str:
-        """Block until a stdout line starts with `prefix` (or the process ends)."""
-        while True:
-            line = self.lines.get(timeout=timeout)
-            if line is None:
-                raise AssertionError(f"serve.py exited {self.proc.wait()}: {self.stderr()}")
-            if line.startswith(prefix):
-                return line.strip()
-
-    def stop(self, sig) -> int:
-        self.proc.send_signal(sig)
-        return self.proc.wait(timeout=20)
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+def serve_process(*args: str) -> support.Spawned:
+    """`python serve.py ARGS` from another folder: any cwd works, paths are relative to serve.py."""
+    return support.serve_py(*args, cwd="/")
 
 
 @pytest.fixture
@@ -346,10 +299,9 @@ def cli_site(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_cli_prints_url_for_port_0_serves_and_stops_cleanly(cli_site, sig):
-    proc = ServeProcess("--no-setup", "--port", "0", "--root", str(cli_site), "--quiet")
+    proc = serve_process("--no-setup", "--port", "0", "--root", str(cli_site), "--quiet")
     try:
-        line = proc.wait_for_stdout("Serving py_mlp at ")
-        url = line.split(" at ", 1)[1]
+        url = proc.wait_for_stdout(r"^Serving py_mlp at (\S+)$").group(1)
         parts = urllib.parse.urlsplit(url)
         assert parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port > 0
         assert url.endswith("/")
@@ -363,10 +315,11 @@ def test_cli_prints_url_for_port_0_serves_and_stops_cleanly(cli_site, sig):
     assert "Stopped." in stderr
 
 
-def test_cli_access_log_is_concise(cli_site):
-    proc = ServeProcess("--no-setup", "--port", "0", "--root", str(cli_site))
+@pytest.mark.parametrize("command", [[], ["serve"]])  # serve is the default command
+def test_cli_access_log_is_concise(cli_site, command):
+    proc = serve_process(*command, "--no-setup", "--port", "0", "--root", str(cli_site))
     try:
-        url = proc.wait_for_stdout("Serving py_mlp at ").split(" at ", 1)[1]
+        url = proc.wait_for_stdout(r"^Serving py_mlp at (\S+)$").group(1)
         assert fetch(url, "/index.html")[0] == 200
         assert fetch(url, "/missing")[0] == 404
         assert proc.stop(signal.SIGINT) == 0
@@ -379,9 +332,9 @@ def test_cli_access_log_is_concise(cli_site):
 def test_cli_busy_port_is_a_clear_error(cli_site, serving):
     with serving(cli_site) as url:
         port = str(urllib.parse.urlsplit(url).port)
-        proc = ServeProcess("--no-setup", "--port", port, "--root", str(cli_site))
+        proc = serve_process("--no-setup", "--port", port, "--root", str(cli_site))
         try:
-            assert proc.proc.wait(timeout=20) == 1
+            assert proc.wait(timeout=20) == 1
         finally:
             proc.kill()
     stderr = proc.stderr()
@@ -393,6 +346,21 @@ def test_setup_only_and_no_setup_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
         serve.main(["--setup-only", "--no-setup"])
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["setup", "--port", "0"], "unrecognized arguments: --port 0"),
+    (["build"], "required: DIR"),
+    (["--build"], "--build needs a folder"),
+    (["serve", "--port"], "--port: expected one argument"),
+])
+def test_a_bad_command_or_option_is_a_usage_error(argv, says, capsys):
+    with pytest.raises(SystemExit) as exc:
+        serve.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: serve.py") and says in err
 
 
 # ------------------------------------------------------------- compression ---
@@ -497,16 +465,9 @@ def test_etags_differ_by_encoding_and_each_revalidates_only_itself(site):
 
 @contextlib.contextmanager
 def own_server(root: Path, **options):
-    """A server of our own (not quiet unless asked), for tests that read its log."""
-    server = serve.make_server(root, port=0, **{"quiet": False, **options})
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    """A server of our own (not quiet unless asked), for tests that read its log: its address."""
+    with support.in_thread(serve.make_server(root, port=0, **{"quiet": False, **options})) as server:
         yield server.server_address[:2]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def exchange(address, data: bytes, timeout: float = 10) -> bytes:

@@ -4,7 +4,7 @@ Runs on CPython (the benchmark driver, tests/bench/run.py); the JavaScript strin
 run in the page or in its worker. Nothing here measures: it starts things, and it reads
 counters the measuring code asks for.
 
-- ``Server``: ``python serve.py --port 0 --no-setup --quiet`` in a subprocess.
+- ``app_server()``: ``python serve.py serve --port 0 --no-setup --quiet`` in a subprocess.
 - ``Browser.open(profile)``: Debian's Chromium with a persistent profile, so "cold" is a
   fresh profile folder and "warm" the same folder opened again (an incognito context's
   memory cache cannot hold the 10 MB wasm). Off-machine requests go to a dead proxy
@@ -13,32 +13,31 @@ counters the measuring code asks for.
 - ``WorkerProbe``: attaches to the page's worker over the Chrome DevTools Protocol as it
   starts, before any of its code runs, and notes every ``WebAssembly.Memory`` it creates
   or exports, so the worker's wasm heap can be read without changing the app.
-- ``StaticServer``: ``python -m http.server`` on loopback for a peer's static build.
+- ``static_server(folder)``: ``python -m http.server`` on loopback for a peer's static build.
 - ``Wire``: an emulated link (``Network.emulateNetworkConditions`` on the page) and every
   request of the page and of its worker with its bytes on the wire.
 
-Non-goals: timing, statistics, reporting (run.py does those).
+Non-goals: timing, statistics, reporting (run.py does those). Starting a process and
+reading its URL, Chromium's settings and what counts as off the machine come from
+tests/support.py, shared with the test suite.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
-import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("PY_MLP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
+TESTS = Path(__file__).resolve().parents[1]
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+import support  # noqa: E402
+
 DEAD_PROXY = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1"}
 LOAD_TIMEOUT_MS = 180_000
 
@@ -47,44 +46,28 @@ class BenchError(RuntimeError):
     """The benchmark could not run as designed; the message says why."""
 
 
-class Server:
-    """serve.py on a free loopback port, in a subprocess (setup must already be done)."""
-
-    def __enter__(self):
-        self.proc = subprocess.Popen(
-            [sys.executable, "serve.py", "--port", "0", "--no-setup", "--quiet"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        for line in self.proc.stdout:
-            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-            if match:
-                self.url = match.group(0)
-                return self
-        raise BenchError(f"serve.py exited with {self.proc.wait()} before printing its URL")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+@contextlib.contextmanager
+def started(process: support.Spawned):
+    """The URL `process` prints (support.url_of), its failure to start as a BenchError."""
+    try:
+        with support.url_of(process) as url:
+            yield url
+    except support.StartError as e:
+        raise BenchError(str(e)) from e
 
 
-class StaticServer(Server):
-    """The standard library's plain static server (``python -m http.server``) for a folder."""
+def app_server():
+    """``with app_server() as url``: serve.py on a free loopback port, in a subprocess
+    (setup must already be done)."""
+    return started(support.serve_py("serve", "--port", "0", "--no-setup", "--quiet"))
 
-    def __init__(self, folder: Path):
-        self.folder = folder
 
-    def __enter__(self):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(self.folder)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )
-        line = self.proc.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N (http://127.0.0.1:N/) ..."
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        if not match:
-            self.proc.kill()
-            raise BenchError(f"python -m http.server did not start for {self.folder}: {line!r}")
-        self.url = match.group(0)
-        return self
+def static_server(folder: Path):
+    """``with static_server(folder) as url``: the standard library's plain static server
+    (``python -m http.server``) for a folder."""
+    return started(support.Spawned(
+        sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(folder),
+        name="python -m http.server"))
 
 
 # Records, at document start, when an element's data-state first becomes "ready"
@@ -107,8 +90,10 @@ class Browser:
     """A Playwright driver; ``open`` launches Chromium on one persistent profile folder."""
 
     def __init__(self, playwright):
-        if not os.path.exists(CHROMIUM):
-            raise BenchError(f"no Chromium at {CHROMIUM}: apt-get install chromium, or set PY_MLP_CHROMIUM")
+        try:
+            self.chromium = support.chromium()
+        except support.StartError as e:
+            raise BenchError(str(e)) from e
         self.playwright = playwright
         self.problems = []
         self._tmp = tempfile.TemporaryDirectory(prefix="py_mlp-bench-")
@@ -124,11 +109,11 @@ class Browser:
         """A browser on ``profile``; a peer's page passes ``notes``, which then receive what
         would be problems in ours (requests off the machine, console and page errors)."""
         context = self.playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, proxy=DEAD_PROXY,
+            profile, **self.chromium, headless=True, proxy=DEAD_PROXY,
             viewport={"width": 1280, "height": 900},
         )
         out = self.problems if notes is None else notes
-        context.on("request", lambda r: off_machine(r.url) and out.append(f"request off the machine: {r.url}"))
+        context.on("request", lambda r: support.off_machine(r.url) and out.append(f"request off the machine: {r.url}"))
         context.on("weberror", lambda e: out.append(f"page error: {e.error}"))
         context.on("console", lambda m: m.type == "error" and out.append(f"console error: {m.text}"))
         context.add_init_script(READY_MARK)
@@ -136,10 +121,6 @@ class Browser:
 
     def close(self):
         self._tmp.cleanup()
-
-
-def off_machine(url: str) -> bool:
-    return not url.startswith(("data:", "blob:")) and urlsplit(url).hostname != "127.0.0.1"
 
 
 def goto_ready(page, url: str) -> float:

@@ -146,12 +146,12 @@ def browser_side(use_scipy):
 
     serve.setup_runtime(serve.DEFAULT_ROOT)
     wheel = serve.ensure_wheel(serve.DEFAULT_ROOT, stream=sys.stderr)["wheel"]
-    with harness.Server() as server, sync_playwright() as playwright:
+    with harness.app_server() as app_url, sync_playwright() as playwright:
         browser = harness.Browser(playwright)
         context = browser.open(browser.new_profile())
         try:
             page = context.new_page()
-            harness.goto_ready(page, server.url + "bench/floor.html")
+            harness.goto_ready(page, app_url + "bench/floor.html")
             page.evaluate(LOAD, [wheel, use_scipy])
             text = page.evaluate("([code, scipy]) => { const py = window.floor.pyodide; py.runPython(code); "
                                  "return py.globals.get('main')(scipy); }", [CODE, use_scipy])

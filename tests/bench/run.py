@@ -65,8 +65,8 @@ BARE_CHUNK_MS = 1000   # throughput runs: long chunks, so round trips cost next 
 PEER = {
     "name": "TensorFlow Playground",
     "task_a_epochs_per_s": 40, "task_a_fps": 40, "deep_6x8_epochs_per_s": 11, "deep_6x8_fps": 11,
-    "source": "quoted from shared/RUNTIME.md (built from its repository, same Chromium); "
-              "not measured in this run",
+    "source": "quoted from a measurement outside this repository (built from its own repository, "
+              "same Chromium); not measured in this run",
 }
 
 TASK_A = {"dataset": "circles", "n_samples": 500, "noise": 0.1, "seed": 0, "test_fraction": 0.5,
@@ -369,7 +369,7 @@ def measure_first_visit(browser, url, reps, link, log):
     visits = {(which, kind): [] for which in ("app", "tfpg") for kind in ("cold", "warm")}
     with contextlib.ExitStack() as stack:
         if folder is not None:
-            targets["tfpg"] = stack.enter_context(harness.StaticServer(folder)).url
+            targets["tfpg"] = stack.enter_context(harness.static_server(folder))
         for rep in range(reps):
             for which, target in targets.items():
                 profile = browser.new_profile()
@@ -486,16 +486,16 @@ def run(mode, sections, log):
     except serve.SetupError as exc:
         raise BenchError(f"runtime or wheel setup failed: {exc}") from exc
 
-    with harness.Server() as server, sync_playwright() as playwright:
+    with harness.app_server() as app_url, sync_playwright() as playwright:
         browser = harness.Browser(playwright)
         try:
             profile = None
             if "ready" in sections:
-                result["ready"] = measure_ready(browser, server.url, sizes["ready_reps"], log)
+                result["ready"] = measure_ready(browser, app_url, sizes["ready_reps"], log)
                 profile = result["ready"].pop("profile")  # the app's, warm by now
             if "first_visit" in sections:
                 fv = sizes["first_visit"]
-                result["first_visit"] = measure_first_visit(browser, server.url, fv["reps"], fv["link"], log)
+                result["first_visit"] = measure_first_visit(browser, app_url, fv["reps"], fv["link"], log)
                 problems.extend(result["first_visit"].pop("problems"))
             if sections & {"throughput", "stream", "memory"}:
                 # The work page: a warm profile, the worker probe attached before any load,
@@ -506,18 +506,18 @@ def run(mode, sections, log):
                     probe = harness.WorkerProbe(context, page)
                     result["meta"]["chromium"] = probe.browser_version()
                     if sections & {"throughput", "stream"}:
-                        got = open_task(page, server.url, TASK_A, sizes["stream"]["a"][0], problems)
+                        got = open_task(page, app_url, TASK_A, sizes["stream"]["a"][0], problems)
                     if "stream" in sections:
                         result["stream"] = {"a": measure_stream(page, TASK_A, got, *sizes["stream"]["a"], log, "a")}
                         result["idle"] = measure_idle(page, sizes["idle_s"])
                     if "throughput" in sections:
                         result["throughput"] = {"browser": measure_throughput_browser(page, sizes["throughput"], log)}
                     if "stream" in sections:
-                        got = open_task(page, server.url, DEEP, sizes["stream"]["deep"][0], problems)
+                        got = open_task(page, app_url, DEEP, sizes["stream"]["deep"][0], problems)
                         result["stream"]["deep"] = measure_stream(page, DEEP, got, *sizes["stream"]["deep"], log,
                                                                   "6x8")
                     if "memory" in sections:
-                        result["memory"] = measure_memory(page, probe, server.url, *sizes["memory"], problems, log)
+                        result["memory"] = measure_memory(page, probe, app_url, *sizes["memory"], problems, log)
                 finally:
                     context.close()
         finally:
@@ -611,7 +611,7 @@ def table(r):
                         f"worker called directly, {b['chunk_ms']} ms chunks |")
         rows.append(f"| throughput (a), {PEER['name']} | {PEER['task_a_epochs_per_s']} epochs/s at "
                     f"{PEER['task_a_fps']} fps; 6x8: {PEER['deep_6x8_epochs_per_s']} epochs/s | "
-                    f"**quoted, not measured in this run** (shared/RUNTIME.md) |")
+                    f"**quoted, not measured in this run** (measured outside this repository) |")
     if "stream" in r:
         for key, name in (("a", "task (a)"), ("deep", "task (a) with 6 hidden layers of 8")):
             s = r["stream"][key]

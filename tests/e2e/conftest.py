@@ -2,25 +2,18 @@
 page that fails its test on any page error, console error or request leaving 127.0.0.1.
 
 Chromium: ``PY_MLP_CHROMIUM`` names the executable, default ``/usr/bin/chromium``
-(Debian's ``chromium`` package). Playwright's own browser download is never used.
+(Debian's ``chromium`` package). Playwright's own browser download is never used. How
+serve.py is started and Chromium launched lives in tests/support.py, shared with the
+benchmark.
 """
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("PY_MLP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
+import support
+
 LOAD_TIMEOUT_MS = 120_000
 
 expect.set_options(timeout=60_000)
@@ -28,39 +21,24 @@ expect.set_options(timeout=60_000)
 
 @pytest.fixture(scope="session")
 def server_url(runtime_ready, wheel_ready):
-    """Start ``python serve.py --port 0`` (setup already done) and yield its URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "serve.py", "--port", "0", "--no-setup", "--quiet"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    """Start ``python serve.py serve --port 0`` (setup already done) and yield its URL."""
     try:
-        for line in proc.stdout:
-            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-            if match:
-                break
-        else:
-            pytest.fail(f"serve.py exited with {proc.wait()} before printing its URL")
-        yield match.group(0)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with support.serve_py_url("--no-setup") as url:
+            yield url
+    except support.StartError as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: install Debian's 'chromium' package "
-            "(apt-get install chromium) or set PY_MLP_CHROMIUM to a Chromium executable",
-            pytrace=False,
-        )
+    try:
+        options = support.chromium()
+    except support.StartError as e:
+        pytest.fail(str(e), pytrace=False)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(**options)
         yield browser
         browser.close()
-
-
-LOOPBACK = {"127.0.0.1", "localhost"}
 
 
 class Watchdog:
@@ -80,12 +58,11 @@ class Watchdog:
         context.on("console", self._console)
 
     def _route(self, route):
-        host = urlsplit(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
-            route.continue_()
-        else:
+        if support.off_machine(route.request.url):
             self.problems.append(f"request off the machine: {route.request.url}")
             route.abort()
+        else:
+            route.continue_()
 
     def _console(self, message):
         if message.type == "error" and not any(re.search(p, message.text) for p in self.expected):

@@ -4,29 +4,25 @@ Starts serve.py on a free port, drives Debian's Chromium (``PY_MLP_CHROMIUM``) a
 PNGs to web/screenshots/. Not part of the test suite.
 """
 
-import os
-import re
-import subprocess
 import sys
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "web" / "screenshots"
-CHROMIUM = os.environ.get("PY_MLP_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+TESTS = Path(__file__).resolve().parents[1]
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+import support  # noqa: E402
+
+OUT = support.REPO / "web" / "screenshots"
 
 
 def main():
     OUT.mkdir(exist_ok=True)
-    server = subprocess.Popen([sys.executable, "serve.py", "--port", "0", "--quiet"], cwd=REPO,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        url = next(m.group(0) for line in server.stdout if (m := re.search(r"http://\S+/", line)))
+    with support.serve_py_url(timeout=600) as url:  # the first start sets up the runtime
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = p.chromium.launch(**support.chromium())
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             root = page.locator("#app")
             page.goto(url)
@@ -48,9 +44,6 @@ def main():
             expect(phone.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
             phone.screenshot(path=OUT / "phone.png")
             browser.close()
-    finally:
-        server.terminate()
-        server.wait()
     print("wrote", ", ".join(sorted(p.name for p in OUT.glob("*.png"))))
 
 

@@ -12,14 +12,13 @@ import contextlib
 import functools
 import io
 import re
-import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
 
 import serve
-from conftest import CHROMIUM, CHROMIUM_ARGS
+import support
 
 SUB_PATH = "docs/mlp/"
 LOAD_TIMEOUT_MS = 120_000
@@ -62,14 +61,8 @@ def plain_server(directory):
                                  functools.partial(PlainHandler, directory=str(directory)))
     server.daemon_threads = True
     server.requests = []
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with support.in_thread(server):
         yield f"http://127.0.0.1:{server.server_address[1]}/", server.requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -237,9 +230,9 @@ def test_the_browser_cache_serves_the_runtime_once_for_two_embeds(browser, docs_
     app_url, all_requests = static_site
     problems = []
     context = browser.browser_type.launch_persistent_context(
-        tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=VIEWPORT)
-    context.on("request", lambda r: r.url.startswith(("http://127.0.0.1:", "data:", "blob:"))
-               or problems.append(f"request off the machine: {r.url}"))
+        tmp_path / "profile", **support.chromium(), viewport=VIEWPORT)
+    context.on("request", lambda r: support.off_machine(r.url)
+               and problems.append(f"request off the machine: {r.url}"))
     context.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
     context.on("weberror", lambda e: problems.append(f"page error: {e.error}"))
     try:
