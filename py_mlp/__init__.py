@@ -14,15 +14,15 @@ Or from one configuration dict, as the command line and the browser worker do:
     >>> run = build_run({"dataset": "moons", "hidden": [8, 8], "test_fraction": 0.5})
     >>> run.trainer.run(10)[-1]["test_accuracy"]   # doctest: +SKIP
 
-Modules: ``model`` (MLP), ``training`` (Trainer), ``activations``, ``losses``,
-``initializers``, ``optimizers``, ``kernels``, ``metrics``, ``gradcheck``, ``datasets``,
-``config`` (build_run), ``serialization`` (JSON save/load), ``csvdata`` (points from
-CSV), ``jsonsafe`` (JSON with null for NaN and infinities, for the page), ``article``
-(the reference tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython
-only).
+Modules: ``model`` (MLP), ``training`` (Trainer), ``history`` (its per-epoch columns
+and metrics CSV), ``activations``, ``losses``, ``initializers``, ``optimizers``,
+``kernels``, ``metrics``, ``gradcheck``, ``datasets``, ``config`` (build_run),
+``serialization`` (JSON save/load), ``csvdata`` (points from CSV), ``jsonsafe`` (JSON
+with null for NaN and infinities, for the page), ``article`` (the reference tutorial's
+experiment, quirks kept apart), ``cli`` (command line, CPython only).
 """
 
-from . import article, csvdata, datasets, jsonsafe, kernels, metrics, serialization
+from . import article, csvdata, datasets, history, jsonsafe, kernels, metrics, serialization
 from .activations import ACTIVATIONS, get_activation
 from .config import ConfigError, build_run
 from .gradcheck import gradcheck
@@ -36,5 +36,5 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS", "LOSSES", "MLP", "SGD", "Adam", "ConfigError", "Momentum", "Trainer",
     "TrainingDiverged", "article", "build_run", "csvdata", "datasets", "get_activation", "get_loss",
-    "gradcheck", "jsonsafe", "kernels", "make_optimizer", "metrics", "serialization",
+    "gradcheck", "history", "jsonsafe", "kernels", "make_optimizer", "metrics", "serialization",
 ]

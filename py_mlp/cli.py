@@ -13,7 +13,6 @@ an output that cannot be written (named, with the system's reason) or a closed p
 """
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -166,23 +165,6 @@ def _summary(run, seconds, diverged):
     return jsonsafe.finite(summary)
 
 
-def _flat(record):
-    """A record as CSV cells: ``grad_norms`` becomes grad_norm_layer_1, _2, ..."""
-    row = {k: v for k, v in record.items() if k != "grad_norms"}
-    row.update({f"grad_norm_layer_{k + 1}": v for k, v in enumerate(record.get("grad_norms", []))})
-    return row
-
-
-def _write_csv(path, history):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        if not history:
-            return
-        rows = [_flat(record) for record in history]
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def train(args, parser):
     try:
         run = build_run(_config_from(args, parser))
@@ -208,11 +190,10 @@ def train(args, parser):
     try:
         if args.metrics_csv:
             target = args.metrics_csv
-            _write_csv(target, run.trainer.history)
+            run.trainer.history.write_csv(target)
         if args.save_model:
             target = args.save_model
-            serialization.save(target, run.model, run.trainer.optimizer,
-                               extra={"config": run.config, "epochs": run.trainer.epoch})
+            serialization.save_run(target, run)
     except (OSError, ValueError) as exc:  # OSError.filename is None when the error comes at close
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"py-mlp: error: cannot write {target}: {reason}", file=sys.stderr)

@@ -43,11 +43,6 @@ class SGD:
     def lr(self, value):
         self._lr = _check_lr(value)
 
-    @staticmethod
-    def check_lr(lr):
-        """``lr`` as a float if it is a valid learning rate (a positive number), else a ValueError/TypeError."""
-        return _check_lr(lr)
-
     def step(self, params, grads):
         for p, g in zip(params, grads):
             p -= self.lr * g

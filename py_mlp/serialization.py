@@ -10,6 +10,13 @@ A file looks like this (version 1)::
      "optimizer": {"name": "adam", "lr": 0.001, ..., "t": 12, "m": [...], "s": [...]} or null,
      "extra": {...}}                           # anything JSON, e.g. the run's configuration
 
+A trained run (``config.build_run``'s), from the command line's ``--save-model`` or the
+page's download alike, is saved by ``run_to_json`` / ``save_run`` with
+``"extra": {"config": <the complete configuration it was trained with>, "epoch": <epochs
+trained>}``; ``saved_run(extra)`` reads that back, and also the two layouts written
+before there was one: the command line's ``"epochs"`` for the epoch count, the page's
+configuration as the page sent it.
+
 Floats are written with Python's shortest round-trip repr, so loading gives back the very
 same bits. ``from_json`` checks the whole file before it returns anything, and every
 problem raises ``ValueError`` saying what is wrong: not JSON, larger than
@@ -264,7 +271,10 @@ def from_json(text):
 
 def save(path, model, optimizer=None, extra=None):
     """Write ``to_json(model, optimizer, extra)`` to ``path`` (UTF-8)."""
-    text = to_json(model, optimizer, extra)
+    _write(path, to_json(model, optimizer, extra))
+
+
+def _write(path, text):
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
 
@@ -276,3 +286,27 @@ def load(path):
     if len(data) > MAX_MODEL_BYTES:
         raise ValueError(f"{path} is larger than {MAX_MODEL_BYTES:,} bytes; this is not a py_mlp model file")
     return from_json(data)
+
+
+def run_to_json(run):
+    """A run's model and optimiser state, with ``{"config": ..., "epoch": ...}`` as ``extra``."""
+    return to_json(run.model, run.trainer.optimizer, extra={"config": run.config, "epoch": run.trainer.epoch})
+
+
+def save_run(path, run):
+    """Write ``run_to_json(run)`` to ``path`` (UTF-8)."""
+    _write(path, run_to_json(run))
+
+
+def saved_run(extra):
+    """``(config, epoch)`` a model file's ``extra`` records: the configuration dict (None if
+    there is none) and the epochs trained (0 if not recorded), in any layout written so far."""
+    config = extra.get("config")
+    for key in ("epoch", "epochs"):  # the command line wrote "epochs" before one layout
+        epoch = extra.get(key)
+        if type(epoch) is int and epoch >= 0:
+            break
+    else:
+        epoch = 0
+    return (config if isinstance(config, dict) else None), epoch
+

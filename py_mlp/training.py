@@ -11,7 +11,8 @@ forward pass just before its update (as scikit-learn's ``loss_curve_``), plus th
 regularisation penalty; ``grad_norms`` lists, per layer, the Euclidean norm of the weight
 gradient (penalty included), averaged over the epoch's batches by size. Batch size and
 regularisation may change between epochs (``set_batch_size``, ``set_regularization``);
-the learning rate is ``optimizer.lr``.
+the learning rate is ``optimizer.lr``. ``Trainer.history`` keeps every record
+(``history.History``: numpy columns, the epochs since one, the metrics CSV).
 
 Regularisation on weights (not biases): ``l2 * sum(W^2) / 2`` and ``l1 * sum(|W|)``.
 
@@ -31,6 +32,7 @@ import numpy as np
 
 from . import metrics
 from ._check import number
+from .history import History
 from .losses import get_loss
 from .optimizers import SGD
 
@@ -134,9 +136,10 @@ class Trainer:
         self.shuffle = bool(shuffle)
         self.rng = np.random.default_rng(seed)
         self.epoch = 0
-        # Every epoch's record; a long-running driver that keeps its own log passes
-        # keep_history=False so memory does not grow with the run.
-        self.history = [] if keep_history else None
+        # Every epoch's record, as compact columns (``history.History``); a driver that keeps
+        # its own log passes keep_history=False.
+        metric = "r2" if self.loss.task == "regression" else "accuracy"
+        self.history = History(len(model.weights), metric) if keep_history else None
         out_act = model.activations[-1]
         self._paired = out_act == self.loss.output_activation
 

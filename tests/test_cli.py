@@ -76,7 +76,7 @@ def test_metrics_csv_and_saved_model(tmp_path, expected):
         assert [float(row[f"grad_norm_layer_{k}"]) for k in (1, 2, 3)] == record["grad_norms"]
 
     model, optimizer, extra = serialization.load(model_path)
-    assert extra["epochs"] == 12 and extra["config"]["hidden"] == [6, 5]
+    assert extra["epoch"] == 12 and extra["config"]["hidden"] == [6, 5]
     assert extra["config"] == expected.config
     for a, b in zip(model.params, expected.model.params):
         assert np.array_equal(a, b)

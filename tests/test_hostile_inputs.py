@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from py_mlp import SGD, Adam, MLP, build_run, csvdata, datasets, jsonsafe, serialization, settings
+from py_mlp import SGD, Adam, MLP, Trainer, build_run, csvdata, datasets, jsonsafe, serialization, settings
 from py_mlp.cli import main
 from py_mlp.config import ConfigError
 from py_mlp.training import TrainingDiverged
@@ -201,6 +201,11 @@ def test_cli_write_errors_name_the_path_and_the_reason(option, capsys):
     lambda: datasets.train_test_split(np.zeros((10, 2)), np.zeros(10), test_fraction=np.float32(0.2)),
     lambda: SGD(np.int64(1)),
     lambda: datasets.spiral(n_samples=10, noise=np.float16(0.1)),
-], ids=["noise float32", "test_fraction float32", "lr int64", "noise float16"])
+    lambda: Adam(np.float32(0.01), beta1=np.float32(0.9), eps=np.float32(1e-8)),
+    lambda: MLP([np.int64(2), np.int32(3), 1]),
+    lambda: Trainer(MLP([2, 1]), np.zeros((4, 2)), np.zeros(4), batch_size=np.int64(2),
+                    l1=np.float32(0.1)).run(np.int64(1)),
+], ids=["noise float32", "test_fraction float32", "lr int64", "noise float16", "adam float32", "sizes int64",
+        "trainer settings"])
 def test_numpy_scalars_are_accepted_as_numbers(make):
     make()

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from py_mlp import MLP, Trainer, datasets, make_optimizer, serialization
+from py_mlp import MLP, Trainer, build_run, datasets, make_optimizer, serialization
 
 
 def _trained(optimizer_name, epochs=3, **options):
@@ -185,3 +185,27 @@ def test_weights_whose_outputs_overflow_are_refused():
         serialization.from_json(json.dumps(doc))
     doc["weights"][1] = [[1e-200], [1e-200]]  # large, but the outputs stay finite
     assert serialization.from_json(json.dumps(doc))[0].weights[0][0, 0] == 1e200
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"config": {"hidden": [4]}, "epoch": 12}, ({"hidden": [4]}, 12)),  # the one layout
+    ({"config": {"hidden": [4]}, "epochs": 12}, ({"hidden": [4]}, 12)),  # the command line's, before it
+    ({}, (None, 0)),
+    ({"config": [4], "epoch": True}, (None, 0)),
+    ({"epoch": -3, "epochs": 5}, (None, 5)),
+    ({"epoch": 2.5}, (None, 0)),
+])
+def test_saved_run_reads_the_config_and_epoch_of_every_layout(extra, expected):
+    assert serialization.saved_run(extra) == expected
+
+
+def test_a_run_saved_to_a_file_loads_back_with_its_config_and_epoch(tmp_path):
+    run = build_run({"n_samples": 50, "hidden": [3], "optimizer": "momentum"})
+    run.trainer.run(4)
+    path = tmp_path / "run.json"
+    serialization.save_run(path, run)
+    assert path.read_text() == serialization.run_to_json(run)
+    model, optimizer, extra = serialization.load(path)
+    assert serialization.saved_run(extra) == (run.config, 4)
+    assert optimizer.state_dict() == run.trainer.optimizer.state_dict()
+    assert all((a == b).all() for a, b in zip(model.params, run.model.params))

@@ -190,7 +190,7 @@ def _one_unit(output, weights):
 
 def _assert_undone(trainer, params, info, fragment):
     assert fragment in str(info.value) and "at epoch 1)" in str(info.value)
-    assert trainer.epoch == 0 and trainer.history == []
+    assert trainer.epoch == 0 and len(trainer.history) == 0
     assert all(np.array_equal(a, b) for a, b in zip(params, trainer.model.params))
 
 

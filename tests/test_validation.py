@@ -138,7 +138,7 @@ def test_settings_that_change_between_epochs_are_checked():
         trainer.set_regularization(0.0, -1.0)
     assert (trainer.l1, trainer.l2) == (0.1, 0.2)  # a refused change leaves the old values
     trainer.optimizer.lr = 0.5
-    assert trainer.optimizer.lr == 0.5 == trainer.optimizer.check_lr(0.5)
+    assert trainer.optimizer.lr == 0.5
     for bad in (0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="positive number"):
             trainer.optimizer.lr = bad

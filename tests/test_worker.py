@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from py_mlp import article, serialization
+from py_mlp.cli import main
+from py_mlp.config import build_run
 
 WORKER = Path(__file__).resolve().parents[1] / "web" / "worker.py"
 
@@ -61,7 +63,7 @@ def test_a_point_added_or_removed_keeps_the_network_and_the_split(worker):
     assert not answer(worker.add_point(0.0, 0.0, 7))["ok"]  # no class 7 in a binary problem
     removed = answer(worker.remove_point("test", 0))
     assert removed["n_test"] == before["n_test"] - 1
-    assert answer(worker.train(1, 10_000))["epochs"] == [6]
+    assert answer(worker.train(1, 10_000))["epoch"] == [6]
     # A Reset rebuilds on the edited points.
     again = answer(worker.setup(json.dumps({"dataset": "custom", "test_fraction": 0.2, "hidden": [4]})))
     assert again["n_train"] + again["n_test"] == 200
@@ -109,3 +111,77 @@ def test_the_article_setup_is_the_tutorials_network_data_and_first_weights(worke
     assert all((W == w).all() for W, (w, _) in zip(run.model.weights, first))
     X, _ = article.reference_circles()
     assert (run.points_train == X).all()
+
+
+def test_a_refused_change_changes_nothing_and_names_its_field(worker):
+    setup(worker, l2=0.01)
+    run = worker._state["run"]
+    t = run.trainer
+    before = (t.l1, t.l2, t.batch_size, t.optimizer.lr, dict(run.config))
+    refused = answer(worker.update(json.dumps({"l1": 0.5, "batch_size": -1})))
+    assert not refused["ok"] and refused["field"] == "batch_size"
+    assert (t.l1, t.l2, t.batch_size, t.optimizer.lr, run.config) == before
+    assert answer(worker.update(json.dumps({"learning_rate": "fast"})))["field"] == "learning_rate"
+
+
+def test_a_setting_that_needs_a_new_network_is_refused_by_update(worker):
+    setup(worker)
+    refused = answer(worker.update(json.dumps({"hidden": [3], "learning_rate": 0.2})))
+    assert not refused["ok"] and refused["field"] == "hidden" and "Reset" in refused["error"]
+    assert worker._state["run"].trainer.optimizer.lr == 0.1  # nothing of it applied
+    assert answer(worker.update(json.dumps({"nonsense": 1})))["field"] == "nonsense"
+
+
+def test_the_run_config_is_what_training_uses_after_live_changes(worker):
+    setup(worker, learning_rate=0.5, batch_size=20)
+    assert answer(worker.update(json.dumps({"learning_rate": 0.05, "batch_size": None, "l2": 0.002})))["ok"]
+    run = worker._state["run"]
+    t = run.trainer
+    assert run.config["learning_rate"] == t.optimizer.lr == 0.05
+    assert run.config["batch_size"] is None and t.batch_size == len(t.X)
+    assert (run.config["l1"], run.config["l2"]) == (t.l1, t.l2) == (0.0, 0.002)
+    saved = json.loads(answer(worker.model_json())["text"])["extra"]["config"]
+    assert saved == run.config
+
+
+def test_train_and_history_answer_the_same_columns(worker):
+    setup(worker)
+    first, second = answer(worker.train(3, 60_000)), answer(worker.train(2, 60_000))
+    assert first["epoch"] == [1, 2, 3] and second["epoch"] == [4, 5]
+    history = answer(worker.history())
+    columns = ("epoch", "loss", "metric", "test_loss", "test_metric", "grad_norms")
+    assert set(columns) <= set(history) and set(columns) <= set(second)
+    for key in columns:
+        assert history[key] == first[key] + second[key]
+
+
+def test_the_page_writes_the_command_lines_metrics_csv_and_model_file(worker, tmp_path):
+    """One layout: the same configuration trained as long gives the same bytes from both."""
+    config = {"dataset": "moons", "n_samples": 120, "hidden": [5], "test_fraction": 0.25,
+              "optimizer": "adam", "learning_rate": 0.02, "epochs": 7}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    csv_path, model_path = tmp_path / "m.csv", tmp_path / "m.json"
+    assert main(["train", "--config", str(path), "--no-progress", "--json",
+                 "--metrics-csv", str(csv_path), "--save-model", str(model_path)]) == 0
+    assert answer(worker.setup(json.dumps(config)))["ok"]
+    assert answer(worker.train(7, 60_000))["epoch"][-1] == 7
+    assert answer(worker.metrics_csv())["text"] == csv_path.read_text()
+    assert answer(worker.model_json())["text"] == model_path.read_text()
+    assert json.loads(model_path.read_text())["extra"]["epoch"] == 7
+
+
+@pytest.mark.parametrize("layout", ["command line before", "page before"])
+def test_model_files_in_the_older_layouts_still_load(worker, layout):
+    """The extras the two writers used before one layout: the command line wrote the run's
+    epoch count as "epochs", the page its raw configuration with "epoch"."""
+    raw = {"n_samples": 200, "test_fraction": 0.2, "hidden": [4]}
+    run = build_run(raw)
+    run.trainer.run(12)
+    extra = {"config": run.config, "epochs": 12} if layout == "command line before" else {"config": raw, "epoch": 12}
+    text = serialization.to_json(run.model, run.trainer.optimizer, extra=extra)
+    setup(worker)
+    loaded = answer(worker.load_model(text))
+    assert loaded["ok"] and loaded["epoch"] == 12 and loaded["config"] == extra["config"]
+    assert all((a == b).all() for a, b in zip(worker._state["run"].model.params, run.model.params))
+    assert answer(worker.train(1, 60_000))["epoch"] == [13]

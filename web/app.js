@@ -241,14 +241,14 @@ function takeChunk(chunk) {
     say(chunk.error);
     return "stop";
   }
-  chunk.epochs.forEach((epoch, i) => {
+  chunk.epoch.forEach((epoch, i) => {
     charts.loss.addPoint(epoch, [chunk.loss[i], chunk.test_loss[i] ?? NaN]);
     charts.metric.addPoint(epoch, [chunk.metric[i], chunk.test_metric[i] ?? NaN]);
     charts.gradients.addPoint(epoch, chunk.grad_norms[i]);
   });
-  const i = chunk.epochs.length - 1;  // the worker keeps every epoch; the page shows the latest
+  const i = chunk.epoch.length - 1;  // the worker keeps every epoch; the page shows the latest
   if (i >= 0) {
-    showStats({ epoch: chunk.epochs[i], loss: chunk.loss[i], metric: chunk.metric[i],
+    showStats({ epoch: chunk.epoch[i], loss: chunk.loss[i], metric: chunk.metric[i],
       test_loss: chunk.test_loss[i], test_metric: chunk.test_metric[i] });
   }
   if (performance.now() - lastSnapshot > Math.min(SNAPSHOT_MAX_GAP_MS, 10 * snapshotCost)) refreshSnapshot();

@@ -13,60 +13,21 @@ CPython, and this module only adapts it to the page.
 
 import functools
 import json
-import math
 import time
 
 import numpy as np
 
 from py_mlp import activations, article, csvdata, datasets, jsonsafe, losses, serialization
-from py_mlp.config import ConfigError, build_run
+from py_mlp.config import ConfigError, build_run, check_config
 from py_mlp.gradcheck import TOLERANCE, check_gradients
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
 LIVE_KEYS = ("learning_rate", "batch_size", "l1", "l2")  # changed without a new network
-# The current run, its metrics log, and per run: the data square and the grid inputs
-# the heatmaps are drawn from (made once, not at every refresh).
-_state = {"run": None, "custom": None, "config": None, "log": None, "domain": None, "grids": {}}
-
-
-class MetricsLog:
-    """Every epoch's metrics in growing numpy columns: 8 bytes a number, so a run of
-    100,000 epochs costs a few MB, where a dict an epoch would cost tens."""
-
-    def __init__(self, n_layers, metric):
-        self.metric = metric
-        self.names = ["epoch", "loss", metric, "test_loss", "test_" + metric,
-                      *[f"grad_norm_layer_{k + 1}" for k in range(n_layers)]]
-        self.rows = np.empty((1024, len(self.names)))
-        self.n = 0
-
-    def add(self, record):
-        if self.n == len(self.rows):
-            self.rows = np.concatenate([self.rows, np.empty_like(self.rows)])
-        test = (record.get("test_loss", math.nan), record.get("test_" + self.metric, math.nan))
-        self.rows[self.n] = (record["epoch"], record["loss"], record[self.metric], *test, *record["grad_norms"])
-        self.n += 1
-
-    def columns(self):
-        def plain(values):
-            return [None if math.isnan(v) else v for v in values.tolist()]
-
-        rows = self.rows[:self.n]
-        return {
-            "epoch": rows[:, 0].astype(int).tolist(), "loss": plain(rows[:, 1]), "metric": plain(rows[:, 2]),
-            "test_loss": plain(rows[:, 3]), "test_metric": plain(rows[:, 4]),
-            "grad_norms": rows[:, 5:].tolist(),
-        }
-
-    def csv(self):
-        def cell(v):
-            return "" if math.isnan(v) else repr(v)
-
-        lines = [",".join(self.names)]
-        for row in self.rows[:self.n].tolist():
-            lines.append(",".join([str(int(row[0])), *map(cell, row[1:])]))
-        return "\n".join(lines) + "\n"
+# The current run (its config is the one config: what training uses), the user's own
+# points, and per run: the data square and the grid inputs the heatmaps are drawn from
+# (made once, not at every refresh).
+_state = {"run": None, "custom": None, "domain": None, "grids": {}}
 
 
 def _needs_run(export):
@@ -141,12 +102,9 @@ def setup(config_json):
         return _error(exc.message, exc.key)
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
-    run.trainer.history = None  # the MetricsLog keeps the run's metrics, compactly
-    metric = _metric(run)
-    _state["run"], _state["config"] = run, config
+    _state["run"] = run
     _state["domain"] = _domain(np.concatenate([run.points_train, run.points_test]))
     _state["grids"] = {}
-    _state["log"] = MetricsLog(len(run.model.weights), metric)
     return _ok(**_describe(run))
 
 
@@ -214,48 +172,47 @@ def remove_point(run, which, index):
 
 @_needs_run
 def update(run, settings_json):
-    """Change settings that do not invalidate the network: learning rate, batch size, L1/L2.
+    """Change settings that keep the network: learning rate, batch size, L1/L2.
 
-    They merge into the run's one config (a key left out keeps its value), so a saved
-    model records what training really used."""
-    settings = {key: value for key, value in json.loads(settings_json).items() if key in LIVE_KEYS}
-    t = run.trainer
-    merged = {**_state["config"], **settings}
+    They merge into the run's one config (a key left out keeps its value), py_mlp.config
+    checks the whole of it, and only then is anything applied; so the config, and a saved
+    model, record what training really uses. Any other setting needs a new network."""
+    settings = json.loads(settings_json)
+    if not isinstance(settings, dict):
+        return _error("update takes an object of settings, such as {\"learning_rate\": 0.1}")
+    data = _state["custom"] if run.config["dataset"] == "custom" else None
     try:
-        lr = t.optimizer.check_lr(merged.get("learning_rate", t.optimizer.lr))
-        t.set_regularization(merged.get("l1", 0.0), merged.get("l2", 0.0))
-        t.set_batch_size(merged.get("batch_size"))
-    except (ValueError, TypeError) as exc:
-        return _error(str(exc))
-    t.optimizer.lr = lr
-    _state["config"] = merged
+        checked = check_config({**run.config, **settings}, data)
+    except ConfigError as exc:
+        return _error(exc.message, exc.key)
+    fixed = [key for key in settings if key not in LIVE_KEYS and checked[key] != run.config[key]]
+    if fixed:
+        return _error(f"{fixed[0]} needs a new network: pass it to setup (the page's Reset)", fixed[0])
+    t = run.trainer
+    t.optimizer.lr = checked["learning_rate"]
+    t.set_regularization(checked["l1"], checked["l2"])
+    t.set_batch_size(checked["batch_size"])
+    run.config = {**run.config, **{key: checked[key] for key in LIVE_KEYS}}
     return _ok(batch_size=t.batch_size)
 
 
 @_needs_run
 def train(run, max_epochs, budget_ms):
-    """Run whole epochs until ``max_epochs`` or ``budget_ms`` is spent; return their metrics."""
+    """Run whole epochs until ``max_epochs`` or ``budget_ms`` is spent; return their metrics,
+    as ``history`` gives them (``epoch``, ``loss``, ``metric``, ... one list each)."""
     trainer = run.trainer
     deadline = time.perf_counter() + float(budget_ms) / 1000.0
-    columns = {"epochs": [], "loss": [], "metric": [], "test_loss": [], "test_metric": [], "grad_norms": []}
-    metric = _metric(run)
+    start = trainer.epoch
     stopped = None
     for _ in range(int(max_epochs)):
         try:
-            record = trainer.train_epoch()
+            trainer.train_epoch()
         except TrainingDiverged as exc:
             stopped = str(exc)
             break
-        _state["log"].add(record)
-        columns["epochs"].append(record["epoch"])
-        columns["loss"].append(record["loss"])
-        columns["metric"].append(record[metric])
-        columns["test_loss"].append(record.get("test_loss"))
-        columns["test_metric"].append(record.get("test_" + metric))
-        columns["grad_norms"].append(record["grad_norms"])
         if time.perf_counter() >= deadline:
             break
-    return _ok(epoch=trainer.epoch, metric_name=metric, stopped=stopped, **columns)
+    return _ok(metric_name=_metric(run), stopped=stopped, **trainer.history.columns(since=start))
 
 
 def _grid(run, n):
@@ -323,13 +280,13 @@ def neuron_maps(run, n):
 @_needs_run
 def history(run):
     """Every epoch of the current network: loss, accuracy (or R^2), test metrics, gradient norms."""
-    return _ok(**_state["log"].columns())
+    return _ok(**run.trainer.history.columns())
 
 
 @_needs_run
 def metrics_csv(run):
-    """The same as CSV: one row per epoch."""
-    return _ok(text=_state["log"].csv())
+    """The same as CSV: one row per epoch, as the command line's ``--metrics-csv`` writes it."""
+    return _ok(text=run.trainer.history.csv())
 
 
 @_needs_run
@@ -385,9 +342,8 @@ def source(run):
 
 @_needs_run
 def model_json(run):
-    """The trained model as py_mlp's versioned JSON."""
-    return _ok(text=serialization.to_json(run.model, run.trainer.optimizer,
-                                          extra={"config": _state["config"], "epoch": run.trainer.epoch}))
+    """The trained model as py_mlp's versioned JSON, in the command line's layout."""
+    return _ok(text=serialization.run_to_json(run))
 
 
 @_needs_run
@@ -409,14 +365,13 @@ def load_model(run, text):
         run.model.set_params(saved)
         return _error("this model's outputs overflow over the plotted square of these data; "
                       "it was trained on other data. Your network is kept", "model")
-    epoch = extra.get("epoch")
-    t.epoch = epoch if isinstance(epoch, int) and epoch >= 0 else 0
+    config, t.epoch = serialization.saved_run(extra)
+    t.history.clear()  # the history starts from the file's model
     metric = _metric(run)
-    _state["log"] = MetricsLog(len(run.model.weights), metric)  # the history starts from the file's model
     scores = t.evaluate(t.X, t.y)
     if t.X_test is not None:
         scores.update(t.evaluate(t.X_test, t.y_test, prefix="test_"))
-    return _ok(config=extra.get("config"), epoch=t.epoch, loss=scores["loss"], metric=scores[metric],
+    return _ok(config=config, epoch=t.epoch, loss=scores["loss"], metric=scores[metric],
                test_loss=scores.get("test_loss"), test_metric=scores.get("test_" + metric))
 
 

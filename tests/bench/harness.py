@@ -211,7 +211,7 @@ async ([config, epochs, budget]) => {
   while (done < epochs) {
     const r = await call('train', epochs - done, budget);
     if (r.stopped) throw new Error(`training stopped: ${r.stopped}`);
-    done += r.epochs.length;
+    done += r.epoch.length;
     chunks += 1;
   }
   return { ms: performance.now() - t0, epochs: done, chunks };
