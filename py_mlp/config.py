@@ -18,8 +18,9 @@ test_fraction   0.0          share of the points held out as a test set, [0, 1);
 features        ["x1","x2"]  input features, names from ``datasets.FEATURES``
 hidden          [8, 8]       hidden layer widths, 1 .. 4096 each, at most 63 layers; []
                              gives a network without hidden layers
-activation      "relu"       hidden activation: identity, relu, leaky_relu, tanh, sigmoid;
-                             or a list with one name per hidden layer
+activation      "relu"       hidden activation: identity, relu, leaky_relu, tanh, sigmoid,
+                             or a name added with ``register_activation``; or a list with
+                             one name per hidden layer
 problem         derived      "binary", "multiclass" or "regression"; by default the data
                              set's (``multiclass`` when n_classes > 2), or the loss's task
 loss            derived      binary_cross_entropy / softmax_cross_entropy /
