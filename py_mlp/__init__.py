@@ -16,16 +16,28 @@ Or from one configuration dict, as the command line and the browser worker do:
 
 Modules: ``model`` (MLP), ``training`` (Trainer), ``history`` (its per-epoch columns
 and metrics CSV), ``activations``, ``losses``, ``initializers``, ``optimizers``,
-``kernels``, ``metrics``, ``gradcheck``, ``datasets``, ``config`` (build_run),
-``serialization`` (JSON save/load), ``csvdata`` (points from CSV), ``jsonsafe`` (JSON
-with null for NaN and infinities, for the page), ``article`` (the reference tutorial's
-experiment, quirks kept apart), ``cli`` (command line, CPython only).
+``kernels``, ``metrics``, ``gradcheck``, ``datasets``, ``settings`` (the one table of
+settings), ``config`` (build_run), ``serialization`` (JSON save/load), ``csvdata``
+(points from CSV), ``jsonsafe`` (JSON with null for NaN and infinities, for the page),
+``explain`` (one sample's derivative through the network, four ways), ``article`` (the
+reference tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython only).
+
+Your own activation, checked, then used by name like a built-in one:
+
+    >>> import numpy as np
+    >>> swish = register_activation("swish", lambda z: z / (1 + np.exp(-z)),
+    ...                             lambda z, a: a + (1 - a) / (1 + np.exp(-z)))
+    >>> check_activation("swish")["passed"]
+    True
+    >>> model = MLP([2, 8, 1], activations=["swish", "sigmoid"])
+    >>> unregister_activation("swish")
+    True
 """
 
-from . import article, csvdata, datasets, history, jsonsafe, kernels, metrics, serialization
-from .activations import ACTIVATIONS, get_activation
+from . import article, csvdata, datasets, explain, history, jsonsafe, kernels, metrics, serialization, settings
+from .activations import ACTIVATIONS, get_activation, register_activation, unregister_activation
 from .config import ConfigError, build_run
-from .gradcheck import gradcheck
+from .gradcheck import check_activation, gradcheck
 from .losses import LOSSES, get_loss
 from .model import MLP
 from .optimizers import SGD, Adam, Momentum, make_optimizer
@@ -35,6 +47,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "MLP", "SGD", "Adam", "ConfigError", "Momentum", "Trainer",
-    "TrainingDiverged", "article", "build_run", "csvdata", "datasets", "get_activation", "get_loss",
-    "gradcheck", "history", "jsonsafe", "kernels", "make_optimizer", "metrics", "serialization",
+    "TrainingDiverged", "article", "build_run", "check_activation", "csvdata", "datasets", "explain",
+    "get_activation", "get_loss", "gradcheck", "history", "jsonsafe", "kernels", "make_optimizer", "metrics",
+    "register_activation", "serialization", "settings", "unregister_activation",
 ]

@@ -163,12 +163,14 @@ class MLP:
         return dWs, dbs
 
     def output_bound(self, input_bound):
-        """An upper bound on every |pre-activation| of every layer, for inputs with |x_j| <= input_bound[j].
+        """An upper bound on every |pre-activation| and |activation| of every layer, for inputs
+        with |x_j| <= input_bound[j].
 
-        Each activation in use is at most as large as its input (identity, relu,
+        Each built-in activation is at most as large as its input (identity, relu,
         leaky_relu) or bounded by 1 (tanh, sigmoid, softmax), so |a_k| <= |a_{k-1}| |W_k| + |b_k|
-        unit by unit. The bound also covers every partial sum of the forward pass, so if it
-        is finite no layer can overflow. NaN or infinite parameters give infinity.
+        unit by unit; a registered one is bounded by sampling it (``Activation.output_bound``).
+        The bound also covers every partial sum of the forward pass, so if it is finite no
+        layer can overflow. NaN or infinite parameters give infinity.
         """
         a = np.asarray(input_bound, dtype=float)
         worst = 0.0
@@ -178,8 +180,11 @@ class MLP:
                 top = float(z.max())
                 if not np.isfinite(top):
                     return np.inf
-                worst = max(worst, top)
-                a = z if act.bound is None else np.full_like(z, act.bound)
+                a = act.output_bound(z)
+                top_a = float(a.max())
+                if not np.isfinite(top_a):
+                    return np.inf
+                worst = max(worst, top, top_a)
         return worst
 
     def n_params(self):

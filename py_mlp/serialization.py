@@ -22,7 +22,8 @@ same bits. ``from_json`` checks the whole file before it returns anything, and e
 problem raises ``ValueError`` saying what is wrong: not JSON, larger than
 ``MAX_MODEL_BYTES`` (50 MB; the largest network ``config`` allows needs under 40 MB),
 lists or objects nested more than ``MAX_DEPTH`` (64) deep, another format, an unknown
-version, a missing or unknown key, a wrong shape, a non-number, NaN or infinity anywhere
+version, a missing or unknown key, an activation that is neither built in nor registered
+(``activations.register_activation``), a wrong shape, a non-number, NaN or infinity anywhere
 (``extra`` included), an ``extra`` that is not an object, weights so large that the
 outputs overflow on the data's own square (``datasets.EXTENT``).
 """
@@ -34,7 +35,7 @@ import numpy as np
 
 from . import datasets
 from ._check import number
-from .activations import get_activation
+from .activations import ACTIVATIONS, get_activation
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
 from .optimizers import OPTIMIZERS, OPTIONS, make_optimizer
@@ -195,6 +196,18 @@ def _check_extra(value, where="extra"):
         _check_extra(item, f"{where}[{key!r}]")
 
 
+def _known_activation(name):
+    """A ValueError for an activation name this py_mlp does not know, saying how to make it known."""
+    if isinstance(name, str) and name not in ACTIVATIONS:
+        known = ", ".join(ACTIVATIONS)
+        raise ValueError(
+            f"the model uses the activation {name[:60]!r}, which is not built in or registered here "
+            f"(known: {known}); register it first with py_mlp.register_activation({name[:60]!r}, f, df) "
+            "(on the page: write it in the activation editor), then load the file again"
+        )
+    get_activation(name)
+
+
 def from_json(text):
     """``(model, optimizer or None, extra)`` from a string made by ``to_json``; ValueError for a bad one."""
     if isinstance(text, bytes):
@@ -237,7 +250,7 @@ def from_json(text):
     init = _field(doc, "init", str, "an initialiser name")
     get_initializer(init)
     for name in activations:
-        get_activation(name)
+        _known_activation(name)
     seed = doc.get("seed")
     if seed is not None and not (type(seed) is int or type(seed) is list and all(type(s) is int for s in seed)):
         raise ValueError(f"'seed' must be a whole number, a list of them, or null, got {seed!r}")

@@ -1,6 +1,9 @@
 // Runtime loader: main thread. Starts the Python worker (pyworker.js) that runs py_mlp on
 // Pyodide, reports its downloads to a progress bar, and turns its exported functions into
 // async calls: `(await startWorker()).train(5, 40)` resolves to worker.py's JSON string.
+// `api.timed(ms, name, ...args)` is the same call with a time limit, for calls that run a
+// reader's own code: past it the worker is stopped (a busy worker cannot be interrupted)
+// and the call rejects with an error named "WorkerTimeout"; the page then starts another.
 //
 // The worker counts the bytes of its own downloads, so the bar shows the real transfer
 // (there is no second copy), and it names every failure. A worker that goes silent while
@@ -73,6 +76,7 @@ export function startWorker({ onProgress = () => {} } = {}) {
         onProgress(1, "Ready");
         const api = {};
         for (const name of data.exports) api[name] = (...args) => call(name, args);
+        api.timed = (ms, name, ...args) => call(name, args, ms);
         resolve(api);
       } else if (data.type === "failed") {
         failed(data.message);
@@ -87,12 +91,24 @@ export function startWorker({ onProgress = () => {} } = {}) {
     stalled();
   });
 
-  function call(name, args) {
+  function call(name, args, timeoutMs = 0) {
     if (lost) return Promise.reject(new Error(lost));
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
+      let timer = null;
+      const settle = (fn) => (value) => { clearTimeout(timer); fn(value); };
+      waiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
       worker.postMessage({ type: "call", id, name, args });
+      if (!timeoutMs) return;
+      timer = setTimeout(() => {
+        const error = new Error(`${name} did not return within ${timeoutMs / 1000} s`);
+        error.name = "WorkerTimeout";
+        lost = "Python was stopped: it was busy past its time limit.";
+        worker.terminate();
+        for (const [key, pending] of waiting) if (key !== id) pending.reject(new Error(lost));
+        waiting.clear();
+        reject(error);
+      }, timeoutMs);
     });
   }
 }

@@ -167,7 +167,7 @@ export const SCHEMA = Object.freeze({
     "tanh",
     "tanh"
    ],
-   "help": "hidden activation: one name, or one per hidden layer",
+   "help": "hidden activation: one name, or one per hidden layer (or a name added with register_activation)",
    "live": false,
    "choices": [
     {
