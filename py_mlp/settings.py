@@ -108,7 +108,8 @@ SETTINGS = (
     # network
     Setting("hidden", "widths", [8, 8], "hidden layer widths; none (an empty list) for no hidden layer",
             group="network", label="hidden layers", low=1, high=MAX_LAYER_SIZE, page=[8, 8], page_high=64),
-    Setting("activation", "activations", "relu", "hidden activation: one name, or one per hidden layer (or a name added with register_activation)",
+    Setting("activation", "activations", "relu",
+            "hidden activation: one name (or one added with register_activation), or one per hidden layer",
             group="network", label="activation", choices=HIDDEN_ACTIVATIONS, labels=_ACTIVATION_LABELS,
             page=["tanh", "tanh"], page_choices=("relu", "leaky_relu", "tanh", "sigmoid", "identity")),
     Setting("problem", "choice", None, "the task", default_text="the data set's",

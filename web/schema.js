@@ -167,7 +167,7 @@ export const SCHEMA = Object.freeze({
     "tanh",
     "tanh"
    ],
-   "help": "hidden activation: one name, or one per hidden layer (or a name added with register_activation)",
+   "help": "hidden activation: one name (or one added with register_activation), or one per hidden layer",
    "live": false,
    "choices": [
     {
