@@ -82,7 +82,7 @@ _DATASET_LABELS = {
 }
 _ACTIVATION_LABELS = {
     "relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid",
-    "identity": "identity (linear)",
+    "identity": "identity (linear)", "custom": "your own (f, df)",
 }
 
 SETTINGS = (
@@ -111,7 +111,7 @@ SETTINGS = (
     Setting("activation", "activations", "relu",
             "hidden activation: one name (or one added with register_activation), or one per hidden layer",
             group="network", label="activation", choices=HIDDEN_ACTIVATIONS, labels=_ACTIVATION_LABELS,
-            page=["tanh", "tanh"], page_choices=("relu", "leaky_relu", "tanh", "sigmoid", "identity")),
+            page=["tanh", "tanh"], page_choices=("relu", "leaky_relu", "tanh", "sigmoid", "identity", "custom")),
     Setting("problem", "choice", None, "the task", default_text="the data set's",
             group="network", label="problem", choices=("binary", "multiclass", "regression"), nullable=True,
             page="", page_choices=("", "binary", "multiclass", "regression"),

@@ -189,6 +189,10 @@ export const SCHEMA = Object.freeze({
     {
      "value": "identity",
      "label": "identity (linear)"
+    },
+    {
+     "value": "custom",
+     "label": "your own (f, df)"
     }
    ]
   },
