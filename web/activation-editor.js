@@ -100,7 +100,7 @@ export class ActivationEditor {
   #draw({ z, f, df, numeric, errors, tolerance }) {
     const canvas = this.plot;
     const g = canvas.getContext("2d");
-    const w = canvas.width, h = canvas.height, pad = 24;
+    const w = canvas.width, h = canvas.height, pad = 28;
     g.clearRect(0, 0, w, h);
     const ys = [...f, ...df, ...numeric].filter(Number.isFinite);
     let lo = Math.min(...ys), hi = Math.max(...ys);
@@ -137,6 +137,10 @@ export class ActivationEditor {
       g.fillStyle = color;
       g.fillText(label, pad + 4 + i * 110, 14);
     });
+    g.fillStyle = "#555";
+    g.textAlign = "center";
+    for (const v of [z[0], 0, z.at(-1)]) g.fillText(`z = ${formatNumber(v, 2)}`, sx(v), h - 2);
+    g.textAlign = "start";
     canvas.dataset.drawn = "true";
     canvas.dataset.wrongPoints = String(wrong);
     canvas.setAttribute("aria-label", `f, your df and the numerical derivative of f for z from ${z[0]} to ${z.at(-1)}; ` +
