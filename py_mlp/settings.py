@@ -191,7 +191,8 @@ def check(name, value):
     """``value`` checked against the library's rules for setting ``name``, as a plain value.
 
     Numpy scalars are accepted; a bad value raises ``ConfigError`` saying what to pass.
-    Choices with a lookup of their own (data sets, losses, ...) are checked by name only.
+    For numbers, booleans and plain choices; names with a table of their own (data sets,
+    activations, losses, initialisers) are looked up there by ``config.check_config``.
     """
     s = BY_NAME[name]
     if value is None and s.nullable:
@@ -218,7 +219,7 @@ def _shown(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-# ---- the page's text values: the same rules web/schema.js applies --------------------
+# ---- the page's text values: the same rules as web/state.js's parsers -----------------
 
 def page_range(s):
     """The page's (low, high) for a number setting."""
