@@ -178,6 +178,23 @@ PRESETS = {
     "diverging": {"dataset": "plane", "hidden": [8], "activation": ["relu"], "learning_rate": 10, "epochs": 200},
 }
 
+# The page's panels by their data-panel names (web/index.html), in page order, and the ones
+# an embed shows when it names none (web/embedded.js; "trace" shows only for the article).
+PANELS = {
+    "trace": "the tutorial's own log (preset article only)",
+    "controls": "the player: Train, Pause, Step, the epoch and the loss",
+    "data": "the data set, its noise, features and test share",
+    "network": "the hidden layers and activations",
+    "boundary": "the decision boundary with the points",
+    "training": "the optimiser, learning rate, batch size and regularisation",
+    "chart": "loss and accuracy by epoch",
+    "gradients": "the gradient norm of each layer by epoch",
+    "backprop": "back-propagation, layer by layer",
+    "code": "the Python source that runs",
+    "share": "the share link and the model file",
+}
+DEFAULT_PANELS = ("controls", "boundary", "chart", "trace")
+
 
 class ConfigError(ValueError):
     """A configuration value is wrong; ``key`` names the field."""
@@ -348,6 +365,7 @@ def web_schema():
                      for name in datasets.DATASETS},
         "presets": PRESETS,
         "presetTitles": PRESET_TITLES,
+        "panels": {"names": list(PANELS), "default": list(DEFAULT_PANELS)},
     }
 
 

@@ -449,5 +449,26 @@ export const SCHEMA = Object.freeze({
   "vanishing": "Vanishing gradients: deep sigmoid",
   "diverging": "A learning rate that diverges",
   "article": "The tutorial's own experiment"
+ },
+ "panels": {
+  "names": [
+   "trace",
+   "controls",
+   "data",
+   "network",
+   "boundary",
+   "training",
+   "chart",
+   "gradients",
+   "backprop",
+   "code",
+   "share"
+  ],
+  "default": [
+   "controls",
+   "boundary",
+   "chart",
+   "trace"
+  ]
  }
 });
