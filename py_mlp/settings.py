@@ -191,6 +191,7 @@ PANELS = {
     "gradients": "the gradient norm of each layer by epoch",
     "backprop": "back-propagation, layer by layer",
     "code": "the Python source that runs",
+    "activation": "your own activation: its code, its check and its plot",
     "share": "the share link and the model file",
 }
 DEFAULT_PANELS = ("controls", "boundary", "chart", "trace")

@@ -462,6 +462,7 @@ export const SCHEMA = Object.freeze({
    "gradients",
    "backprop",
    "code",
+   "activation",
    "share"
   ],
   "default": [
