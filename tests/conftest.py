@@ -75,7 +75,7 @@ def app_build(tmp_path_factory, runtime_ready, wheel_ready) -> Path:
 @pytest.fixture(scope="session")
 def app_site(app_build) -> str:
     """The app's build served on a site of its own, for docs on another site to link to."""
-    with docs_projects.plain_server(app_build) as url:
+    with support.plain_server(app_build) as (url, _):
         yield url
 
 
@@ -84,7 +84,7 @@ def sphinx_docs(tmp_path_factory, app_build) -> docs_projects.DocsBuild:
     """tests/docs/sphinx built by `sphinx-build -W` (furo), the app copied into its output,
     and served. It has a page of mistakes, so the build fails: with every page written."""
     built = docs_projects.build_sphinx(tmp_path_factory.mktemp("sphinx"), app_build)
-    with docs_projects.plain_server(built.site) as url:
+    with support.plain_server(built.site) as (url, _):
         yield built._replace(url=url)
 
 
@@ -94,7 +94,7 @@ def mkdocs_docs(tmp_path_factory, app_site) -> docs_projects.DocsBuild:
     linking to the app on another site (127.0.0.1). It has a page of mistakes, so the build
     fails: with every page written."""
     site = tmp_path_factory.mktemp("mkdocs") / "site"
-    with docs_projects.plain_server(site) as url:  # first: the build is told where it is served
+    with support.plain_server(site) as (url, _):  # first: the build is told where it is served
         url = url.replace("127.0.0.1", "localhost")
         built = docs_projects.build_mkdocs(site, app_site, url)
         if 'The "py-mlp" plugin is not installed' in built.output:

@@ -8,14 +8,11 @@ tests/e2e/test_docs_sites.py and tests/e2e/screenshots_docs.py. Standard library
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
 import re
 import subprocess
 import sys
 import typing
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import support
@@ -58,17 +55,3 @@ def embed_options(source: Path) -> list[dict]:
     """The options of each embed in a guide page, in page order, read as a person would."""
     blocks = re.findall(_BLOCKS[source.suffix], source.read_text(encoding="utf-8"))
     return [dict(re.findall(r"^\s*:?(\w+):?:\s*(.+?)\s*$", block, re.M)) for block in blocks]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@contextlib.contextmanager
-def plain_server(folder: Path):
-    """Serve FOLDER as a plain static host would, on a free loopback port; yield its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    server.daemon_threads = True
-    with support.in_thread(server):
-        yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -54,13 +54,13 @@ def main():
         tmp = Path(tmp)
         serve.build_site(tmp / "app", serve.DEFAULT_ROOT, stream=io.StringIO())
         sphinx = docs_projects.build_sphinx(tmp / "sphinx", tmp / "app")
-        with docs_projects.plain_server(tmp / "app") as app_url:
+        with support.plain_server(tmp / "app") as (app_url, _):
             mkdocs = docs_projects.build_mkdocs(tmp / "mkdocs", app_url)
             for built in (sphinx, mkdocs):  # the fixtures' page of mistakes fails the build, nothing else
                 if not (built.site / "index.html").is_file():
                     raise SystemExit(built.output)
-            with docs_projects.plain_server(sphinx.site) as sphinx_url, \
-                    docs_projects.plain_server(mkdocs.site) as mkdocs_url, sync_playwright() as p:
+            with support.plain_server(sphinx.site) as (sphinx_url, _), \
+                    support.plain_server(mkdocs.site) as (mkdocs_url, _), sync_playwright() as p:
                 browser = p.chromium.launch(**support.chromium())
                 shoot(browser, sphinx_url + "guide/networks.html", OUT / "docs-sphinx.png")
                 shoot(browser, mkdocs_url.replace("127.0.0.1", "localhost") + "guide/", OUT / "docs-mkdocs.png")
