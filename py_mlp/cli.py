@@ -95,6 +95,7 @@ def make_parser():
         "run after changing py_mlp/settings.py).",
     )
     schema.add_argument("path", help="where to write it, normally web/schema.js")
+    schema.add_argument("--readme", metavar="PATH", help="also make README's settings tables anew in PATH")
     commands.add_parser(
         "reproduce-article", help="print the reference tutorial's 151-line training log",
         description="Run the reference tutorial's experiment (py_mlp.article) and print its log.",
@@ -226,6 +227,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "web-schema":
+            if args.readme:
+                with open(args.readme, encoding="utf-8") as f:
+                    readme = settings.with_readme_tables(f.read())
+                if _write_text(args.readme, readme):
+                    return 1
             return _write_text(args.path, settings.web_module())
         if args.command == "reproduce-article":
             print("\n".join(article.trace()))

@@ -2,9 +2,10 @@
 
 ``SETTINGS`` is the one table. It drives ``config.check_config`` (each field's own check;
 only the rules between fields are written by hand there), the command line's options and
-help (``cli.py``), README's settings table (``markdown_table``, checked by a test) and
-``web/schema.js``, from which the page builds its lists, limits, defaults and parsers
-(``python -m py_mlp web-schema web/schema.js`` writes it; a test says when it is stale).
+help (``cli.py``), README's two settings tables (``markdown_table``) and ``web/schema.js``,
+from which the page builds its lists, limits, defaults and parsers. ``python -m py_mlp
+web-schema web/schema.js --readme README.md`` writes the schema and the tables; a test
+says when either is stale.
 
 Two sets of defaults, on purpose: the library's (``default``) are the plain textbook
 choices a script starts from; the page's (``page``) are chosen to be watched training in
@@ -109,7 +110,8 @@ SETTINGS = (
     Setting("hidden", "widths", [8, 8], "hidden layer widths; none (an empty list) for no hidden layer",
             group="network", label="hidden layers", low=1, high=MAX_LAYER_SIZE, page=[8, 8], page_high=64),
     Setting("activation", "activations", "relu",
-            "hidden activation: one name (or one added with register_activation), or one per hidden layer",
+            "hidden activation, one name or one per hidden layer; custom: your own (register_activation, "
+            "or the page's editor)",
             group="network", label="activation", choices=HIDDEN_ACTIVATIONS, labels=_ACTIVATION_LABELS,
             page=["tanh", "tanh"], page_choices=("relu", "leaky_relu", "tanh", "sigmoid", "identity", "custom")),
     Setting("problem", "choice", None, "the task", default_text="the data set's",
@@ -141,7 +143,7 @@ SETTINGS = (
             group="training", label="l1", low=0.0, live=True),
     Setting("l2", "float", 0.0, "L2 regularisation rate on the weights",
             group="training", label="l2", low=0.0, live=True),
-    Setting("epochs", "int", 100, "epochs a run trains (build_run itself trains none)",
+    Setting("epochs", "int", 100, "epochs a run trains (for a driver: build_run itself trains none)",
             group="training", label="the number of epochs", low=0, high=MAX_EPOCHS, live=True,
             page=1000, page_low=1, page_high=100_000, example="300"),
     # the page's own
@@ -393,27 +395,54 @@ def _plain(bound):
     return f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
 
 
-def _range_text(s):
+def _range_text(s, page=False):
     if s.kind in ("int", "float"):
-        low = f"> {_plain(s.low)}" if s.above else _plain(s.low)
-        if s.high is None:
+        low, high = page_range(s) if page else (s.low, s.high)
+        low = f"> {_plain(low)}" if s.above else _plain(low)
+        if high is None:
             return low if s.above else f"{low} or more"
-        return f"{low} .. {_plain(s.high)}" + (" (excluded)" if s.below else "")
+        return f"{low} .. {_plain(high)}" + (" (excluded)" if s.below else "")
     if s.kind == "widths":
-        return f"{MAX_LAYERS - 1} layers at most, {s.low} .. {s.high} each"
+        layers = PAGE_LIMITS["layers"] if page else MAX_LAYERS - 1
+        return f"{layers} layers at most, {s.low} .. {page_range(s)[1] if page else s.high} each; `none`"
     if s.kind == "bool":
         return "true, false"
-    return ", ".join(f"`{c}`" for c in s.choices)
+    return ", ".join(f"`{c}`" for c in (page_choices(s) if page else s.choices) if c)
 
 
-README_START = "<!-- settings table: made by py_mlp.settings.markdown_table() -->"
-README_END = "<!-- end of settings table -->"
+def _page_default(s):
+    value = s.page
+    if isinstance(value, list):
+        return ",".join(map(str, value)) or "none"
+    return str(value) if value != "" else "from the data"
 
 
-def markdown_table():
-    """README's table of the library's settings (``build_run``'s keys and the CLI's options)."""
+# README's two tables sit between these markers; tests/test_settings_schema.py compares them.
+README_MARKERS = {
+    "library": ("<!-- settings table: made by py_mlp.settings.markdown_table() -->", "<!-- end of settings table -->"),
+    "page": ("<!-- page settings: made by py_mlp.settings.markdown_table('page') -->", "<!-- end of page settings -->"),
+}
+
+
+def markdown_table(which="library"):
+    """README's table of the library's settings (``build_run``'s keys and the CLI's options),
+    or with ``"page"`` of the page's (a share link's keys, an embed's options)."""
+    if which == "page":
+        rows = ["| key | default | values | changes live | meaning |", "|---|---|---|---|---|"]
+        for s in PAGE:
+            rows.append(f"| `{s.name}` | {_page_default(s)} | {_range_text(s, page=True)} | "
+                        f"{'yes' if s.live else ''} | {s.help} |")
+        return "\n".join(rows) + "\n"
     rows = ["| key | option | default | values | meaning |", "|---|---|---|---|---|"]
     for s in LIBRARY:
         option = "--" + (s.cli or s.name).replace("_", "-")
         rows.append(f"| `{s.name}` | `{option}` | {default_text(s)} | {_range_text(s)} | {s.help} |")
     return "\n".join(rows) + "\n"
+
+
+def with_readme_tables(readme):
+    """README's text with both settings tables made anew between their markers."""
+    for which, (start, end) in README_MARKERS.items():
+        a, b = readme.index(start) + len(start) + 1, readme.index(end)
+        readme = readme[:a] + markdown_table(which) + readme[b:]
+    return readme

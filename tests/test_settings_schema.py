@@ -23,22 +23,29 @@ CHOICES = [s for s in settings.LIBRARY if s.kind == "choice"]
 def test_the_page_schema_is_current():
     committed = (REPO / "web" / "schema.js").read_text(encoding="utf-8")
     assert committed == settings.web_module(), (
-        "web/schema.js is stale: run `python -m py_mlp web-schema web/schema.js` and commit it"
+        "web/schema.js is stale: run `python -m py_mlp web-schema web/schema.js --readme README.md` and commit"
     )
 
 
-def test_readme_settings_table_is_current():
+@pytest.mark.parametrize("which", list(settings.README_MARKERS))
+def test_readme_settings_tables_are_current(which):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    start = readme.index(settings.README_START) + len(settings.README_START) + 1
-    end = readme.index(settings.README_END)
-    assert readme[start:end] == settings.markdown_table(), (
-        "README's settings table is stale: paste py_mlp.settings.markdown_table() between its markers"
+    start_marker, end_marker = settings.README_MARKERS[which]
+    start = readme.index(start_marker) + len(start_marker) + 1
+    end = readme.index(end_marker)
+    assert readme[start:end] == settings.markdown_table(which), (
+        f"README's {which} settings table is stale: run "
+        "`python -m py_mlp web-schema web/schema.js --readme README.md` and commit"
     )
 
 
-def test_the_writer_writes_the_schema(tmp_path):
-    assert main(["web-schema", str(tmp_path / "schema.js")]) == 0
+def test_the_writer_writes_the_schema_and_the_readme_tables(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text((REPO / "README.md").read_text(encoding="utf-8").replace("| `seed` |", "| `sead` |"))
+    assert main(["web-schema", str(tmp_path / "schema.js"), "--readme", str(readme)]) == 0
     assert (tmp_path / "schema.js").read_text(encoding="utf-8") == settings.web_module()
+    assert readme.read_text(encoding="utf-8") == settings.with_readme_tables(readme.read_text(encoding="utf-8"))
+    assert "| `sead` |" not in readme.read_text(encoding="utf-8")
 
 
 def _outside(s):

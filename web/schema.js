@@ -167,7 +167,7 @@ export const SCHEMA = Object.freeze({
     "tanh",
     "tanh"
    ],
-   "help": "hidden activation: one name (or one added with register_activation), or one per hidden layer",
+   "help": "hidden activation, one name or one per hidden layer; custom: your own (register_activation, or the page's editor)",
    "live": false,
    "choices": [
     {
@@ -277,7 +277,7 @@ export const SCHEMA = Object.freeze({
    "kind": "int",
    "label": "the number of epochs",
    "default": 1000,
-   "help": "epochs a run trains (build_run itself trains none)",
+   "help": "epochs a run trains (for a driver: build_run itself trains none)",
    "live": true,
    "low": 1,
    "high": 100000,
