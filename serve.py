@@ -36,6 +36,7 @@ Usage (``serve`` is the default command; ``--setup-only`` and ``--build DIR`` st
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import email.utils
 import errno
@@ -617,11 +618,12 @@ def precompress_runtime(runtime: Path, entries: list[dict], expected: dict[str, 
 
 
 def source_hash(repo: Path = HERE) -> str:
-    """sha256 over py_mlp/**/*.py and pyproject.toml (names and contents)."""
+    """sha256 over py_mlp/**/*.py and pyproject.toml (names and contents), and what
+    slim_wheel leaves out, so that a change to any of them builds the wheel again."""
     repo = Path(repo)
     files = sorted(p for p in (repo / "py_mlp").rglob("*.py") if p.is_file())
     files.append(repo / "pyproject.toml")
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(" ".join(sorted(NOT_IN_BROWSER)).encode() + b"\0")
     for path in files:
         digest.update(path.relative_to(repo).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -665,6 +667,33 @@ def writing_wheel(wheels: Path):
                    "writable copy of web/ with --root.")
 
 
+# In the package for pip users, never imported in the browser: the docs tools' plug-ins
+# (they import Sphinx or MkDocs) and the thumbnails' writer.
+NOT_IN_BROWSER = {"py_mlp/sphinxext.py", "py_mlp/mkdocs_plugin.py", "py_mlp/docs_embed.py", "py_mlp/thumbnails.py"}
+
+
+def slim_wheel(src: Path, out) -> None:
+    """Copy the wheel at SRC to the file OUT as the browser needs it: without the modules in
+    NOT_IN_BROWSER and without the long description (README) in its METADATA, which every
+    reader's first visit would otherwise download; RECORD is rewritten to match."""
+    with zipfile.ZipFile(src) as whl, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as slim:
+        record, rows = None, []
+        for info in whl.infolist():
+            if info.filename in NOT_IN_BROWSER:
+                continue
+            if info.filename.endswith(".dist-info/RECORD"):
+                record = info
+                continue
+            data = whl.read(info)
+            if info.filename.endswith(".dist-info/METADATA"):
+                data = data.split(b"\n\n", 1)[0] + b"\n"  # the headers; the description follows them
+            slim.writestr(info, data, zipfile.ZIP_DEFLATED)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            rows.append(f"{info.filename},sha256={digest},{len(data)}")
+        rows.append(f"{record.filename},,")
+        slim.writestr(record, "\n".join(rows) + "\n", zipfile.ZIP_DEFLATED)
+
+
 def build_wheel(repo: Path, wheels: Path, out) -> Path:
     """Run `pip wheel` on `repo`; move the wheel into `wheels`, removing older ones."""
     start = time.monotonic()
@@ -685,8 +714,8 @@ def build_wheel(repo: Path, wheels: Path, out) -> Path:
         if "py3" not in tags[0].split(".") or tags[1:] != ["none", "any"]:
             raise SetupError(f"built {new.name}, expected a pure py3-none-any wheel")
         dist = new.name.split("-", 1)[0]
-        with writing_wheel(wheels), staged(wheels / new.name) as wheel, open(new, "rb") as f:
-            shutil.copyfileobj(f, wheel)
+        with writing_wheel(wheels), staged(wheels / new.name) as wheel:
+            slim_wheel(new, wheel)
     with writing_wheel(wheels):
         for old in wheels.glob(f"{dist}-*.whl"):
             if old.name != new.name:

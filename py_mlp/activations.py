@@ -22,6 +22,7 @@ page lets a reader train with a wrong one on purpose).
 
 import keyword
 import re
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -162,6 +163,14 @@ def _name_error(name):
     return None
 
 
+def source_line(exc):
+    """" (line N of your code)" when the error came from code compiled from text, else ""."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and frames[-1].filename.startswith("<"):
+        return f" (line {frames[-1].lineno} of {frames[-1].filename.strip('<>')})"
+    return ""
+
+
 def call_checked(label, call, z):
     """``call()`` (a user function applied to ``z``) as a finite float array of z's shape,
     or a ValueError saying what is wrong, ``label`` first ("f(z) raised ZeroDivisionError: ...")."""
@@ -170,7 +179,7 @@ def call_checked(label, call, z):
         with np.errstate(all="ignore"):
             out = call()
     except Exception as exc:  # the user's code: any exception becomes a message
-        raise ValueError(f"{label} raised {type(exc).__name__}: {exc}") from None
+        raise ValueError(f"{label} raised {type(exc).__name__}: {exc}{source_line(exc)}") from None
     try:
         arr = np.asarray(out)
     except Exception as exc:

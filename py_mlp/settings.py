@@ -82,7 +82,7 @@ _DATASET_LABELS = {
 }
 _ACTIVATION_LABELS = {
     "relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid",
-    "identity": "identity (linear)",
+    "identity": "identity (linear)", "custom": "your own (f, df)",
 }
 
 SETTINGS = (
@@ -111,7 +111,7 @@ SETTINGS = (
     Setting("activation", "activations", "relu",
             "hidden activation: one name (or one added with register_activation), or one per hidden layer",
             group="network", label="activation", choices=HIDDEN_ACTIVATIONS, labels=_ACTIVATION_LABELS,
-            page=["tanh", "tanh"], page_choices=("relu", "leaky_relu", "tanh", "sigmoid", "identity")),
+            page=["tanh", "tanh"], page_choices=("relu", "leaky_relu", "tanh", "sigmoid", "identity", "custom")),
     Setting("problem", "choice", None, "the task", default_text="the data set's",
             group="network", label="problem", choices=("binary", "multiclass", "regression"), nullable=True,
             page="", page_choices=("", "binary", "multiclass", "regression"),
@@ -178,6 +178,25 @@ PRESETS = {
     "diverging": {"dataset": "plane", "hidden": [8], "activation": ["relu"], "learning_rate": 10, "epochs": 200},
 }
 
+# The page's panels by their data-panel names (web/index.html), in page order, and the ones
+# an embed shows when it names none (web/embedded.js; "trace" shows only for the article).
+PANELS = {
+    "trace": "the tutorial's own log (preset article only)",
+    "controls": "the player: Train, Pause, Step, the epoch and the loss",
+    "data": "the data set, its noise, features and test share",
+    "network": "the hidden layers and activations",
+    "boundary": "the decision boundary with the points",
+    "training": "the optimiser, learning rate, batch size and regularisation",
+    "chart": "loss and accuracy by epoch",
+    "gradients": "the gradient norm of each layer by epoch",
+    "backprop": "back-propagation, layer by layer",
+    "derivative": "follow one derivative: one sample, one parameter, the chain rule with numbers",
+    "code": "the Python source that runs",
+    "activation": "your own activation: its code, its check and its plot",
+    "share": "the share link and the model file",
+}
+DEFAULT_PANELS = ("controls", "boundary", "chart", "trace")
+
 
 class ConfigError(ValueError):
     """A configuration value is wrong; ``key`` names the field."""
@@ -191,7 +210,8 @@ def check(name, value):
     """``value`` checked against the library's rules for setting ``name``, as a plain value.
 
     Numpy scalars are accepted; a bad value raises ``ConfigError`` saying what to pass.
-    Choices with a lookup of their own (data sets, losses, ...) are checked by name only.
+    For numbers, booleans and plain choices; names with a table of their own (data sets,
+    activations, losses, initialisers) are looked up there by ``config.check_config``.
     """
     s = BY_NAME[name]
     if value is None and s.nullable:
@@ -218,7 +238,7 @@ def _shown(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-# ---- the page's text values: the same rules web/schema.js applies --------------------
+# ---- the page's text values: the same rules as web/state.js's parsers -----------------
 
 def page_range(s):
     """The page's (low, high) for a number setting."""
@@ -347,6 +367,7 @@ def web_schema():
                      for name in datasets.DATASETS},
         "presets": PRESETS,
         "presetTitles": PRESET_TITLES,
+        "panels": {"names": list(PANELS), "default": list(DEFAULT_PANELS)},
     }
 
 

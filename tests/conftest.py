@@ -7,11 +7,13 @@ mirror/CDN/npm/pip chain of serve.py); tests that don't ask for them pay nothing
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 import support  # first: it puts the repository, where serve.py sits, on sys.path
+import docs_projects
 import serve
 
 
@@ -53,3 +55,49 @@ def live_server(runtime_ready, wheel_ready) -> str:
     """Base URL (e.g. 'http://127.0.0.1:PORT/') of web/ served with runtime and wheel ready."""
     with support.serving(serve.DEFAULT_ROOT) as url:
         yield url
+
+
+
+
+# --------------------------------------------------------------------------- #
+# Docs tools: one Sphinx build and one MkDocs build a session (tests/docs/)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture(scope="session")
+def app_build(tmp_path_factory, runtime_ready, wheel_ready) -> Path:
+    """The app's static build (`python serve.py build DIR`), as a docs project would use it."""
+    dest = tmp_path_factory.mktemp("app") / "py-mlp"
+    serve.build_site(dest, serve.DEFAULT_ROOT, stream=io.StringIO())
+    return dest
+
+
+@pytest.fixture(scope="session")
+def app_site(app_build) -> str:
+    """The app's build served on a site of its own, for docs on another site to link to."""
+    with support.plain_server(app_build) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def sphinx_docs(tmp_path_factory, app_build) -> docs_projects.DocsBuild:
+    """tests/docs/sphinx built by `sphinx-build -W` (furo), the app copied into its output,
+    and served. It has a page of mistakes, so the build fails: with every page written."""
+    built = docs_projects.build_sphinx(tmp_path_factory.mktemp("sphinx"), app_build)
+    with support.plain_server(built.site) as (url, _):
+        yield built._replace(url=url)
+
+
+@pytest.fixture(scope="session")
+def mkdocs_docs(tmp_path_factory, app_site) -> docs_projects.DocsBuild:
+    """tests/docs/mkdocs built by `mkdocs build --strict` (Material) and served at localhost,
+    linking to the app on another site (127.0.0.1). It has a page of mistakes, so the build
+    fails: with every page written."""
+    site = tmp_path_factory.mktemp("mkdocs") / "site"
+    with support.plain_server(site) as (url, _):  # first: the build is told where it is served
+        url = url.replace("127.0.0.1", "localhost")
+        built = docs_projects.build_mkdocs(site, app_site, url)
+        if 'The "py-mlp" plugin is not installed' in built.output:
+            pytest.fail("MkDocs finds no py-mlp plugin: run `python -m pip install -e .` again to register "
+                        "its entry point (pyproject.toml)", pytrace=False)
+        yield built._replace(url=url)

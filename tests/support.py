@@ -11,6 +11,7 @@ Non-goals: fixtures (the conftest files hold those) and anything that drives a p
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import re
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -164,3 +166,23 @@ def serving(root: Path, host: str = "127.0.0.1"):
     """Serve `root` with serve.py's server on a free port in a thread; yield the base URL."""
     with in_thread(serve.make_server(root, host=host, port=0, quiet=True)) as server:
         yield serve.server_url(server)
+
+
+class PlainHandler(SimpleHTTPRequestHandler):
+    """A plain static host (no gzip, no headers of ours) that records (path, status) of each request."""
+
+    def log_request(self, code="-", size="-"):
+        self.server.requests.append((self.path, int(code)))
+
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def plain_server(directory: Path, host: str = "127.0.0.1"):
+    """Serve `directory` as a plain static host would, on a free port; yield (base URL, requests)."""
+    server = ThreadingHTTPServer((host, 0), functools.partial(PlainHandler, directory=str(directory)))
+    server.daemon_threads = True
+    server.requests = []
+    with in_thread(server):
+        yield f"http://{host}:{server.server_address[1]}/", server.requests

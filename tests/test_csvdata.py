@@ -67,7 +67,7 @@ def test_plain_decimal_spellings_are_all_accepted():
 
 @pytest.mark.parametrize("cell", ["1_000", "\u0661", "\uff11", "0x10", "1e", "--1", "1.5.", "١٢"])
 def test_what_only_python_reads_as_a_number_is_refused_with_its_place(cell):
-    with pytest.raises(ValueError, match=f"line 3, column 2: .* is not a (plain )?number; write numbers such as"):
+    with pytest.raises(ValueError, match="line 3, column 2: .* is not a (plain )?number; write numbers such as"):
         parse_csv(f"x1,x2,label\n0,0,1\n0,{cell},0\n")
 
 

@@ -105,3 +105,27 @@ def test_a_wheels_folder_that_cannot_be_written_is_a_clear_error(tmp_path, monke
     message = str(exc.value)
     assert f"cannot write the py_mlp wheel into {root / 'wheels'}" in message
     assert "Not a directory" in message and "--root" in message
+
+
+def test_the_browser_wheel_leaves_out_the_readme_and_the_docs_plugins(wheel_ready):
+    """The real wheel, as readers download it: what pip users need, not what the browser never reads."""
+    import base64
+    import csv
+
+    wheel = serve.DEFAULT_ROOT / "wheels" / wheel_ready["wheel"]
+    with zipfile.ZipFile(wheel) as whl:
+        names = set(whl.namelist())
+        assert not names & serve.NOT_IN_BROWSER
+        assert {"py_mlp/__init__.py", "py_mlp/explain.py", "py_mlp/settings.py"} <= names
+        metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        text = whl.read(metadata).decode()
+        assert "Name: py_mlp" in text and "## Quick start" not in text and "\n\n" not in text
+        record = next(n for n in names if n.endswith(".dist-info/RECORD"))
+        rows = list(csv.reader(io.StringIO(whl.read(record).decode())))
+        assert {row[0] for row in rows} == names
+        for name, digest, size in rows:
+            if name == record:
+                continue
+            data = whl.read(name)
+            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert digest == f"sha256={expected}" and int(size) == len(data), name

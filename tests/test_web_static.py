@@ -27,3 +27,13 @@ def test_modulepreload_hints_name_the_whole_module_graph():
     graph = module_graph()
     assert "views/colors.js" in graph  # the walk follows imports of imports
     assert hinted == graph, f"missing hints: {graph - hinted}; stale hints: {hinted - graph}"
+
+
+def test_the_settings_table_names_the_pages_panels_in_order():
+    """Docs tools check an embed's `panels` against py_mlp.settings.PANELS, and embedded.js
+    takes its default set from it (via schema.js): the page must have exactly those panels."""
+    from py_mlp import settings
+
+    names = re.findall(r'data-panel="([^"]+)"', (WEB / "index.html").read_text())
+    assert names == list(settings.PANELS)
+    assert set(settings.DEFAULT_PANELS) <= set(names)

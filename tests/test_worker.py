@@ -253,3 +253,86 @@ def test_backward_source_is_the_code_training_runs(worker):
     for line in ("def gradients(self, X, y):", "def backward(self, d_out, out_is_dz=False):",
                  "def output_delta(self, yhat, y):", "def _mse_grad(yhat, y):"):
         assert line in text
+
+
+# ---- the reader's own activation: run only on request, checked, then used ----------------
+
+SOFTPLUS = """def f(z):
+    return np.logaddexp(0, z)
+
+def df(z, a):
+    return 1 / (1 + np.exp(-z))
+"""
+WRONG = SOFTPLUS.replace("1 / (1 + np.exp(-z))", "np.exp(-z) / (1 + np.exp(-z))")  # sigmoid(-z)
+
+
+@pytest.fixture
+def clean_registry():
+    from py_mlp import activations
+
+    yield
+    if "custom" in activations.ACTIVATIONS:
+        activations.unregister_activation("custom")
+
+
+def test_a_right_derivative_passes_is_used_and_its_code_is_the_source(worker, clean_registry):
+    checked = answer(worker.check_code(SOFTPLUS))
+    assert checked["ok"] and checked["passed"] and checked["network"]["passed"], checked
+    assert checked["error"] < checked["tolerance"]
+    assert answer(worker.use_code(SOFTPLUS))["ok"]
+    setup(worker, activation="custom")
+    assert "np.logaddexp(0, z)" in answer(worker.source())["text"]
+    assert answer(worker.train(30, 10_000))["ok"]
+
+
+def test_a_wrong_derivative_is_flagged_where_it_is_wrong(worker, clean_registry):
+    checked = answer(worker.check_code(WRONG))
+    assert checked["ok"] and not checked["passed"] and not checked["pointwise_passed"]
+    worst = checked["z"].index(checked["worst_z"])
+    assert checked["errors"][worst] == checked["error"] > checked["tolerance"]
+    # sigmoid(-z) and sigmoid(z) agree only at z = 0: the error is worst far from it
+    assert abs(checked["worst_z"]) > 1
+
+
+@pytest.mark.parametrize("code, words, line", [
+    ("def f(z):\n    return z +\n", "syntax error at line 2", 2),
+    ("def f(z):\n    return z\n\nraise RuntimeError('boom')\n", "RuntimeError: boom (line 4 of your code)", None),
+    ("def f(z):\n    return 1 / 0\n\ndef df(z, a):\n    return z\n", "ZeroDivisionError", None),
+    ("def f(z):\n    return z.sum()\n\ndef df(z, a):\n    return z\n", "shape", None),
+    ("def f(z):\n    return np.log(z)\n\ndef df(z, a):\n    return 1 / z\n", "finite", None),
+    ("f = 1\n", "define two functions", None),
+])
+def test_bad_code_gets_a_message_and_nothing_is_registered(worker, clean_registry, code, words, line):
+    from py_mlp import activations
+
+    result = answer(worker.check_code(code))
+    assert not result["ok"] and words in result["error"], result
+    assert result["field"] == "code"
+    if line:
+        assert result["line"] == line
+    assert not answer(worker.use_code(code))["ok"], "unchecked code must not be used"
+    assert "custom" not in activations.ACTIVATIONS
+
+
+def test_an_exception_inside_f_names_its_line(worker, clean_registry):
+    code = "def f(z):\n    x = 1\n    return z[99, 99]\n\ndef df(z, a):\n    return z\n"
+    result = answer(worker.check_code(code))
+    assert "IndexError" in result["error"] and "line 3 of your code" in result["error"], result
+
+
+def test_a_checkpoint_restores_points_and_model_in_a_fresh_worker(worker):
+    import importlib.util as util
+
+    assert answer(worker.set_data("x1,x2,label\n0,0,0\n1,1,1\n0,1,1\n1,0,0\n0.5,0.5,1\n"))["ok"]
+    setup(worker, dataset="custom", test_fraction=0)
+    worker.train(5, 10_000)
+    saved = answer(worker.checkpoint())
+
+    spec = util.spec_from_file_location("py_mlp_worker_2", WORKER)
+    fresh = util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    assert answer(fresh.restore_points(json.dumps(saved["points"])))["ok"]
+    setup(fresh, dataset="custom", test_fraction=0)
+    loaded = answer(fresh.load_model(saved["model"]))
+    assert loaded["ok"] and loaded["epoch"] == 5
+    assert answer(fresh.model_json())["text"] == saved["model"]

@@ -9,6 +9,7 @@ import { Controls, fillChoices } from "./controls.js";
 import { prefetch, runtimeFiles, startWorker } from "./loader.js";
 import { Player } from "./player.js";
 import { describeBackprop } from "./backprop.js";
+import { ActivationEditor, EXAMPLE } from "./activation-editor.js";
 import { DerivativePanel } from "./derivative.js";
 import { initEmbedded } from "./embedded.js";
 import { download, chartsPNG } from "./downloads.js";
@@ -26,6 +27,10 @@ const SNAPSHOT_MAX_GAP_MS = 100;
 const gridSize = (sizes) => [96, 80, 64].find((n) => n * n * sizes.reduce((a, b) => a + b, 0) <= 300_000) ?? 48;
 const NEURON_GRID = 16;          // the heatmap inside each neuron
 const AUTO_GRADCHECK_MAX_PARAMS = 400;
+// Your own code cannot be interrupted in the worker: past these limits the worker is
+// stopped and a fresh one goes on from the last checkpoint (recover).
+const CHECK_LIMIT_MS = 5_000;    // running and checking your activation's code
+const CALL_LIMIT_MS = 15_000;    // any call while your activation is in use
 
 const $ = (id) => document.getElementById(id);
 const root = $("app");
@@ -74,7 +79,7 @@ const network = new NetworkView($("network-view"), {
 // Follow one derivative: its own drawing of the network; the sample picked on the plot.
 const derivative = new DerivativePanel($("derivative"), {
   call: (...args) => call(...args), say: (message) => say(message), boundary, pickToggle: $("pick-sample"),
-  isTraining: () => root.dataset.loop === "running",
+  isTraining: () => root.dataset.loop === "running", onWorkerLost: (error) => fail(error),
 });
 
 let worker = null;
@@ -86,6 +91,9 @@ let snapshotBusy = false;
 let snapshotCost = 0;        // ms the last snapshot took, worker and drawing
 let runTarget = 0;           // the epoch the current run stops at
 let articleMode = false;     // ?preset=article: the tutorial's network, data and first weights
+let customUsed = null;       // the code of your own activation, once checked and in use
+let checkpoint = null;       // {points, model} from the worker, to go on from after a restart
+let recovering = null;       // the restart under way, if any
 
 fillChoices(document);
 const controls = new Controls(form, { current: () => config, onChange: settingChanged });
@@ -124,7 +132,7 @@ function act(fn) {
 }
 
 async function call(name, ...args) {
-  return JSON.parse(await worker[name](...args));
+  return JSON.parse(await worker.timed(customUsed ? CALL_LIMIT_MS : 0, name, ...args));
 }
 
 function setState(next, message) {
@@ -137,6 +145,7 @@ function setState(next, message) {
     reset: next === "loading" || next === "error" };
   for (const [name, unavailable] of Object.entries(off)) buttons[name].setAttribute("aria-disabled", String(unavailable));
   for (const id of ["download-model", "download-metrics", "gradcheck"]) $(id).disabled = !idle || !info;
+  $("check-code").disabled = next === "loading" || next === "error";
   if (message !== undefined) say(message);
 }
 
@@ -160,6 +169,12 @@ async function rebuild(message) {
   player.pause();
   await player.idle();
   info = null;
+  if (settings.usesCustom(config) && !customUsed) {
+    for (const chart of Object.values(charts)) chart.reset();
+    setState("ready", "This network uses your own activation, whose code has not run yet: read it under " +
+      "“Your own activation”, then press “Run and check this code” and “Use it”.");
+    return false;
+  }
   const result = await call(articleMode ? "article_setup" : "setup", JSON.stringify(settings.toRunConfig(config)));
   player.epoch = 0;
   runTarget = 0;
@@ -188,6 +203,7 @@ async function rebuild(message) {
   setState("ready", message ?? "Ready. Press Train.");
   await refreshSnapshot();  // after "ready", as the panels: Train is usable while they fill in
   await refreshPanels();
+  if (customUsed) await saveCheckpoint();
   return true;
 }
 
@@ -291,6 +307,7 @@ async function runEnded(reason) {
   root.dataset.loop = "idle";
   await refreshSnapshot();  // never rejects, so the run always ends in a state below
   if (reason instanceof Error) return fail(reason);
+  if (customUsed) act(saveCheckpoint);
   act(refreshBackprop);  // the sizes of dW and db where training stopped
   if (reason === "stopped") return setState("paused");
   if (reason === "paused") return setState("paused", `Paused at epoch ${player.epoch}.`);
@@ -363,9 +380,17 @@ function liveSettings() {
   return { learning_rate: run.learning_rate, batch_size: run.batch_size, l1: run.l1, l2: run.l2 };
 }
 
+// The link's query: the settings, and your activation's code when the network uses it.
+function linkQuery() {
+  if (articleMode) return "preset=article";
+  const query = new URLSearchParams(settings.toQuery(config));
+  if (settings.usesCustom(config)) query.set("code", customUsed ?? editor.code);
+  return query.toString();
+}
+
 function remember() {
   if (!embedded && !articleMode) settings.save(config);
-  const query = articleMode ? "preset=article" : settings.toQuery(config);
+  const query = linkQuery();
   const url = new URL(location.href);
   url.search = query;
   for (const key of ["embed", "panels"]) {
@@ -378,7 +403,7 @@ function remember() {
 
 function shareURL() {
   const url = new URL(location.href);
-  url.search = articleMode ? "preset=article" : settings.toQuery(config);
+  url.search = linkQuery();
   return url.href;
 }
 
@@ -427,6 +452,86 @@ async function uploadCSV(file) {
   $("csv-error").textContent = "";
   useOwnData();
   await rebuild(`Loaded ${result.n} points from ${file.name}: the network was reset.`);
+}
+
+// ---- your own activation ------------------------------------------------------------------
+
+const editor = new ActivationEditor({
+  text: $("activation-code"), check: $("check-code"), use: $("use-code"), confirm: $("confirm-wrong"),
+  confirmLabel: $("confirm-wrong-label"), notice: $("code-notice"), error: $("code-error"),
+  result: $("code-result"), plot: $("code-plot"),
+});
+
+// Runs the editor's code, for the first time here, with a time limit: code that never
+// returns stops the worker, and recover() starts another from the checkpoint taken now.
+async function checkCode() {
+  const code = editor.code;
+  if (!embedded) settings.saveCode(code);
+  await saveCheckpoint();
+  say("Running your code and checking its derivative…");
+  const answer = JSON.parse(await worker.timed(CHECK_LIMIT_MS, "check_code", code));
+  if (!answer.ok) {
+    editor.showError(answer);
+    return say(`Your code could not be used: ${answer.error}. The network is unchanged.`);
+  }
+  editor.showCheck(code, answer);
+  say(answer.passed ? "Your derivative is right: press “Use it” to train with it."
+    : "Your derivative is wrong (marked in red on its plot); fix it, or confirm to train with it anyway.");
+}
+
+async function useCode() {
+  const code = editor.code;
+  const answer = await call("use_code", code);
+  if (!answer.ok) return say(answer.error);
+  customUsed = code;
+  editor.markUsed();
+  if (!embedded) settings.saveCode(code);
+  if (!config.hidden.length) {
+    return say("Your activation is ready, but this network has no hidden layer: add one, then pick “your own”.");
+  }
+  config = settings.normalise({ ...config, activation: config.hidden.map(() => settings.CUSTOM) });
+  controls.render(config);
+  remember();
+  await rebuild("Every hidden layer now uses your activation (each layer's menu can change that): the network was reset.");
+}
+
+async function saveCheckpoint() {
+  if (!info) return;
+  const answer = await call("checkpoint");
+  if (answer.ok) checkpoint = answer;
+}
+
+// A call ran past its limit and the worker was stopped: start a fresh one, with your
+// activation, your points, the configuration and the checkpoint's parameters.
+async function recover(error) {
+  console.warn("py_mlp: restarting Python", error);
+  player.pause();
+  info = null;
+  const saved = checkpoint;
+  setState("loading", "Your code did not return in time, so Python was stopped; a fresh one is starting " +
+    "with your last network…");
+  try {
+    worker = await startWorker({ onProgress: showProgress });
+    if (customUsed) {
+      const checked = JSON.parse(await worker.timed(CHECK_LIMIT_MS, "check_code", customUsed));
+      if (checked.ok) await call("use_code", customUsed);
+    }
+    if (saved?.points) await call("restore_points", JSON.stringify(saved.points));
+    if (await rebuild() && saved?.model) {
+      const loaded = await call("load_model", saved.model);
+      if (loaded.ok) {
+        player.epoch = loaded.epoch;
+        showStats(loaded);
+        await refreshSnapshot();
+      }
+    }
+    setState(info ? "ready" : state, `${error.message}. Python was restarted with your last network, data and ` +
+      "settings; the code that did not return was not kept. Check your code for a loop that never ends.");
+  } catch (failure) {
+    setState("error", `Python could not be restarted: ${failure.message}. Reload the page.`);
+  } finally {
+    recovering = null;
+  }
 }
 
 // ---- the network view -------------------------------------------------------------------
@@ -519,11 +624,14 @@ async function runArticle() {
 // ---- start ------------------------------------------------------------------------------
 
 function fail(error) {
+  if (error.name === "WorkerTimeout" || recovering) return (recovering ??= recover(error));
   console.warn(error);
   setState("error", `Something went wrong: ${error.message}. Reload the page to try again.`);
 }
 
 function wire() {
+  $("check-code").addEventListener("click", () => act(checkCode));
+  $("use-code").addEventListener("click", () => act(useCode));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (buttons.train.getAttribute("aria-disabled") === "true") return;
@@ -585,6 +693,25 @@ function wire() {
   });
 }
 
+function showProgress(fraction, label) {
+  $("progress").value = fraction;
+  $("progress-label").textContent = label;
+}
+
+// The editor's code: a link's or the last visit's is shown, and runs only when asked.
+function showStartingCode(query) {
+  const linked = query.get("code");
+  const stored = embedded ? null : settings.loadCode();
+  if (linked !== null) {
+    editor.setCode(linked, "This link carries Python code for an activation of your own. It has not run: " +
+      "read it, then press “Run and check this code” if you trust it.");
+  } else if (stored !== null && stored !== EXAMPLE) {
+    editor.setCode(stored, "Your code from your last visit. It has not run: press “Run and check this code” to run it.");
+  } else {
+    editor.setCode(EXAMPLE);
+  }
+}
+
 async function main() {
   wire();
   const query = new URLSearchParams(location.search);
@@ -594,16 +721,12 @@ async function main() {
   const problems = [...fromLink.problems, ...stored.problems];
   config = hasLinkSettings ? fromLink.config : stored.config ?? settings.copyDefaults();
   controls.render(config);
+  showStartingCode(query);
   network.setArchitecture(settings.plannedNetwork(config));  // drawn now; trained once Python is up
   player.speed = config.speed;
   setState("loading", "Loading Python and numpy…");
   try {
-    worker = await startWorker({
-      onProgress(fraction, label) {
-        $("progress").value = fraction;
-        $("progress-label").textContent = label;
-      },
-    });
+    worker = await startWorker({ onProgress: showProgress });
   } catch (error) {
     root.dataset.busy = "false";
     setState("error", error.message);

@@ -3,7 +3,7 @@
 // matrix form, a finite difference, the sum over every path). Main thread; the maths is
 // py_mlp.explain in the worker (worker.py `explain`), this module only draws it.
 //
-//   const panel = new DerivativePanel(section, {call, say, boundary, pickToggle, isTraining});
+//   const panel = new DerivativePanel(section, {call, say, boundary, pickToggle, isTraining, onWorkerLost});
 //   panel.setNetwork(info);           // after each (re)build or point edit; null: no network
 //   panel.setWeights(weights, biases) // each snapshot: refreshes the numbers (throttled in training)
 //   panel.pickSample(index)           // from the plot, in pick mode (null: no point there)
@@ -55,13 +55,16 @@ function node(tag, { text, cls, testid, attrs = {} } = {}, children = []) {
 }
 
 export class DerivativePanel {
-  constructor(root, { call, say = () => {}, boundary = null, pickToggle = null, isTraining = () => false }) {
+  constructor(root, {
+    call, say = () => {}, boundary = null, pickToggle = null, isTraining = () => false, onWorkerLost = () => {},
+  }) {
     this.root = root;
     this.call = call;
     this.say = say;
     this.boundary = boundary;
     this.pickToggle = pickToggle;
     this.isTraining = isTraining;
+    this.onWorkerLost = onWorkerLost;  // a call ran past its time limit: the app restarts Python
     this.info = null;
     this.sample = 0;
     this.param = null;          // {layer, i, j}; null: the worker picks one of layer 1
@@ -258,6 +261,7 @@ export class DerivativePanel {
       }
     } catch (error) {
       this.#fail(`the worker did not answer (${error.message})`);
+      if (error.name === "WorkerTimeout") this.onWorkerLost(error);
     } finally {
       this.busy = false;
       this.last = performance.now();

@@ -8,8 +8,12 @@
 // Non-goals: presets and configuration in the URL (the app reads those); anything that
 // moves focus or scrolls: a page inside an iframe must never scroll the page around it.
 
-// "trace" is the tutorial's log, which the app itself shows only for preset=article.
-export const DEFAULT_PANELS = ["controls", "boundary", "chart", "trace"];
+import { SCHEMA } from "./schema.js";
+
+// The panels' names and the default set come from the settings table (py_mlp/settings.py,
+// which docs tools also check an embed's panels against). "trace" is the tutorial's log,
+// which the app itself shows only for preset=article.
+export const DEFAULT_PANELS = SCHEMA.panels.default;
 export const SIZE_MESSAGE = "py-mlp:size";
 
 // The `panels` query value as a list of names: "chart, boundary" -> ["chart", "boundary"];

@@ -20,6 +20,7 @@ export function startWorker({ onProgress = () => {} } = {}) {
   const waiting = new Map();   // call id -> {resolve, reject}
   let nextId = 0;
   let lost = null;             // why the worker can no longer answer, once it cannot
+  let stopped = false;         // ... because a call ran past its time limit
   let ours = 0;                // bytes the page downloaded for the worker (numpy)
   let last = null;             // the worker's last progress message
 
@@ -92,7 +93,7 @@ export function startWorker({ onProgress = () => {} } = {}) {
   });
 
   function call(name, args, timeoutMs = 0) {
-    if (lost) return Promise.reject(new Error(lost));
+    if (lost) return Promise.reject(stopped ? timedOut(lost) : new Error(lost));
     const id = nextId++;
     return new Promise((resolve, reject) => {
       let timer = null;
@@ -101,16 +102,20 @@ export function startWorker({ onProgress = () => {} } = {}) {
       worker.postMessage({ type: "call", id, name, args });
       if (!timeoutMs) return;
       timer = setTimeout(() => {
-        const error = new Error(`${name} did not return within ${timeoutMs / 1000} s`);
-        error.name = "WorkerTimeout";
-        lost = "Python was stopped: it was busy past its time limit.";
+        lost = `Python was stopped: ${name} did not return within ${timeoutMs / 1000} s`;
+        stopped = true;
         worker.terminate();
-        for (const [key, pending] of waiting) if (key !== id) pending.reject(new Error(lost));
+        for (const pending of waiting.values()) pending.reject(timedOut(lost));
         waiting.clear();
-        reject(error);
       }, timeoutMs);
     });
   }
+}
+
+function timedOut(message) {
+  const error = new Error(message);
+  error.name = "WorkerTimeout";
+  return error;
 }
 
 // Download `files` ({name, size}) into the HTTP cache with one combined progress figure

@@ -189,6 +189,10 @@ export const SCHEMA = Object.freeze({
     {
      "value": "identity",
      "label": "identity (linear)"
+    },
+    {
+     "value": "custom",
+     "label": "your own (f, df)"
     }
    ]
   },
@@ -445,5 +449,28 @@ export const SCHEMA = Object.freeze({
   "vanishing": "Vanishing gradients: deep sigmoid",
   "diverging": "A learning rate that diverges",
   "article": "The tutorial's own experiment"
+ },
+ "panels": {
+  "names": [
+   "trace",
+   "controls",
+   "data",
+   "network",
+   "boundary",
+   "training",
+   "chart",
+   "gradients",
+   "backprop",
+   "derivative",
+   "code",
+   "activation",
+   "share"
+  ],
+  "default": [
+   "controls",
+   "boundary",
+   "chart",
+   "trace"
+  ]
  }
 });

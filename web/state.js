@@ -164,8 +164,13 @@ export function applyValues(base, values, source) {
   return { config: normalise(config), problems };
 }
 
-// Link parameters that are not settings: the preset's name and the embed's own.
-export const NOT_SETTINGS = ["preset", "embed", "panels"];
+// Link parameters that are not settings: the preset's name, the embed's own, and the code
+// of your own activation (shown on arrival, never run until you ask).
+export const NOT_SETTINGS = ["preset", "embed", "panels", "code"];
+
+// One activation of your own, "custom", defined by code in the page's editor.
+export const CUSTOM = "custom";
+export const usesCustom = (config) => config.activation.includes(CUSTOM);
 
 export function fromQuery(search) {
   const params = new URLSearchParams(search);
@@ -185,6 +190,25 @@ export function toQuery(config) {
     if (text !== format(key, base[key])) params.set(key, text);
   }
   return params.toString();
+}
+
+const CODE_KEY = "py_mlp.code.v1";
+
+// Your activation's code, kept as typed (storage can be blocked: then it is not kept).
+export function saveCode(code) {
+  try {
+    localStorage.setItem(CODE_KEY, code);
+  } catch {
+    // blocked or full: the code stays in the editor for this visit
+  }
+}
+
+export function loadCode() {
+  try {
+    return localStorage.getItem(CODE_KEY);
+  } catch {
+    return null;
+  }
 }
 
 export function save(config) {

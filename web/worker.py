@@ -13,6 +13,7 @@ CPython, and this module only adapts it to the page.
 
 import functools
 import json
+import math
 import time
 
 import numpy as np
@@ -22,7 +23,7 @@ from py_mlp._check import number
 from py_mlp.config import ConfigError, build_run, check_config
 from py_mlp.explain import explain as explain_sample
 from py_mlp.explain import trace
-from py_mlp.gradcheck import TOLERANCE, check_gradients
+from py_mlp.gradcheck import TOLERANCE, check_activation, check_gradients
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
@@ -49,8 +50,8 @@ def _ok(**fields):
     return jsonsafe.dumps({"ok": True, **fields})
 
 
-def _error(message, field=None):
-    return jsonsafe.dumps({"ok": False, "error": message, "field": field})
+def _error(message, field=None, **fields):
+    return jsonsafe.dumps({"ok": False, "error": message, "field": field, **fields})
 
 
 def _domain(points):
@@ -336,6 +337,9 @@ def source(run):
         if name in seen:
             continue
         seen.add(name)
+        if name == CUSTOM and _code["used"]:
+            parts.append(f"# activation {name!r}: your code\n{_code['used'].rstrip()}\n")
+            continue
         act = activations.get_activation(name)
         parts.append(f"# activation {name!r}\n" + inspect.getsource(act.fn) + inspect.getsource(act.grad))
     loss = losses.get_loss(run.config["loss"])
@@ -490,10 +494,89 @@ async def article_trace():
     return _ok(lines=article.trace(X, y), records=article.records(X, y))
 
 
+# ---- the reader's own activation ------------------------------------------------------
+# The code comes from the page's editor, and runs only when the reader presses the button
+# that says so. A call that never returns cannot be interrupted here: the page stops this
+# worker after a time limit and starts another (loader.js), from a ``checkpoint``.
+
+CUSTOM = "custom"  # the page's name for it (a choice of the activation setting)
+_code = {"checked": None, "used": None}  # (code, f, df) last checked; the code in use
+
+
+class _CodeError(ValueError):
+    """What is wrong with the reader's code, and its line when known."""
+
+    def __init__(self, message, line=None):
+        super().__init__(message)
+        self.line = line
+
+
+def _read_code(code):
+    """``f`` and ``df`` as the reader's code defines them, or a ValueError saying what is wrong."""
+    try:
+        compiled = compile(code, "<your code>", "exec")
+    except SyntaxError as exc:
+        raise _CodeError(f"a syntax error at line {exc.lineno}: {exc.msg}", exc.lineno) from None
+    namespace = {"np": np, "numpy": np, "math": math}
+    try:
+        exec(compiled, namespace)
+    except Exception as exc:  # the reader's code: any exception becomes a message
+        line = activations.source_line(exc)
+        raise _CodeError(f"running your code raised {type(exc).__name__}: {exc}{line}") from None
+    f, df = namespace.get("f"), namespace.get("df")
+    if not callable(f) or not callable(df):
+        raise _CodeError("define two functions, f(z) for the activation and df(z, a) for its derivative")
+    return f, df
+
+
+def check_code(code):
+    """Run the reader's code and check its derivative: pointwise over z, then in a network."""
+    _code["checked"] = None
+    try:
+        f, df = _read_code(code)
+        result = check_activation(f, df, z_range=(-4.0, 4.0), n=161)
+    except _CodeError as exc:
+        return _error(str(exc), "code", line=exc.line)
+    except (TypeError, ValueError) as exc:
+        return _error(str(exc), "code")
+    _code["checked"] = (code, f, df)
+    return _ok(**result)
+
+
+def use_code(code):
+    """Make the checked code the activation ``custom``; networks built from now on use it."""
+    if _code["checked"] is None or _code["checked"][0] != code:
+        return _error("check this code first: the code in the editor is not the code that was checked", "code")
+    _, f, df = _code["checked"]
+    try:
+        activations.register_activation(CUSTOM, f, df)
+    except (TypeError, ValueError) as exc:
+        return _error(str(exc), "code")
+    _code["used"] = code
+    return _ok(name=CUSTOM)
+
+
+def checkpoint():
+    """What a fresh worker needs to go on from here: your own points and the trained model."""
+    run, points = _state["run"], _state["custom"]
+    saved = None
+    if points is not None:
+        saved = {"points": np.asarray(points[0]).tolist(), "y": np.asarray(points[1]).tolist(), "problem": points[2]}
+    return _ok(points=saved, model=serialization.run_to_json(run) if run is not None else None)
+
+
+def restore_points(points_json):
+    """Your own points, from a ``checkpoint`` of the worker this one replaces."""
+    saved = json.loads(points_json)
+    _state["custom"] = (np.asarray(saved["points"], dtype=float), np.asarray(saved["y"]), saved["problem"])
+    return _ok(n=len(saved["y"]))
+
+
 __export__ = [
     "setup", "set_data", "add_point", "remove_point", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
     "neuron_maps",
     "gradient_check", "shapes",
     "explain", "link_gradients", "backward_source",
     "source", "model_json", "load_model", "article_setup", "article_trace",
+    "check_code", "use_code", "checkpoint", "restore_points",
 ]

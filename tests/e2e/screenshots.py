@@ -1,8 +1,9 @@
-"""Take README's screenshots of the page in its main states: ``python tests/e2e/screenshots.py [NAME ...]``.
+"""Take README's screenshots of the page in its main states: ``python tests/e2e/screenshots.py``.
 
 Starts serve.py on a free port, drives Debian's Chromium (``PY_MLP_CHROMIUM``) and writes
-PNGs to web/screenshots/: all of them, or only those named (loading, ready, trained,
-article, phone, derivative, gradients). Not part of the test suite.
+PNGs to web/screenshots/. Not part of the test suite. ``python tests/e2e/screenshots.py
+activation`` takes only the panels named (``page`` is the page's main states; ``derivative``
+the "follow one derivative" panel and the links by gradient).
 """
 
 import sys
@@ -17,52 +18,60 @@ if str(TESTS) not in sys.path:
 import support  # noqa: E402
 
 OUT = support.REPO / "web" / "screenshots"
-NAMES = ("loading", "ready", "trained", "article", "phone", "derivative", "gradients")
-WIDE = {"width": 1280, "height": 900}
 
 
-def settled(page, timeout=60_000):
-    expect(page.locator("#app")).to_have_attribute("data-busy", "false", timeout=timeout)
-
-
-def first_visit(browser, url, wanted):
-    page = browser.new_page(viewport=WIDE)
+def states(browser, url):
+    """Loading, ready, a trained spiral, the tutorial's experiment, and a phone."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    root = page.locator("#app")
     page.goto(url)
     page.wait_for_function("document.getElementById('progress').value > 0.2")
-    if "loading" in wanted:
-        page.screenshot(path=OUT / "loading.png")
-    settled(page, 120_000)
-    if "ready" in wanted:
-        page.screenshot(path=OUT / "ready.png")
-    if "trained" in wanted:
-        page.get_by_test_id("preset").select_option("spiral")
-        settled(page)
-        page.get_by_test_id("train").click()
-        expect(page.locator("#app")).to_have_attribute("data-state", "paused", timeout=300_000)
-        page.screenshot(path=OUT / "trained.png", full_page=True)
-
-
-def article(browser, url):
-    page = browser.new_page(viewport=WIDE)
+    page.screenshot(path=OUT / "loading.png")
+    expect(root).to_have_attribute("data-busy", "false", timeout=120_000)
+    page.screenshot(path=OUT / "ready.png")
+    page.get_by_test_id("preset").select_option("spiral")
+    expect(root).to_have_attribute("data-busy", "false")
+    page.get_by_test_id("train").click()
+    expect(root).to_have_attribute("data-state", "paused", timeout=300_000)
+    page.screenshot(path=OUT / "trained.png", full_page=True)
     page.goto(url + "?preset=article")
     expect(page.get_by_test_id("trace-summary")).not_to_be_empty(timeout=180_000)
-    settled(page)
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false")
     page.screenshot(path=OUT / "article.png")
+    phone = browser.new_page(viewport={"width": 360, "height": 780})
+    phone.goto(url)
+    expect(phone.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
+    phone.screenshot(path=OUT / "phone.png")
 
 
-def phone(browser, url):
-    page = browser.new_page(viewport={"width": 360, "height": 780})
+WRONG_SOFTPLUS = """# softplus, with a derivative that is wrong away from z = 0
+def f(z):
+    return np.logaddexp(0, z)
+
+def df(z, a):
+    return 1 / (1 + np.exp(z))   # should be np.exp(-z)
+"""
+
+
+def activation(browser, url):
+    """The "your own activation" panel after checking a wrong derivative."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(url)
-    settled(page, 120_000)
-    page.screenshot(path=OUT / "phone.png")
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
+    page.get_by_test_id("activation-code").fill(WRONG_SOFTPLUS)
+    page.get_by_test_id("check-code").click()
+    expect(page.get_by_test_id("code-result")).to_have_attribute("data-passed", "false")
+    page.locator('[data-panel="activation"]').screenshot(path=OUT / "activation.png")
+    page.close()
 
 
 def derivative(browser, url):
-    """The panel after 30 epochs on the two circles: a hidden weight, the backward pass at
-    layer 2, the pointer on one term of the sum."""
-    page = browser.new_page(viewport=WIDE)
+    """The "follow one derivative" panel after 30 epochs on the two circles: a weight of
+    layer 1, the backward pass at layer 2, the pointer on one term of the sum; then the
+    network's links by their gradient in the vanishing-gradients preset."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(url + "?preset=circles")
-    settled(page, 120_000)
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
     page.get_by_test_id("epochs").fill("30")
     page.get_by_test_id("epochs").press("Tab")
     page.get_by_test_id("train").click()
@@ -80,39 +89,29 @@ def derivative(browser, url):
     page.get_by_test_id("derivative-terms").locator("tr[data-m]").nth(2).hover()
     panel.screenshot(path=OUT / "derivative.png")
 
-
-def gradients(browser, url):
-    """The network's links by their gradient in the vanishing-gradient preset."""
-    page = browser.new_page(viewport=WIDE)
     page.goto(url + "?preset=vanishing")
-    settled(page, 120_000)
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
     page.get_by_test_id("link-gradients").check()
-    settled(page)
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false")
     page.get_by_test_id("network").evaluate("e => e.scrollIntoView({block: 'center'})")
     boxes = [page.get_by_test_id(t).bounding_box() for t in ("network", "network-legend", "link-gradients")]
     top, bottom = boxes[0]["y"] - 8, max(b["y"] + b["height"] for b in boxes) + 8
     left, right = boxes[0]["x"] - 8, boxes[0]["x"] + boxes[0]["width"] + 8
     page.screenshot(path=OUT / "gradients.png",
                     clip={"x": left, "y": top, "width": right - left, "height": bottom - top})
+    page.close()
 
 
 def main(names):
-    wanted = set(names) or set(NAMES)
-    unknown = wanted - set(NAMES)
-    if unknown:
-        sys.exit(f"no screenshot named {', '.join(sorted(unknown))}; the names are {', '.join(NAMES)}")
     OUT.mkdir(exist_ok=True)
+    shots = {"page": states, "activation": activation, "derivative": derivative}
     with support.serve_py_url(timeout=600) as url:  # the first start sets up the runtime
         with sync_playwright() as p:
             browser = p.chromium.launch(**support.chromium())
-            if wanted & {"loading", "ready", "trained"}:
-                first_visit(browser, url, wanted)
-            for name, take in (("article", article), ("phone", phone), ("derivative", derivative),
-                               ("gradients", gradients)):
-                if name in wanted:
-                    take(browser, url)
+            for name in names or shots:
+                shots[name](browser, url)
             browser.close()
-    print("wrote", ", ".join(sorted(f"{name}.png" for name in wanted)))
+    print("wrote", ", ".join(sorted(p.name for p in OUT.glob("*.png"))))
 
 
 if __name__ == "__main__":

@@ -8,11 +8,8 @@ record every request, so the tests can show that nothing of the app loads before
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import io
 import re
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
@@ -44,33 +41,12 @@ DOCS_PAGE = """<!doctype html>
 VIEWPORT = {"width": 1280, "height": 2200}
 
 
-class PlainHandler(SimpleHTTPRequestHandler):
-    """A plain static server that records (path, status) of every request."""
-
-    def log_request(self, code="-", size="-"):
-        self.server.requests.append((self.path, int(code)))
-
-    def log_message(self, format, *args):
-        pass
-
-
-@contextlib.contextmanager
-def plain_server(directory):
-    """Serve `directory` as it is on a free loopback port; yield (base URL, requests)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(PlainHandler, directory=str(directory)))
-    server.daemon_threads = True
-    server.requests = []
-    with support.in_thread(server):
-        yield f"http://127.0.0.1:{server.server_address[1]}/", server.requests
-
-
 @pytest.fixture(scope="module")
 def static_site(tmp_path_factory, runtime_ready, wheel_ready):
     """The static build at /docs/mlp/ of a plain static host: (app URL, its request log)."""
     host_root = tmp_path_factory.mktemp("static-host")
     serve.build_site(host_root / SUB_PATH, serve.DEFAULT_ROOT, stream=io.StringIO())
-    with plain_server(host_root) as (url, requests):
+    with support.plain_server(host_root) as (url, requests):
         yield url + SUB_PATH, requests
 
 
@@ -82,7 +58,7 @@ def docs_site(tmp_path_factory, static_site):
     (root / "guide").mkdir()
     (root / "guide" / "index.html").write_text(DOCS_PAGE.format(app=app_url))
     (root / "guide" / "attributes.html").write_text(ATTRIBUTES_PAGE.format(app=app_url))
-    with plain_server(root) as (url, requests):
+    with support.plain_server(root) as (url, requests):
         yield url + "guide/", requests
 
 
@@ -337,7 +313,7 @@ def test_an_embed_from_another_site_trains_where_storage_is_denied(context, serv
     """Docs at localhost, the app at 127.0.0.1: another site, so the browser denies the
     framed app every storage (localStorage, caches, IndexedDB), in its worker too."""
     (tmp_path / "index.html").write_text(CROSS_SITE_PAGE.format(app=server_url))
-    with plain_server(tmp_path) as (url, _):
+    with support.plain_server(tmp_path) as (url, _):
         page = context.new_page()
         page.goto(url.replace("127.0.0.1", "localhost"))
         embed = page.locator("#cross")

@@ -1,0 +1,8 @@
+# A tiny Sphinx project for tests/test_docs_tools.py and tests/e2e/test_docs_sites.py:
+# the app goes into the output (py_mlp_app's default, "py-mlp/"), copied from the build
+# the tests pass with -D py_mlp_build=DIR.
+project = "py_mlp docs test"
+extensions = ["py_mlp.sphinxext"]
+html_theme = "furo"
+html_title = "py_mlp in Sphinx"
+exclude_patterns = []
