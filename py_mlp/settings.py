@@ -192,6 +192,7 @@ PANELS = {
     "chart": "loss and accuracy by epoch",
     "gradients": "the gradient norm of each layer by epoch",
     "backprop": "back-propagation, layer by layer",
+    "derivative": "follow one derivative: one sample, one parameter, the chain rule with numbers",
     "code": "the Python source that runs",
     "activation": "your own activation: its code, its check and its plot",
     "share": "the share link and the model file",

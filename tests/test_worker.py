@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from py_mlp import article, serialization
+from py_mlp import article, jsonsafe, serialization
 from py_mlp.cli import main
 from py_mlp.config import build_run
 
@@ -185,6 +185,74 @@ def test_model_files_in_the_older_layouts_still_load(worker, layout):
     assert loaded["ok"] and loaded["epoch"] == 12 and loaded["config"] == extra["config"]
     assert all((a == b).all() for a, b in zip(worker._state["run"].model.params, run.model.params))
     assert answer(worker.train(1, 60_000))["epoch"] == [13]
+
+
+def test_explain_follows_one_training_sample_as_py_mlp_explain_does(worker):
+    from py_mlp.explain import explain
+
+    setup(worker, l2=0.01, activation="tanh")
+    answer(worker.train(3, 10_000))
+    run = worker._state["run"]
+    t = run.trainer
+    got = answer(worker.explain(json.dumps({"sample": 5, "layer": 1, "i": 2, "j": 1})))
+    want = json.loads(jsonsafe.dumps(explain(t, t.X[5], t.y[5], 1, 2, 1)))
+    assert got["ok"] and got["trace"] == want["trace"]
+    assert got["derivative"]["values"] == want["derivative"]["values"]
+    assert got["sample"] == 5 and got["epoch"] == 3 and got["n_train"] == len(t.X)
+    assert got["point"] == run.points_train[5].tolist() and got["label"] == t.y[5, 0]
+    assert got["parameter"] == {"layer": 1, "i": 2, "j": 1}
+    bias = answer(worker.explain(json.dumps({"sample": 0, "layer": 2, "i": 0, "j": None})))
+    assert bias["derivative"]["chain_rule"]["param"] == "b"
+
+
+def test_explain_without_a_parameter_picks_one_whose_derivative_is_not_zero(worker):
+    setup(worker, activation="relu")
+    for sample in range(5):
+        got = answer(worker.explain(json.dumps({"sample": sample})))
+        first = got["trace"]["layers"][0]["dL_dz"]
+        i, j = got["parameter"]["i"], got["parameter"]["j"]
+        assert got["parameter"]["layer"] == 1 and abs(first[i]) == max(abs(v) for v in first)
+        assert abs(got["trace"]["x"][j]) == max(abs(v) for v in got["trace"]["x"])
+        assert got["derivative"]["values"]["chain_rule"] != 0
+
+
+def test_explain_answers_bad_requests_with_a_message_naming_the_field(worker):
+    setup(worker)
+    n = worker._state["run"].trainer.X.shape[0]
+    for request, field, words in [
+        ({"sample": n}, "sample", f"between 0 and {n - 1}"),
+        ({"sample": -1}, "sample", "a whole number"),
+        ({"sample": "3"}, "sample", "a whole number"),
+        ([3], "sample", "explain takes an object"),
+        ({"sample": 0, "layer": 9, "i": 0, "j": 0}, "parameter", "layer must be"),
+        ({"sample": 0, "layer": 1, "i": 0, "j": 7}, "parameter", "j (the input"),
+    ]:
+        refused = answer(worker.explain(json.dumps(request)))
+        assert not refused["ok"] and refused["field"] == field and words in refused["error"], (request, refused)
+
+
+def test_link_gradients_are_the_mean_of_every_samples_gradient(worker):
+    """The full-batch dL/dW the links are coloured by, against its definition: the mean over
+    the training samples of each one's gradient (penalty included in both)."""
+    from py_mlp.explain import matrix_form
+
+    setup(worker, l2=0.05, hidden=[3])
+    answer(worker.train(2, 10_000))
+    t = worker._state["run"].trainer
+    got = answer(worker.link_gradients())
+    for layer, i, j in [(1, 2, 0), (1, 0, 1), (2, 0, 2), (2, 0, None)]:
+        mean = sum(matrix_form(t, x, y, layer, i, j)["value"] for x, y in zip(t.X, t.y)) / len(t.X)
+        value = got["db"][layer - 1][i] if j is None else got["dW"][layer - 1][j][i]
+        assert math.isclose(value, mean, rel_tol=1e-9, abs_tol=1e-15), (layer, i, j)
+    assert got["largest"] == max(abs(v) for m in got["dW"] for row in m for v in row)
+
+
+def test_backward_source_is_the_code_training_runs(worker):
+    setup(worker, dataset="plane")
+    text = answer(worker.backward_source())["text"]
+    for line in ("def gradients(self, X, y):", "def backward(self, d_out, out_is_dz=False):",
+                 "def output_delta(self, yhat, y):", "def _mse_grad(yhat, y):"):
+        assert line in text
 
 
 # ---- the reader's own activation: run only on request, checked, then used ----------------

@@ -10,6 +10,7 @@ import { prefetch, runtimeFiles, startWorker } from "./loader.js";
 import { Player } from "./player.js";
 import { describeBackprop } from "./backprop.js";
 import { ActivationEditor, EXAMPLE } from "./activation-editor.js";
+import { DerivativePanel } from "./derivative.js";
 import { initEmbedded } from "./embedded.js";
 import { download, chartsPNG } from "./downloads.js";
 import * as settings from "./state.js";
@@ -57,6 +58,7 @@ const boundary = new BoundaryView($("boundary"), {
     "Added a point to the training set. The network keeps what it learned: press Train to see how it reacts (Reset starts over).")),
   onRemovePoint: (set, index) => act(() => editPoint("remove_point", [set, index],
     `Removed a ${set === "train" ? "training" : "test"} point. The network keeps what it learned (Reset starts over).`)),
+  onPickPoint: (index) => derivative.pickSample(index),
   readout: $("boundary-readout"),
   legend: $("boundary-legend"),
 });
@@ -72,6 +74,12 @@ const network = new NetworkView($("network-view"), {
   },
   readout: $("network-readout"),
   legend: $("network-legend"),
+});
+
+// Follow one derivative: its own drawing of the network; the sample picked on the plot.
+const derivative = new DerivativePanel($("derivative"), {
+  call: (...args) => call(...args), say: (message) => say(message), boundary, pickToggle: $("pick-sample"),
+  isTraining: () => root.dataset.loop === "running", onWorkerLost: (error) => fail(error),
 });
 
 let worker = null;
@@ -102,6 +110,7 @@ window.pyMlp = {
     return ok ? columns : null;
   },
   state: () => state,
+  points: () => info && { train: info.train, test: info.test, domain: info.domain },
   config: () => settings.toRunConfig(config),
   worker: () => worker,
 };
@@ -173,6 +182,7 @@ async function rebuild(message) {
   if (!result.ok) {
     for (const chart of Object.values(charts)) chart.reset();
     if (result.field) controls.setError(result.field === "activation" ? "hidden" : result.field, result.error);
+    derivative.setNetwork(null);
     setState("ready", `These settings cannot build a network: ${result.error}`);
     return false;
   }
@@ -188,6 +198,7 @@ async function rebuild(message) {
   boundary.setProblem({ kind: info.problem, classes: info.classes, range: info.target_range });
   boundary.setPoints({ train: info.train, test: info.test });
   network.setArchitecture({ sizes: info.sizes, inputNames: info.features, activations: info.activations });
+  derivative.setNetwork(info);
   $("problem-help").textContent = describeProblem(info);
   setState("ready", message ?? "Ready. Press Train.");
   await refreshSnapshot();  // after "ready", as the panels: Train is usable while they fill in
@@ -207,13 +218,16 @@ async function refreshSnapshot() {
   const started = performance.now();
   try {
     // Asked together, so no training chunk runs between the two: the same weights.
-    const [snap, maps] = await Promise.all([call("snapshot", gridSize(info.sizes)),
-      network.wantsNeuronMaps ? call("neuron_maps", NEURON_GRID) : null]);
+    const [snap, maps, grads] = await Promise.all([call("snapshot", gridSize(info.sizes)),
+      network.wantsNeuronMaps ? call("neuron_maps", NEURON_GRID) : null,
+      network.linkMode === "gradient" ? call("link_gradients") : null]);
     if (snap.ok) {
       boundary.setGrid(snap.grid);
       network.setWeights(snap.weights, snap.biases);
+      derivative.setWeights(snap.weights, snap.biases);
     }
     if (maps?.ok) network.setNeuronMaps(maps);
+    if (grads?.ok) network.setGradients(grads.dW, grads.db);
   } catch (error) {
     console.warn("py_mlp: the boundary and network could not be redrawn", error);
   } finally {
@@ -231,8 +245,22 @@ async function refreshBackprop() {
 async function refreshPanels() {
   const [, code] = await Promise.all([refreshBackprop(), call("source")]);
   if (code.ok) $("code").textContent = code.text;
+  await showBackwardSource();
   $("gradcheck-result").textContent = "";
   if (info && info.n_params <= AUTO_GRADCHECK_MAX_PARAMS) await gradientCheck();
+}
+
+async function showBackwardSource() {
+  const code = await call("backward_source");
+  if (code.ok) $("backward-code").textContent = code.text;
+}
+
+// The network's links by their gradient dL/dw over the training data, or by their weight.
+async function colourLinks(byGradient) {
+  network.setLinkMode(byGradient ? "gradient" : "weight");
+  if (!byGradient || !info) return;
+  const grads = await call("link_gradients");
+  if (grads.ok && network.linkMode === "gradient") network.setGradients(grads.dW, grads.db);
 }
 
 async function gradientCheck() {
@@ -398,6 +426,7 @@ async function editPoint(name, args, message) {
   info = { ...info, ...result };
   boundary.setDomain(info.domain);
   boundary.setPoints({ train: info.train, test: info.test });
+  derivative.setNetwork(info);
   $("problem-help").textContent = describeProblem(info);
   useOwnData();
   await refreshSnapshot();
@@ -657,6 +686,7 @@ function wire() {
     charts.gradients.setLogScale(event.target.checked);
   });
   $("show-test").addEventListener("change", (event) => boundary.showTest(event.target.checked));
+  $("link-gradients").addEventListener("change", (event) => act(() => colourLinks(event.target.checked)));
   $("preset").addEventListener("change", (event) => {
     const name = event.target.value;  // stays shown until a setting is changed by hand
     if (name && state !== "loading") act(() => applyPreset(name));

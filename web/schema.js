@@ -461,6 +461,7 @@ export const SCHEMA = Object.freeze({
    "chart",
    "gradients",
    "backprop",
+   "derivative",
    "code",
    "activation",
    "share"

@@ -19,7 +19,10 @@ import time
 import numpy as np
 
 from py_mlp import activations, article, csvdata, datasets, jsonsafe, losses, serialization
+from py_mlp._check import number
 from py_mlp.config import ConfigError, build_run, check_config
+from py_mlp.explain import explain as explain_sample
+from py_mlp.explain import trace
 from py_mlp.gradcheck import TOLERANCE, check_activation, check_gradients
 from py_mlp.training import TrainingDiverged
 
@@ -345,6 +348,87 @@ def source(run):
 
 
 @_needs_run
+def backward_source(run):
+    """The Python of the backward pass as training runs it here: ``Trainer.gradients``, the
+    output's dL/dz (the paired shortcut, when the loss has one) and the loss's own gradient,
+    then ``MLP.backward``."""
+    import inspect
+    import textwrap
+
+    from py_mlp.model import MLP
+    from py_mlp.training import Trainer
+
+    def code(fn):
+        return textwrap.dedent(inspect.getsource(fn))
+
+    t = run.trainer
+    parts = ["# Trainer.gradients (py_mlp/training.py): one batch's loss, then the backward pass and the penalty\n"
+             + code(Trainer.gradients)]
+    if t._paired:
+        parts.append(f"# Loss.output_delta: dL/dz at the output, as {t.loss.name!r} paired with "
+                     f"{run.model.activations[-1]!r} collapses the chain rule\n" + code(losses.Loss.output_delta))
+        used = "the paired shortcut above replaces it here"
+    else:
+        used = "multiplied by the output activation's derivative in MLP.backward"
+    parts.append(f"# loss {t.loss.name!r}: its gradient dL/dyhat ({used})\n" + code(t.loss.grad))
+    parts.append("# MLP.backward (py_mlp/model.py): dz, dW, db and da, layer by layer from the output\n"
+                 + code(MLP.backward))
+    return _ok(text="\n".join(parts))
+
+
+def _parameter_of(request, trainer, x, y):
+    """(layer, i, j) from the request; with no layer, one of layer 1 whose derivative is not 0
+    for this sample: the neuron with the largest |dL/dz| and the input with the largest |x|."""
+    if request.get("layer") is not None:
+        return request["layer"], request.get("i", 0), request.get("j")
+    first = trace(trainer, x, y)["layers"][0]
+    i = int(np.argmax(np.abs(np.nan_to_num(np.asarray(first["dL_dz"], dtype=float)))))
+    return 1, i, int(np.argmax(np.abs(x)))
+
+
+@_needs_run
+def explain(run, request_json):
+    """One training sample's forward and backward pass, neuron by neuron, and one parameter's
+    derivative four ways (``py_mlp.explain.explain``), for the "follow one derivative" panel.
+
+    ``request_json``: ``{"sample": row of the training set, "layer": 1..L, "i": neuron of
+    that layer, "j": neuron of the layer before, or null for the bias b_i}``; without
+    "layer", a weight of layer 1 whose derivative is not zero is chosen. The answer adds
+    the sample's point, label and index, and the epoch."""
+    t = run.trainer
+    try:
+        request = json.loads(request_json)
+        if not isinstance(request, dict):
+            raise TypeError("explain takes an object such as {\"sample\": 0, \"layer\": 1, \"i\": 0, \"j\": 0}")
+        n = number(request.get("sample"), "the sample (a training point's index)", 0, len(t.X) - 1, whole=True)
+    except (ValueError, TypeError) as exc:
+        return _error(str(exc), "sample")
+    try:
+        layer, i, j = _parameter_of(request, t, t.X[n], t.y[n])
+        answer = explain_sample(t, t.X[n], t.y[n], layer, i, j)
+    except (ValueError, TypeError) as exc:
+        return _error(str(exc), "parameter")
+    chain = answer["derivative"]["chain_rule"]
+    return _ok(sample=n, n_train=len(t.X), point=run.points_train[n].tolist(),
+               label=float(_labels(run, t.y[n:n + 1])[0]), epoch=t.epoch, sizes=run.model.sizes,
+               parameter={"layer": chain["layer"], "i": chain["i"], "j": chain["j"]}, **answer)
+
+
+@_needs_run
+def link_gradients(run):
+    """dL/dW and dL/db of every layer over the whole training set now (the full-batch
+    gradient, penalty included; a mini-batch's is a noisy sample of it), for drawing the
+    network's links by their gradient; ``largest`` is the largest |dL/dW| of any layer."""
+    t = run.trainer
+    _, _, grads = t.gradients(t.X, t.y)
+    n_layers = len(run.model.weights)
+    dWs = grads[:n_layers]
+    largest = max(float(np.abs(dW).max()) for dW in dWs)
+    return _ok(dW=[g.tolist() for g in dWs], db=[g.tolist() for g in grads[n_layers:]], largest=largest,
+               epoch=t.epoch)
+
+
+@_needs_run
 def model_json(run):
     """The trained model as py_mlp's versioned JSON, in the command line's layout."""
     return _ok(text=serialization.run_to_json(run))
@@ -492,6 +576,7 @@ __export__ = [
     "setup", "set_data", "add_point", "remove_point", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
     "neuron_maps",
     "gradient_check", "shapes",
+    "explain", "link_gradients", "backward_source",
     "source", "model_json", "load_model", "article_setup", "article_trace",
     "check_code", "use_code", "checkpoint", "restore_points",
 ]

@@ -2,7 +2,8 @@
 
 Starts serve.py on a free port, drives Debian's Chromium (``PY_MLP_CHROMIUM``) and writes
 PNGs to web/screenshots/. Not part of the test suite. ``python tests/e2e/screenshots.py
-activation`` takes only the panels named (``page`` is the page's main states).
+activation`` takes only the panels named (``page`` is the page's main states; ``derivative``
+the "follow one derivative" panel and the links by gradient).
 """
 
 import sys
@@ -64,9 +65,46 @@ def activation(browser, url):
     page.close()
 
 
+def derivative(browser, url):
+    """The "follow one derivative" panel after 30 epochs on the two circles: a weight of
+    layer 1, the backward pass at layer 2, the pointer on one term of the sum; then the
+    network's links by their gradient in the vanishing-gradients preset."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "?preset=circles")
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
+    page.get_by_test_id("epochs").fill("30")
+    page.get_by_test_id("epochs").press("Tab")
+    page.get_by_test_id("train").click()
+    expect(page.locator("#app")).to_have_attribute("data-state", "paused", timeout=120_000)
+    panel = page.get_by_test_id("derivative")
+    page.get_by_test_id("derivative-link-1-0-0").focus()  # the links' tab stop: x1 to neuron 0
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(panel).to_have_attribute("data-i", "3")
+    expect(panel).to_have_attribute("data-state", "ready")
+    for _ in range(2):
+        page.get_by_test_id("derivative-backward").click()
+    expect(panel).to_have_attribute("data-step-layer", "2")
+    page.get_by_test_id("derivative-terms").locator("tr[data-m]").nth(2).hover()
+    panel.screenshot(path=OUT / "derivative.png")
+
+    page.goto(url + "?preset=vanishing")
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false", timeout=120_000)
+    page.get_by_test_id("link-gradients").check()
+    expect(page.locator("#app")).to_have_attribute("data-busy", "false")
+    page.get_by_test_id("network").evaluate("e => e.scrollIntoView({block: 'center'})")
+    boxes = [page.get_by_test_id(t).bounding_box() for t in ("network", "network-legend", "link-gradients")]
+    top, bottom = boxes[0]["y"] - 8, max(b["y"] + b["height"] for b in boxes) + 8
+    left, right = boxes[0]["x"] - 8, boxes[0]["x"] + boxes[0]["width"] + 8
+    page.screenshot(path=OUT / "gradients.png",
+                    clip={"x": left, "y": top, "width": right - left, "height": bottom - top})
+    page.close()
+
+
 def main(names):
     OUT.mkdir(exist_ok=True)
-    shots = {"page": states, "activation": activation}
+    shots = {"page": states, "activation": activation, "derivative": derivative}
     with support.serve_py_url(timeout=600) as url:  # the first start sets up the runtime
         with sync_playwright() as p:
             browser = p.chromium.launch(**support.chromium())

@@ -694,3 +694,119 @@ def test_network_of_195_neurons_is_two_tab_stops_and_arrow_keys_move_among_neuro
     h.keyboard.press("ArrowLeft")
     h.keyboard.press("ArrowDown")
     assert h.evaluate("document.activeElement.dataset.testid") == "neuron-0-1"
+
+
+def test_boundary_pick_mode_picks_the_nearest_training_point_and_adds_nothing(h):
+    set_binary_halves(h)
+    canvas = by(h, "boundary")
+    at = lambda x, y: dict(zip(("x", "y"), h.evaluate("([x, y]) => h.boundary.toCanvas(x, y)", [x, y])))
+    h.evaluate("h.setPoints({x: [-0.5, 0.5], y: [0, 0], label: [0, 1]}, {x: [0, 1], y: [1, 1], label: [1, 0]})")
+    h.evaluate("h.boundary.setPicking(true)")
+    expect(canvas).to_have_attribute("data-mode", "pick")
+    near = at(0.5, 0)
+    canvas.click(position={"x": near["x"] + 4, "y": near["y"] - 3})  # near enough
+    assert h.evaluate("h.calls.at(-1)") == ["pick", 1]
+    canvas.click(position=at(0, 1))  # a test point is not a training sample
+    assert h.evaluate("h.calls.at(-1)") == ["pick", None]
+    canvas.click(position=at(0.5, 0), modifiers=["Alt"])  # no removing either
+    assert h.evaluate("h.calls.at(-1)") == ["pick", 1]
+    expect(canvas).to_have_attribute("data-points", "4")
+    # The keyboard's cursor starts at the centre: seven steps left, Enter picks (-0.5, 0).
+    canvas.focus()
+    for _ in range(7):
+        h.keyboard.press("ArrowLeft")
+    h.keyboard.press("Enter")
+    assert h.evaluate("h.calls.at(-1)") == ["pick", 0]
+    expect(canvas).to_have_attribute("data-points", "4")
+
+    # The picked point is ringed in dark ink; without the ring the pixel is the point's colour.
+    h.evaluate("h.boundary.markPoint(1)")
+    expect(canvas).to_have_attribute("data-marked", "1")
+    h.evaluate("new Promise(requestAnimationFrame)")
+    r = h.evaluate("Math.max(2.5, Math.min(4, h.boundary.canvas.clientWidth / 90)) + 3")
+    ring = pixel(h, "boundary", near["x"] + r, near["y"])
+    assert dist(ring, [33, 37, 41]) < 60, ring
+    h.evaluate("h.boundary.markPoint(null)")
+    expect(canvas).to_have_attribute("data-marked", "")
+    h.evaluate("new Promise(requestAnimationFrame)")
+    assert dist(pixel(h, "boundary", near["x"] + r, near["y"]), [33, 37, 41]) > 60
+
+    h.evaluate("h.boundary.setPicking(false)")
+    canvas.click(position=at(0.9, -0.9))
+    expect(canvas).to_have_attribute("data-points", "5")
+    assert h.evaluate("h.calls.at(-1)")[0] == "add"
+
+
+def test_network_links_by_gradient_fade_with_their_gradient_and_say_so(h):
+    small_net(h)
+    net, legend, readout = by(h, "net"), by(h, "network-legend"), by(h, "net-readout")
+    width = lambda testid: float(by(h, testid).get_attribute("stroke-width"))
+    opacity = lambda testid: float(by(h, testid).get_attribute("stroke-opacity"))
+    before = width("link-1-1-0")
+    # Layer 1's gradients a thousand times smaller than layer 3's: a vanishing gradient.
+    h.evaluate(
+        """() => { const s = [2, 4, 3, 1];
+             const dW = s.slice(1).map((m, k) => Array.from({length: s[k]}, (_, i) => Array.from({length: m},
+               (_, j) => (k === 2 ? 1 : k === 1 ? 0.1 : 0.001) * (i === 0 && j === 0 ? -1 : 0.5))));
+             const db = s.slice(1).map((m) => Array(m).fill(0));
+             h.net.setLinkMode('gradient'); h.net.setGradients(dW, db); }"""
+    )
+    expect(net).to_have_attribute("data-links", "gradient")
+    expect(legend.locator("[data-legend=negative]")).to_contain_text("negative dL/dw")
+    expect(legend.locator("[data-legend=width]")).to_contain_text("up to 1")
+    assert width("link-1-1-0") != before
+    # Width and opacity grow with |dL/dw|: the output layer's links stand out, layer 1's fade.
+    assert width("link-3-0-0") > width("link-2-0-0") > width("link-1-0-0")
+    assert opacity("link-3-0-0") > opacity("link-2-0-0") > opacity("link-1-0-0")
+    assert by(h, "link-3-0-0").get_attribute("stroke") == h.evaluate("h.colors.ORANGE")  # dL/dw < 0
+    assert by(h, "link-3-1-0").get_attribute("stroke") == h.evaluate("h.colors.BLUE")
+    h.mouse.move(*link_point(h, "link-1-1-0", 0.25))
+    expect(readout).to_have_text("x2 → layer 1 neuron 0: weight -1.5, dL/dw 0.0005")
+    message = h.evaluate("() => { try { h.net.setGradients([[[1]]], [[0]]); } catch (e) { return e.message; } }")
+    assert "shapes of the weights" in message
+
+    h.evaluate("h.net.setLinkMode('weight')")
+    expect(net).to_have_attribute("data-links", "weight")
+    expect(legend.locator("[data-legend=negative]")).to_have_text("negative weight")
+    assert width("link-1-1-0") == before
+    expect(readout).to_have_text("x2 → layer 1 neuron 0: weight -1.5")
+
+
+def test_network_links_and_neurons_pick_marks_show_and_notes_sit_beside_the_neurons(h):
+    h.evaluate(
+        """arch => { h.pick.setArchitecture(arch); const {weights, biases} = h.randomWeights(arch.sizes, 3);
+             h.pick.setWeights(weights, biases); }""",
+        SMALL,
+    )
+    h.mouse.click(*link_point(h, "pick-link-2-1-2", 0.3))
+    assert h.evaluate("h.calls.at(-1)") == ["link", 2, 1, 2]
+    by(h, "pick-neuron-2-0").click()
+    assert h.evaluate("h.calls.at(-1)") == ["neuron", 2, 0]
+    # Keyboard: the links' tab stop, arrow keys, Enter.
+    by(h, "pick-link-1-0-0").focus()
+    h.keyboard.press("ArrowDown")
+    h.keyboard.press("Enter")
+    assert h.evaluate("h.calls.at(-1)") == ["link", 1, 0, 1]
+    expect(by(h, "pick-link-1-0-1")).to_have_attribute("role", "button")
+
+    h.evaluate("h.pick.mark('chosen', {links: [[2, 1, 2]], neurons: [[1, 1], [2, 2]]})")
+    marked = h.evaluate("[...document.querySelectorAll('#net-pick .chosen')].map(e => e.dataset.testid)")
+    assert sorted(marked) == ["pick-link-2-1-2", "pick-neuron-1-1", "pick-neuron-2-2"]
+    expect(by(h, "net-pick")).to_have_class(re.compile(r"\bhas-chosen\b"))
+    h.evaluate("h.pick.mark('chosen', {neurons: [[3, 0]]})")  # a new mark replaces the old
+    assert h.evaluate("[...document.querySelectorAll('#net-pick .chosen')].map(e => e.dataset.testid)") == ["pick-neuron-3-0"]
+    h.evaluate("h.pick.mark('chosen')")
+    expect(by(h, "net-pick")).not_to_have_class(re.compile(r"\bhas-chosen\b"))
+
+    # Notes: two lines right beside each neuron, while there is room.
+    expect(by(h, "net-pick")).to_have_attribute("data-notes", "shown")
+    h.evaluate("h.pick.setNotes([[['x 1'], ['x 2']], [0, 1, 2, 3].map(n => [`z ${n}`, `dz ${n}`]), [0, 1, 2].map(n => [`z ${n}`]), [['out']]])")
+    boxes = h.evaluate(
+        """() => { const g = document.querySelector('[data-testid=pick-neuron-1-2] rect').getBoundingClientRect();
+             const t = [...document.querySelectorAll('#net-pick .note')].find(n => n.textContent.startsWith('z 2dz 2'));
+             const b = t.getBoundingClientRect(); return [g.right, g.top, g.bottom, b.left, b.top, b.bottom]; }"""
+    )
+    right, top, bottom, left, text_top, text_bottom = boxes
+    assert 0 <= left - right < 8 and text_top < bottom and text_bottom > top, boxes
+    h.evaluate("document.querySelector('.pick-box').style.width = '300px'")
+    expect(by(h, "net-pick")).to_have_attribute("data-notes", "hidden")

@@ -33,22 +33,35 @@
 // follows it), Enter adds a point there (Shift+Enter the other label, a held digit its
 // class), Delete or Backspace removes the nearest point.
 // The view never edits its own points: the caller updates its data and calls setPoints.
+// Picking instead (setPicking(true), with onPickPoint): a click, or Enter at the keyboard's
+// cursor, picks the nearest training point within PICK_PX, onPickPoint(index), or calls
+// onPickPoint(null) when none is that near; nothing is added or removed meanwhile.
+// markPoint(index) rings one training point (markPoint(null): none).
 //
-// Test hooks: canvas.dataset.gridUpdates (setGrid calls), .points (train + test count);
-// toCanvas(x, y) maps data to canvas CSS pixels.
+// Test hooks: canvas.dataset.gridUpdates (setGrid calls), .points (train + test count),
+// .domain (the data square, JSON), .mode ("edit" or "pick"), .marked (the ringed point's
+// index, or ""); toCanvas(x, y) maps data to canvas CSS pixels.
 
 import { binaryHeat, classColor, classHeat, css, diverging, lighten, rangeColor } from "./colors.js";
 import { formatNumber } from "./format.js";
 
 const HIT_PX = 6;
+const PICK_PX = 12;
 const FONT = "10px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const EMPTY = { x: [], y: [], label: [] };
 const SVG = "http://www.w3.org/2000/svg";
 const SCALE_PX = 128;    // the regression colour scale's width in CSS px (and pixels painted)
 
 export class BoundaryView {
-  constructor(canvas, { onAddPoint = () => {}, onRemovePoint = () => {}, readout = null, legend = null, axes = true } = {}) {
+  constructor(canvas, {
+    onAddPoint = () => {}, onRemovePoint = () => {}, onPickPoint = () => {}, readout = null, legend = null, axes = true,
+  } = {}) {
     this.canvas = canvas;
+    this.onPickPoint = onPickPoint;
+    this.picking = false;
+    this.marked = null;
+    canvas.dataset.mode = "edit";
+    canvas.dataset.marked = "";
     this.onAddPoint = onAddPoint;
     this.onRemovePoint = onRemovePoint;
     this.readout = readout;
@@ -84,6 +97,7 @@ export class BoundaryView {
   setDomain([xmin, xmax, ymin, ymax]) {
     if (!(xmax > xmin && ymax > ymin)) throw new Error(`domain must be [xmin, xmax, ymin, ymax] with min < max, got ${[xmin, xmax, ymin, ymax]}`);
     this.domain = [xmin, xmax, ymin, ymax];
+    this.canvas.dataset.domain = JSON.stringify(this.domain);
     this.#pointsChanged();
   }
 
@@ -141,6 +155,19 @@ export class BoundaryView {
   setDiscretize(on) {
     this.discrete = Boolean(on);
     this.#paintHeat();
+    this.#scheduleDraw();
+  }
+
+  // On: a click (or Enter) picks a training point (onPickPoint) instead of adding one.
+  setPicking(on) {
+    this.picking = Boolean(on);
+    this.canvas.dataset.mode = this.picking ? "pick" : "edit";
+  }
+
+  // Ring training point `index` (null: none).
+  markPoint(index) {
+    this.marked = Number.isInteger(index) ? index : null;
+    this.canvas.dataset.marked = this.marked === null ? "" : String(this.marked);
     this.#scheduleDraw();
   }
 
@@ -279,7 +306,19 @@ export class BoundaryView {
     }
     ctx.drawImage(this.pointLayer, 0, 0);
     if (this.axes) this.#drawAxes(ctx, dpr, width, height);
+    if (this.marked !== null && this.marked < this.points.train.x.length) this.#drawMark(ctx, dpr, width);
     if (this.cursor) this.#drawCursor(ctx, dpr);
+  }
+
+  #drawMark(ctx, dpr, width) {
+    const { x, y } = this.points.train;
+    const [px, py] = this.toCanvas(x[this.marked], y[this.marked]);
+    const r = Math.max(2.5, Math.min(4, width / 90)) + 3;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.beginPath();
+    ctx.arc(px, py, r, 0, 2 * Math.PI);
+    ctx.lineWidth = 4; ctx.strokeStyle = "#fff"; ctx.stroke();
+    ctx.lineWidth = 2; ctx.strokeStyle = "#212529"; ctx.stroke();
   }
 
   #drawCursor(ctx, dpr) {
@@ -301,9 +340,11 @@ export class BoundaryView {
     if (step) {
       const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
       this.cursor = [clamp(x + step[0] * (xmax - xmin) / 40, xmin, xmax), clamp(y + step[1] * (ymax - ymin) / 40, ymin, ymax)];
+    } else if (e.key === "Enter" && this.picking) {
+      this.#pick(...this.toCanvas(x, y));
     } else if (e.key === "Enter") {
       this.onAddPoint(x, y, this.#labelFor(e));
-    } else if (e.key === "Delete" || e.key === "Backspace") {
+    } else if ((e.key === "Delete" || e.key === "Backspace") && !this.picking) {
       this.#removeNear(...this.toCanvas(x, y));
     } else {
       return;
@@ -417,11 +458,13 @@ export class BoundaryView {
     const local = (e) => { const r = c.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
     c.addEventListener("click", (e) => {
       const [px, py] = local(e);
+      if (this.picking) { this.#pick(px, py); return; }
       if (e.altKey) { this.#removeNear(px, py); return; }
       const [x, y] = this.toData(px, py);
       this.onAddPoint(x, y, this.#labelFor(e));
     }, opts);
     c.addEventListener("contextmenu", (e) => {
+      if (this.picking) return;
       const [px, py] = local(e);
       if (this.#removeNear(px, py)) e.preventDefault();
     }, opts);
@@ -458,6 +501,18 @@ export class BoundaryView {
       }
     }
     return best;
+  }
+
+  // The nearest training point within PICK_PX of (px, py), shown or not, to onPickPoint.
+  #pick(px, py) {
+    let best = null, bestD = PICK_PX * PICK_PX;
+    const { x, y } = this.points.train;
+    for (let i = 0; i < x.length; i++) {
+      const [X, Y] = this.toCanvas(x[i], y[i]);
+      const d = (X - px) ** 2 + (Y - py) ** 2;
+      if (d <= bestD) { bestD = d; best = i; }
+    }
+    this.onPickPoint(best);
   }
 
   #removeNear(px, py) {

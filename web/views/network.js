@@ -12,6 +12,7 @@
 // focusable; pointerenter or focus calls onHoverNeuron(layer, index), pointerleave or blur
 // calls onLeave(). With onClickNeuron(layer, index), a click or Enter/Space calls it too.
 // The link from neuron i of layer L-1 to neuron j of layer L is data-testid="link-{L}-{i}-{j}".
+// A second diagram on the same page takes {testidPrefix: "other-"}: "other-link-1-0-0", ...
 //
 // Links: stroke width grows with |w| (0.5 + 2|w| px, clamped to the node pitch), orange for
 // negative and blue for positive weights, fainter for small |w| and in dense layers. A
@@ -36,8 +37,24 @@
 // the inputs); `wantsNeuronMaps` says whether they would be drawn, so the caller can skip
 // asking for them. Colours as showNeuronMap's: rangeColor over each neuron's range.
 //
+// Links by gradient: setLinkMode("gradient") draws each link by its dL/dw instead of its
+// weight (setGradients(dW, db), the same shapes as setWeights'): orange negative, blue
+// positive, width and opacity growing with sqrt(|dL/dw| / the largest |dL/dw| of any
+// layer), so a layer whose gradients vanish fades out; a neuron's fill is its dL/db on
+// that scale. The legend and the read-out say so; setLinkMode("weight") goes back.
+//
+// Picking: with onClickLink(k, i, j), a click on a link (the nearest within a few px) or
+// Enter/Space on the focused link calls it; links then have role "button".
+// Marks: mark(name, {links: [[k, i, j], ...], neurons: [[layer, index], ...]}) puts the
+// CSS class `name` on exactly those elements (and "has-{name}" on the container while
+// any is marked), so a caller can show what it is explaining; mark(name) clears them.
+// Notes: with {notes: true} the diagram keeps room on the right, and setNotes(notes)
+// writes up to two short lines beside each neuron (notes[layer][index] = [line, line],
+// or null), while the columns are wide and tall enough to read them
+// (container.dataset.notes "shown" or "hidden").
+//
 // Test hooks: container.dataset.weightUpdates (setWeights calls), .neurons (count),
-// .thumbnails (neurons with a heatmap drawn).
+// .thumbnails (neurons with a heatmap drawn), .links ("weight" or "gradient").
 
 import { BLUE, ORANGE, css, lighten, rangeColor, signedColor } from "./colors.js";
 import { formatNumber } from "./format.js";
@@ -46,6 +63,9 @@ const SVG = "http://www.w3.org/2000/svg";
 const HIT_PX = 5;                // a link this near the pointer counts as hovered
 const THUMB_MIN_NODE = 16;       // px: smaller nodes get no heatmap
 const THUMB_MAX_NEURONS = 64;    // hidden + output neurons: more get no heatmap
+const NOTE_WIDTH = 160;          // px kept on the right for the output column's notes
+const NOTE_MIN_GAP = 160;        // px between columns below which notes are not drawn
+const NOTE_MIN_PITCH = 24;       // px between neurons below which notes are not drawn
 const biasFill = (b) => css(lighten(signedColor(b, 1), 0.15));
 
 const el = (name, attrs = {}) => {
@@ -57,12 +77,20 @@ const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
 export class NetworkView {
   constructor(container, {
-    onHoverNeuron = () => {}, onLeave = () => {}, onClickNeuron = null, readout = null, legend = null, maxHeight = 420,
+    onHoverNeuron = () => {}, onLeave = () => {}, onClickNeuron = null, onClickLink = null, readout = null, legend = null,
+    maxHeight = 420, notes = false, testidPrefix = "",
   } = {}) {
     this.container = container;
     this.onHoverNeuron = onHoverNeuron;
     this.onLeave = onLeave;
     this.onClickNeuron = onClickNeuron;
+    this.onClickLink = onClickLink;
+    this.notesWanted = notes;
+    this.prefix = testidPrefix;
+    this.notes = null;       // [layer][index] -> [line, line] or null
+    this.mode = "weight";    // links drawn by "weight" or by "gradient"
+    this.gradients = null;   // {dW, db, largest} for the gradient mode
+    this.marks = new Map();  // mark name -> the elements carrying it
     this.readout = readout;
     this.legend = legend;
     this.maxHeight = maxHeight;
@@ -76,15 +104,11 @@ export class NetworkView {
     container.classList.add("network-view");
     container.dataset.weightUpdates = "0";
     container.dataset.thumbnails = "0";
+    container.dataset.links = this.mode;
+    if (onClickLink) container.classList.add("picks-links");
     this.svg = el("svg", { class: "network-svg", role: "group", "aria-label": "Network diagram" });
-    this.map = document.createElement("div");
-    this.map.className = "neuron-map";
-    this.map.dataset.testid = "neuron-map";
-    this.map.hidden = true;
-    this.mapCanvas = document.createElement("canvas");
-    this.mapCaption = document.createElement("span");
-    this.map.append(this.mapCanvas, this.mapCaption);
-    container.append(this.svg, this.map);
+    this.map = null;         // the large heatmap of one neuron, made on first use (showNeuronMap)
+    container.append(this.svg);
     this.abort = new AbortController();
     const opts = { signal: this.abort.signal };
     this.svg.addEventListener("pointermove", (e) => this.#pointerMove(e), opts);
@@ -94,9 +118,10 @@ export class NetworkView {
     container.addEventListener("focusin", (e) => this.#focusIn(e), opts);
     container.addEventListener("focusout", () => { this.focused = null; this.#showReadout(); }, opts);
     this.svg.addEventListener("keydown", (e) => this.#linkKey(e), opts);
+    this.svg.addEventListener("click", (e) => this.#click(e), opts);
     if (legend) {
       legend.classList.add("network-legend");
-      legend.dataset.testid ||= "network-legend";
+      legend.dataset.testid ||= `${testidPrefix}network-legend`;
     }
     this.width = 0;
     if (typeof ResizeObserver !== "undefined") {
@@ -118,6 +143,9 @@ export class NetworkView {
     if (same) return;
     this.arch = { sizes: [...sizes], inputNames: [...inputNames], activations: [...activations] };
     this.weights = null;
+    this.gradients = null;
+    this.notes = null;
+    this.marks.clear();
     this.pointed = this.focused = null;
     this.tabLink = [1, 0];
     this.hideNeuronMap();
@@ -145,7 +173,7 @@ export class NetworkView {
       const frag = document.createDocumentFragment();
       for (let i = 0; i < fanIn; i++) {
         for (let j = 0; j < fanOut; j++) {
-          const line = el("line", { class: "link", "data-testid": `link-${k}-${i}-${j}`, stroke: "#ced4da", "stroke-width": "1" });
+          const line = el("line", { class: "link", "data-testid": `${this.prefix}link-${k}-${i}-${j}`, stroke: "#ced4da", "stroke-width": "1" });
           lines[i * fanOut + j] = line;
           frag.append(line);
         }
@@ -166,7 +194,7 @@ export class NetworkView {
           class: `neuron ${layer === 0 ? "input" : layer === L ? "output" : "hidden"}`,
           // One tab stop for all the neurons (the first); arrow keys move among them.
           tabindex: layer === 0 && index === 0 ? "0" : "-1", role: this.onClickNeuron ? "button" : "img",
-          "data-testid": `neuron-${layer}-${index}`,
+          "data-testid": `${this.prefix}neuron-${layer}-${index}`,
           "aria-label": `layer ${layer} neuron ${index}${role ? ` (${role})` : ""}`,
         });
         const rect = el("rect", { rx: "2", fill: layer === 0 ? "#fff" : css(lighten(signedColor(0))) });
@@ -183,6 +211,19 @@ export class NetworkView {
       }
     });
     this.svg.append(linkGroup, headerGroup, neuronGroup);
+    this.noteTexts = null;
+    if (this.notesWanted) {
+      const noteGroup = el("g", { class: "notes", "aria-hidden": "true" });
+      this.noteTexts = sizes.map((size) => Array.from({ length: size }, () => {
+        const text = el("text", { class: "note" });
+        const lines = [el("tspan", { class: "forward" }), el("tspan", { class: "backward" })];
+        text.append(...lines);
+        noteGroup.append(text);
+        return { text, lines };
+      }));
+      this.svg.append(noteGroup);
+      this.noteGroup = noteGroup;
+    }
     this.container.dataset.neurons = String(sizes.reduce((a, b) => a + b, 0));
   }
 
@@ -210,7 +251,9 @@ export class NetworkView {
     const maxN = Math.max(...sizes);
     const top = 34, bottom = 8;
     const longest = Math.max(2, ...inputNames.map((s) => String(s).length));
-    const left = 10 + longest * 6.5, right = 8;
+    // Room for the output's notes on a wide diagram only (a phone would lose a third of it).
+    this.noteRoom = this.notesWanted && W >= 3 * NOTE_WIDTH ? NOTE_WIDTH : 0;
+    const left = 10 + longest * 6.5, right = 8 + this.noteRoom;
     const colGap = (W - left - right) / L;
     // Every column spreads its neurons over the height of the tallest one, at most 40 px apart.
     const pitch = clamp((this.maxHeight - top - bottom) / maxN, 5, 40);
@@ -280,6 +323,7 @@ export class NetworkView {
     }
     if (this.thumbs && !this.wantsNeuronMaps) this.#dropThumbs();
     this.#placeThumbs();
+    this.#placeNotes();
     this.#renderLegend();
   }
 
@@ -305,12 +349,17 @@ export class NetworkView {
     if (this.pointed || this.focused) this.#showReadout();
   }
 
+  // The links and neurons by the weights and biases, or by their gradients (setLinkMode).
   #paintWeights() {
+    const gradient = this.mode === "gradient";
+    if (gradient && !this.gradients) return;  // drawn once they arrive
     const { sizes } = this.arch;
     const { maxW } = this.geometry;
     const orange = ORANGE, blue = BLUE;
+    const largest = gradient ? this.gradients.largest : 0;
     for (let k = 1; k < sizes.length; k++) {
-      const W = this.weights[k - 1], lines = this.links[k - 1], drawn = this.drawn[k - 1];
+      const W = gradient ? this.gradients.dW[k - 1] : this.weights[k - 1];
+      const lines = this.links[k - 1], drawn = this.drawn[k - 1];
       const fanIn = sizes[k - 1], fanOut = sizes[k];
       const density = clamp(6 / Math.sqrt(fanIn * fanOut), 0.12, 1);  // thousands of links: fainter
       for (let i = 0; i < fanIn; i++) {
@@ -318,24 +367,113 @@ export class NetworkView {
         for (let j = 0; j < fanOut; j++) {
           const w = Number(row[j]);
           const a = Number.isFinite(w) ? Math.abs(w) : 0;
-          // Quantised to 0.05 px so that slow drifts don't rewrite every link every frame.
-          const width = Math.round(clamp(0.5 + 2 * a, 0.5, maxW) * 20) / 20;
-          const signed = w < 0 ? -width : width;
+          // sqrt: a gradient 100 times smaller than the largest is still seen, faintly.
+          const size = gradient ? (largest > 0 ? Math.sqrt(a / largest) : 0) : a;
+          const width = gradient ? 0.5 + (maxW - 0.5) * size : clamp(0.5 + 2 * a, 0.5, maxW);
+          const opacity = gradient ? clamp(0.04 + size, 0.04, 1) : clamp(0.2 + a, 0.2, 1);
+          // Quantised (to 0.05 px, or 1% of the largest gradient) so that slow drifts don't
+          // rewrite every link every frame.
+          const step = gradient ? Math.round(size * 100) + 1 : Math.round(width * 20);
+          const signed = w < 0 ? -step : step;
           const at = i * fanOut + j;
           if (drawn[at] === signed) continue;
           const line = lines[at];
           if (!(Math.sign(drawn[at]) === Math.sign(signed))) line.setAttribute("stroke", w < 0 ? orange : blue);
-          line.setAttribute("stroke-width", String(width));
-          line.setAttribute("stroke-opacity", (density * clamp(0.2 + a, 0.2, 1)).toFixed(2));
+          line.setAttribute("stroke-width", String(Math.round(width * 20) / 20));
+          line.setAttribute("stroke-opacity", (density * opacity).toFixed(2));
           drawn[at] = signed;
         }
       }
-      const b = this.biases[k - 1];
+      const b = gradient ? this.gradients.db[k - 1] : this.biases[k - 1];
       this.neurons[k].forEach((n, j) => {
-        const fill = biasFill(Number(b[j]));
+        const fill = gradient ? css(lighten(signedColor(Number(b[j]) || 0, largest), 0.15)) : biasFill(Number(b[j]));
         if (n.fill !== fill) { n.rect.setAttribute("fill", fill); n.fill = fill; }
       });
     }
+  }
+
+  // "weight" (the default) or "gradient": what the links' colour and width show.
+  setLinkMode(mode) {
+    if (mode !== "weight" && mode !== "gradient") throw new Error(`link mode must be "weight" or "gradient", got ${JSON.stringify(mode)}`);
+    if (mode === this.mode) return;
+    this.mode = mode;
+    this.container.dataset.links = mode;
+    this.drawn?.forEach((d) => d.fill(NaN));
+    if (this.weights) this.#paintWeights();
+    this.#renderLegend();
+    if (this.pointed || this.focused) this.#showReadout();
+  }
+
+  get linkMode() {
+    return this.mode;
+  }
+
+  // dW[k][i][j] = dL/dW of layer k+1 (as setWeights' weights), db[k][j]; null entries count as 0.
+  setGradients(dW, db) {
+    if (!this.arch) throw new Error("call setArchitecture before setGradients");
+    const { sizes } = this.arch;
+    const L = sizes.length - 1;
+    const fits = dW.length === L && db.length === L && dW.every((m, k) => m.length === sizes[k] &&
+      m.every((row) => row.length === sizes[k + 1]) && db[k].length === sizes[k + 1]);
+    if (!fits) throw new Error(`gradients must have the shapes of the weights and biases for sizes ${JSON.stringify(sizes)}`);
+    let largest = 0;
+    for (const m of dW) for (const row of m) for (const g of row) if (Math.abs(g) > largest) largest = Math.abs(g);
+    this.gradients = { dW, db, largest };
+    if (this.mode === "gradient") {
+      this.#paintWeights();
+      this.#renderLegend();
+      if (this.pointed || this.focused) this.#showReadout();
+    }
+  }
+
+  // Put the CSS class `name` on exactly these links and neurons (none: clear it).
+  mark(name, { links = [], neurons = [] } = {}) {
+    for (const element of this.marks.get(name) ?? []) element.classList.remove(name);
+    const marked = [];
+    if (this.arch) {
+      const { sizes } = this.arch;
+      for (const [k, i, j] of links) {
+        const line = k >= 1 && k < sizes.length && i < sizes[k - 1] && j < sizes[k] ? this.#linkElement([k, i, j]) : null;
+        if (line) marked.push(line);
+      }
+      for (const [layer, index] of neurons) {
+        const g = this.neuronElement(layer, index);
+        if (g) marked.push(g);
+      }
+    }
+    for (const element of marked) element.classList.add(name);
+    this.marks.set(name, marked);
+    this.container.classList.toggle(`has-${name}`, marked.length > 0);
+  }
+
+  // Up to two lines of text beside each neuron: notes[layer][index] = [first, second] or null.
+  setNotes(notes) {
+    if (!this.noteTexts) throw new Error("construct the NetworkView with {notes: true} to write notes");
+    this.notes = notes;
+    this.noteTexts.forEach((column, layer) => column.forEach(({ lines }, index) => {
+      const note = notes?.[layer]?.[index] ?? [];
+      lines.forEach((tspan, n) => {
+        const text = note[n] ?? "";
+        if (tspan.textContent !== text) tspan.textContent = text;
+      });
+    }));
+  }
+
+  #placeNotes() {
+    if (!this.noteTexts || !this.positions) return;
+    const { xs, ys, sides } = this.positions;
+    const { colGap, pitch } = this.geometry;
+    // `pitch` is the tallest column's spacing, the tightest of all.
+    const fits = this.noteRoom > 0 && colGap - Math.max(...sides) >= NOTE_MIN_GAP && pitch >= NOTE_MIN_PITCH;
+    this.container.dataset.notes = fits ? "shown" : "hidden";
+    this.noteGroup.setAttribute("display", fits ? "inline" : "none");
+    this.noteTexts.forEach((column, c) => column.forEach(({ lines }, i) => {
+      const x = (xs[c] + sides[c] + 3).toFixed(1);
+      lines[0].setAttribute("x", x);
+      lines[0].setAttribute("y", (ys[c][i] - 2).toFixed(1));
+      lines[1].setAttribute("x", x);
+      lines[1].setAttribute("y", (ys[c][i] + 9).toFixed(1));
+    }));
   }
 
   // The neuron's element (a focusable <g>), e.g. for focus management.
@@ -349,6 +487,15 @@ export class NetworkView {
     const node = this.neurons?.[layer]?.[index];
     if (!node) return;
     if (values.length !== n * n) throw new Error(`neuron map needs n*n = ${n * n} values, got ${values.length}`);
+    if (!this.map) {
+      this.map = document.createElement("div");
+      this.map.className = "neuron-map";
+      this.map.dataset.testid = `${this.prefix}neuron-map`;
+      this.mapCanvas = document.createElement("canvas");
+      this.mapCaption = document.createElement("span");
+      this.map.append(this.mapCanvas, this.mapCaption);
+      this.container.append(this.map);
+    }
     const cv = this.mapCanvas;
     if (cv.width !== n) { cv.width = n; cv.height = n; }
     paintMap(cv, values, range);
@@ -368,7 +515,7 @@ export class NetworkView {
   }
 
   hideNeuronMap() {
-    this.map.hidden = true;
+    if (this.map) this.map.hidden = true;
   }
 
   // True while the nodes are large enough for a heatmap inside each (and the diagram is shown).
@@ -444,7 +591,7 @@ export class NetworkView {
     this.observer?.disconnect();
     this.abort.abort();
     this.svg.remove();
-    this.map.remove();
+    this.map?.remove();
     this.legend?.replaceChildren();
   }
 
@@ -460,13 +607,17 @@ export class NetworkView {
     if (item.link) {
       const [k, i, j] = item.link;
       const w = this.weights?.[k - 1]?.[i]?.[j];
-      return `${this.#name(k - 1, i)} → ${this.#name(k, j)}` + (w === undefined ? "" : `: weight ${formatNumber(Number(w), 3)}`);
+      const g = this.mode === "gradient" ? this.gradients?.dW[k - 1]?.[i]?.[j] : undefined;
+      return `${this.#name(k - 1, i)} → ${this.#name(k, j)}` + (w === undefined ? "" : `: weight ${formatNumber(Number(w), 3)}`) +
+        (g === undefined ? "" : `, dL/dw ${formatNumber(g, 3)}`);
     }
     const [layer, index] = item.neuron;
     if (layer === 0) return `input ${this.#name(0, index)}`;
     const b = this.biases?.[layer - 1]?.[index];
+    const g = this.mode === "gradient" ? this.gradients?.db[layer - 1]?.[index] : undefined;
     const act = this.arch.activations[layer - 1];
-    return `${this.#name(layer, index)}${act ? ` (${act})` : ""}` + (b === undefined ? "" : `: bias ${formatNumber(Number(b), 3)}`);
+    return `${this.#name(layer, index)}${act ? ` (${act})` : ""}` + (b === undefined ? "" : `: bias ${formatNumber(Number(b), 3)}`) +
+      (g === undefined ? "" : `, dL/db ${formatNumber(g, 3)}`);
   }
 
   #showReadout() {
@@ -496,11 +647,18 @@ export class NetworkView {
     if (!this.arch || !this.positions) return;
     const g = e.target.closest?.(".neuron");
     if (g) {
-      const [, layer, index] = g.dataset.testid.split("-").map(Number);
+      const [layer, index] = this.#numbers(g);
       this.#point({ neuron: [layer, index] });
       return;
     }
     this.#point(this.#linkAt(e.clientX, e.clientY));
+  }
+
+  // A click on a link (not on a neuron, which has its own) picks it, with onClickLink.
+  #click(e) {
+    if (!this.onClickLink || !this.arch || !this.positions || e.target.closest?.(".neuron")) return;
+    const hit = this.#linkAt(e.clientX, e.clientY);
+    if (hit) this.onClickLink(...hit.link);
   }
 
   // The link nearest to a viewport point, within HIT_PX; null if none.
@@ -526,14 +684,19 @@ export class NetworkView {
     return best;
   }
 
+  // [k, i, j] of a link element, [layer, index] of a neuron's, from its data-testid.
+  #numbers(element) {
+    return element.dataset.testid.slice(this.prefix.length).split("-").slice(1).map(Number);
+  }
+
   #focusIn(e) {
     const t = e.target;
     if (t.classList?.contains("link")) {
-      const [, k, i, j] = t.dataset.testid.split("-").map(Number);
+      const [k, i, j] = this.#numbers(t);
       this.focused = { link: [k, i, j] };
-      t.setAttribute("role", "img");
+      t.setAttribute("role", this.onClickLink ? "button" : "img");
     } else if (t.classList?.contains("neuron")) {
-      const [, layer, index] = t.dataset.testid.split("-").map(Number);
+      const [layer, index] = this.#numbers(t);
       this.focused = { neuron: [layer, index] };
     }
     this.#showReadout();
@@ -563,6 +726,11 @@ export class NetworkView {
     const L = sizes.length - 1;
     let [k, at] = this.tabLink;
     const count = (layer) => sizes[layer - 1] * sizes[layer];
+    if ((e.key === "Enter" || e.key === " ") && this.onClickLink) {
+      e.preventDefault();
+      this.onClickLink(k, Math.floor(at / sizes[k]), at % sizes[k]);
+      return;
+    }
     if (e.key === "ArrowDown" || e.key === "ArrowRight") {
       if (at + 1 < count(k)) at += 1; else if (k < L) [k, at] = [k + 1, 0];
     } else if (e.key === "ArrowUp" || e.key === "ArrowLeft") {
@@ -600,7 +768,9 @@ export class NetworkView {
   #renderLegend() {
     if (!this.legend) return;
     const thumbs = Boolean(this.thumbs);
-    const key = String(thumbs);
+    const gradient = this.mode === "gradient";
+    const largest = gradient && this.gradients ? formatNumber(this.gradients.largest, 2) : null;
+    const key = `${thumbs} ${this.mode} ${largest}`;
     if (this.legendKey === key) return;
     this.legendKey = key;
     const line = (stroke, width, y = 6) => el("line", { x1: "1", y1: String(y), x2: "23", y2: String(y), stroke, "stroke-width": String(width), "stroke-linecap": "round" });
@@ -615,11 +785,17 @@ export class NetworkView {
     const bias = swatch(...[-1, 0, 1].map((b, n) => el("rect", {
       x: String(n * 8 + 0.5), y: "2", width: "7", height: "8", rx: "1", fill: biasFill(b), stroke: "#868e96", "stroke-width": "0.6",
     })));
-    const items = [
+    const where = thumbs ? "frame" : "fill";
+    const items = gradient ? [
+      ["negative", swatch(line(ORANGE, 2.5)), "negative dL/dw (a descent step raises the weight)"],
+      ["positive", swatch(line(BLUE, 2.5)), "positive dL/dw (a step lowers it)"],
+      ["width", widths, `width, opacity: |dL/dw| over all the training data${largest ? `, up to ${largest}` : ""}; faint = vanishing`],
+      ["bias", bias, `${where}: the neuron's dL/db`],
+    ] : [
       ["negative", swatch(line(ORANGE, 2.5)), "negative weight"],
       ["positive", swatch(line(BLUE, 2.5)), "positive weight"],
       ["width", widths, "width: |weight|"],
-      ["bias", bias, thumbs ? "frame: the neuron's bias" : "fill: the neuron's bias"],
+      ["bias", bias, `${where}: the neuron's bias`],
     ];
     if (thumbs) {
       const output = swatch(...[-1, -0.5, 0, 0.5, 1].map((v, n) => el("rect", {
@@ -630,6 +806,7 @@ export class NetworkView {
     const list = document.createElement("ul");
     list.className = "view-legend";
     list.setAttribute("aria-label", "Legend of the network diagram");
+    list.dataset.links = this.mode;
     for (const [name, icon, text] of items) {
       const li = document.createElement("li");
       li.dataset.legend = name;

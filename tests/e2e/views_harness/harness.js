@@ -26,6 +26,9 @@ function setPoints(train, test) {
 const boundary = new BoundaryView($("boundary"), {
   readout: $("boundary-readout"),
   legend: $("boundary-legend"),
+  onPickPoint(index) {
+    calls.push(["pick", index]);
+  },
   onAddPoint(x, y, label) {
     calls.push(["add", x, y, label]);
     const t = data.train;
@@ -55,6 +58,12 @@ const net = new NetworkView($("net"), {
   },
 });
 const phone = new NetworkView($("net-phone"));
+// As the derivative panel holds its own: links and neurons pick, notes beside the neurons.
+const pick = new NetworkView($("net-pick"), {
+  onClickLink: (k, i, j) => calls.push(["link", k, i, j]),
+  onClickNeuron: (layer, index) => calls.push(["neuron", layer, index]),
+  notes: true, testidPrefix: "pick-",
+});
 
 // The data set picker's thumbnails, on demand (each request costs the test a round trip).
 function showThumbs() {
@@ -91,5 +100,5 @@ function neuronMaps(sizes, n = 16) {
   return { n, values, ranges: sizes.map((m) => Array(m).fill([-1, 1])) };
 }
 
-window.h = { chart, grad, big, boundary, net, phone, calls, data, setPoints, colors, randomWeights, showThumbs, neuronMaps };
+window.h = { chart, grad, big, boundary, net, phone, pick, calls, data, setPoints, colors, randomWeights, showThumbs, neuronMaps };
 document.body.dataset.ready = "1";
