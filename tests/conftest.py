@@ -35,7 +35,8 @@ def serving():
 def runtime_ready() -> Path:
     """web/runtime/ with every pinned file present and verified; returns its path."""
     try:
-        serve.setup_runtime(serve.DEFAULT_ROOT)
+        with support.one_at_a_time("setup"):  # pytest-xdist's workers share web/
+            serve.setup_runtime(serve.DEFAULT_ROOT)
     except serve.SetupError as e:
         pytest.fail(f"runtime setup failed:\n{e}", pytrace=False)
     return serve.DEFAULT_ROOT / serve.RUNTIME_DIR
@@ -45,7 +46,8 @@ def runtime_ready() -> Path:
 def wheel_ready() -> dict:
     """web/wheels/ holding a current py_mlp wheel; returns wheels/index.json's content."""
     try:
-        return serve.ensure_wheel(serve.DEFAULT_ROOT)
+        with support.one_at_a_time("setup"):
+            return serve.ensure_wheel(serve.DEFAULT_ROOT)
     except serve.SetupError as e:
         pytest.fail(f"building the py_mlp wheel failed:\n{e}", pytrace=False)
 

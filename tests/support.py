@@ -186,3 +186,18 @@ def plain_server(directory: Path, host: str = "127.0.0.1"):
     server.requests = []
     with in_thread(server):
         yield f"http://{host}:{server.server_address[1]}/", server.requests
+
+
+@contextlib.contextmanager
+def one_at_a_time(name: str):
+    """Hold an exclusive lock named NAME (a file in the system's temp folder) for the block:
+    the test processes pytest-xdist starts then set up web/ one after another."""
+    import fcntl
+    import tempfile
+
+    with open(Path(tempfile.gettempdir()) / f"py_mlp-tests-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
