@@ -94,6 +94,7 @@ let articleMode = false;     // ?preset=article: the tutorial's network, data an
 let customUsed = null;       // the code of your own activation, once checked and in use
 let checkpoint = null;       // {points, model} from the worker, to go on from after a restart
 let recovering = null;       // the restart under way, if any
+let checking = false;        // new code is running for its check (a timeout is that code's)
 
 fillChoices(document);
 const controls = new Controls(form, { current: () => config, onChange: settingChanged });
@@ -469,7 +470,9 @@ async function checkCode() {
   if (!embedded) settings.saveCode(code);
   await saveCheckpoint();
   say("Running your code and checking its derivative…");
+  checking = true;  // until it answers; if it never does, recover() reads it
   const answer = JSON.parse(await worker.timed(CHECK_LIMIT_MS, "check_code", code));
+  checking = false;
   if (!answer.ok) {
     editor.showError(answer);
     return say(`Your code could not be used: ${answer.error}. The network is unchanged.`);
@@ -481,7 +484,9 @@ async function checkCode() {
 
 async function useCode() {
   const code = editor.code;
-  const answer = await call("use_code", code);
+  checking = true;  // registering runs the code once more, on a wider probe
+  const answer = JSON.parse(await worker.timed(CHECK_LIMIT_MS, "use_code", code));
+  checking = false;
   if (!answer.ok) return say(answer.error);
   customUsed = code;
   editor.markUsed();
@@ -496,8 +501,8 @@ async function useCode() {
 }
 
 async function saveCheckpoint() {
-  if (!info) return;
-  const answer = await call("checkpoint");
+  if (!worker) return;
+  const answer = await call("checkpoint");  // your points even before a network is built
   if (answer.ok) checkpoint = answer;
 }
 
@@ -508,6 +513,8 @@ async function recover(error) {
   player.pause();
   info = null;
   const saved = checkpoint;
+  const newCode = checking;
+  checking = false;
   setState("loading", "Your code did not return in time, so Python was stopped; a fresh one is starting " +
     "with your last network…");
   try {
@@ -525,8 +532,10 @@ async function recover(error) {
         await refreshSnapshot();
       }
     }
+    const culprit = newCode ? "the code you checked was not kept"
+      : "your activation is still in use: fix the loop in f or df, then check and use it again";
     setState(info ? "ready" : state, `${error.message}. Python was restarted with your last network, data and ` +
-      "settings; the code that did not return was not kept. Check your code for a loop that never ends.");
+      `settings; ${culprit}.`);
   } catch (failure) {
     setState("error", `Python could not be restarted: ${failure.message}. Reload the page.`);
   } finally {
