@@ -30,7 +30,7 @@ const AUTO_GRADCHECK_MAX_PARAMS = 400;
 // Your own code cannot be interrupted in the worker: past these limits the worker is
 // stopped and a fresh one goes on from the last checkpoint (recover).
 const CHECK_LIMIT_MS = 5_000;    // running and checking your activation's code
-const CALL_LIMIT_MS = 15_000;    // any call while your activation is in use
+const CALL_LIMIT_MS = 10_000;    // any call while your activation is in use
 
 const $ = (id) => document.getElementById(id);
 const root = $("app");
@@ -513,8 +513,16 @@ async function recover(error) {
   player.pause();
   info = null;
   const saved = checkpoint;
-  const newCode = checking;
+  // New code being checked is the one that did not return; otherwise the activation in
+  // use is, and it would hang again: it leaves the network (tanh takes its layers).
+  const dropped = !checking && customUsed !== null;
   checking = false;
+  if (dropped) {
+    customUsed = null;
+    config = settings.normalise({ ...config, activation: config.activation.map((a) => (a === settings.CUSTOM ? "tanh" : a)) });
+    controls.render(config);
+    remember();
+  }
   setState("loading", "Your code did not return in time, so Python was stopped; a fresh one is starting " +
     "with your last network…");
   try {
@@ -524,7 +532,7 @@ async function recover(error) {
       if (checked.ok) await call("use_code", customUsed);
     }
     if (saved?.points) await call("restore_points", JSON.stringify(saved.points));
-    if (await rebuild() && saved?.model) {
+    if (await rebuild() && saved?.model && !dropped) {
       const loaded = await call("load_model", saved.model);
       if (loaded.ok) {
         player.epoch = loaded.epoch;
@@ -532,10 +540,12 @@ async function recover(error) {
         await refreshSnapshot();
       }
     }
-    const culprit = newCode ? "the code you checked was not kept"
-      : "your activation is still in use: fix the loop in f or df, then check and use it again";
-    setState(info ? "ready" : state, `${error.message}. Python was restarted with your last network, data and ` +
-      `settings; ${culprit}.`);
+    const what = dropped
+      ? "Python was restarted with your data and settings, but your activation was taken out of the network " +
+        "(tanh in its layers, a fresh network): it did not return while the network used it. Your code is still " +
+        "in the editor: fix the loop in f or df, check it and use it again."
+      : "Python was restarted with your last network, data and settings; the code you checked was not kept.";
+    setState(info ? "ready" : state, `${error.message}. ${what}`);
   } catch (failure) {
     setState("error", `Python could not be restarted: ${failure.message}. Reload the page.`);
   } finally {

@@ -17,6 +17,15 @@ def df(z, a):
 # sigmoid(-z) instead of sigmoid(z): right at z = 0 only
 WRONG = SOFTPLUS.replace("1 / (1 + np.exp(-z))", "1 / (1 + np.exp(z))")
 NEVER_RETURNS = "while True:\n    pass\n"
+# Right, and quick on the check's small arrays; never returns on the plot's grid.
+HANGS_ON_BIG_ARRAYS = """def f(z):
+    while z.shape[0] > 100:
+        pass
+    return np.tanh(z)
+
+def df(z, a):
+    return 1 - a * a
+"""
 
 
 def check(app, code):
@@ -99,6 +108,19 @@ def test_code_that_never_returns_restarts_python_and_keeps_the_network(shared_ap
     expect(app.by("epoch")).to_have_text(epoch)
     assert parameters(app) == trained
     train_a_little(app, int(epoch) + 10)
+
+
+def test_an_activation_that_hangs_in_use_is_taken_out_and_the_page_trains(shared_app):
+    app = shared_app.to_defaults()
+    check(app, HANGS_ON_BIG_ARRAYS)
+    expect(app.by("code-result")).to_have_attribute("data-passed", "true")
+    app.by("use-code").click()
+    expect(app.by("status")).to_contain_text("taken out of the network", timeout=60_000)
+    app.settled()
+    app.expect_state("ready")
+    expect(app.by("layer-1-activation")).to_have_value("tanh")
+    expect(app.by("activation-code")).to_have_value(HANGS_ON_BIG_ARRAYS)  # kept, to be fixed
+    train_a_little(app)
 
 
 def test_code_in_a_link_is_shown_and_runs_only_when_asked(browser, server_url, watchdog):
