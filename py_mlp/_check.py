@@ -20,7 +20,7 @@ def number(value, name=None, low=None, high=None, *, above=False, below=False, w
     """
     kind = Integral if whole else Real
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(_message(name, f"must be {_need(low, high, above, below, whole)}, got {_shown(value)}"))
+        raise TypeError(_message(name, f"must be {_need(low, high, above, below, whole)}, got {shown(value)}"))
     given = value
     if whole:
         value = int(value)
@@ -32,7 +32,7 @@ def number(value, name=None, low=None, high=None, *, above=False, below=False, w
     too_low = low is not None and (value <= low if above else value < low)
     too_high = high is not None and (value >= high if below else value > high)
     if too_low or too_high or (not whole and not math.isfinite(value)):
-        raise ValueError(_message(name, f"must be {_need(low, high, above, below, whole)}, got {_shown(given)}"))
+        raise ValueError(_message(name, f"must be {_need(low, high, above, below, whole)}, got {shown(given)}"))
     return value
 
 
@@ -63,7 +63,7 @@ def _plain(bound):
     return int(bound) if isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e15 else bound
 
 
-def _shown(value):
+def shown(value):
     """``value`` for a message: numpy scalars as plain numbers, huge ints and long text cut short."""
     if isinstance(value, Integral) and not isinstance(value, bool) and abs(int(value)) >= 10**18:
         return "a number with more than 18 digits"  # repr of a huge int can even be refused

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import datasets
-from ._check import number
+from ._check import number, shown
 from .activations import HIDDEN_ACTIVATIONS
 from .initializers import INITIALIZERS
 from .losses import ALIASES, LOSSES
@@ -228,16 +228,11 @@ def check(name, value):
             return value
         if s.kind == "choice":
             if not isinstance(value, str) or value not in s.choices:
-                raise ValueError(f"unknown {s.label} {_shown(value)}; choose one of: {', '.join(s.choices)}")
+                raise ValueError(f"unknown {s.label} {shown(value)}; choose one of: {', '.join(s.choices)}")
             return value
     except (TypeError, ValueError) as exc:
         raise ConfigError(name, str(exc)) from None
     raise AssertionError(f"{name} ({s.kind}) is checked by config.check_config")
-
-
-def _shown(value):
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ---- the page's text values: the same rules as web/state.js's parsers -----------------

@@ -352,6 +352,13 @@ def backward_source(run):
     """The Python of the backward pass as training runs it here: ``Trainer.gradients``, the
     output's dL/dz (the paired shortcut, when the loss has one) and the loss's own gradient,
     then ``MLP.backward``."""
+    return _ok(text=_backward_source(run.trainer.loss.name, run.trainer._paired))
+
+
+@functools.lru_cache(maxsize=None)
+def _backward_source(loss_name, paired):
+    """The text ``backward_source`` answers: the same for every network with this loss, so
+    read from the source files once, not at every rebuild."""
     import inspect
     import textwrap
 
@@ -361,19 +368,19 @@ def backward_source(run):
     def code(fn):
         return textwrap.dedent(inspect.getsource(fn))
 
-    t = run.trainer
+    loss = losses.get_loss(loss_name)
     parts = ["# Trainer.gradients (py_mlp/training.py): one batch's loss, then the backward pass and the penalty\n"
              + code(Trainer.gradients)]
-    if t._paired:
-        parts.append(f"# Loss.output_delta: dL/dz at the output, as {t.loss.name!r} paired with "
-                     f"{run.model.activations[-1]!r} collapses the chain rule\n" + code(losses.Loss.output_delta))
+    if paired:
+        parts.append(f"# Loss.output_delta: dL/dz at the output, as {loss.name!r} paired with "
+                     f"{loss.output_activation!r} collapses the chain rule\n" + code(losses.Loss.output_delta))
         used = "the paired shortcut above replaces it here"
     else:
         used = "multiplied by the output activation's derivative in MLP.backward"
-    parts.append(f"# loss {t.loss.name!r}: its gradient dL/dyhat ({used})\n" + code(t.loss.grad))
+    parts.append(f"# loss {loss.name!r}: its gradient dL/dyhat ({used})\n" + code(loss.grad))
     parts.append("# MLP.backward (py_mlp/model.py): dz, dW, db and da, layer by layer from the output\n"
                  + code(MLP.backward))
-    return _ok(text="\n".join(parts))
+    return "\n".join(parts)
 
 
 def _parameter_of(request, trainer, x, y):
