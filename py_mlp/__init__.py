@@ -14,13 +14,25 @@ Or from one configuration dict, as the command line and the browser worker do:
     >>> run = build_run({"dataset": "moons", "hidden": [8, 8], "test_fraction": 0.5})
     >>> run.trainer.run(10)[-1]["test_accuracy"]   # doctest: +SKIP
 
-Modules: ``model`` (MLP), ``training`` (Trainer), ``history`` (its per-epoch columns
-and metrics CSV), ``activations``, ``losses``, ``initializers``, ``optimizers``,
-``kernels``, ``metrics``, ``gradcheck``, ``datasets``, ``settings`` (the one table of
-settings), ``config`` (build_run), ``serialization`` (JSON save/load), ``csvdata``
-(points from CSV), ``jsonsafe`` (JSON with null for NaN and infinities, for the page),
-``explain`` (one sample's derivative through the network, four ways), ``article`` (the
-reference tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython only).
+The folders show the roles:
+
+- here, the maths and its training: ``model`` (MLP), ``training`` (Trainer), ``history``
+  (its per-epoch columns and metrics CSV), ``activations``, ``losses``, ``initializers``,
+  ``optimizers``, ``kernels``, ``metrics``, ``gradcheck``, ``serialization`` (JSON
+  save/load), ``jsonsafe`` (JSON with null for NaN, for the page), ``cli`` (command line);
+- ``data``: the data sets (``datasets``) and points from CSV (``csvdata``);
+- ``app``: the page's settings (``settings``, the one table), ``config`` (``build_run``)
+  and the data sets' thumbnails;
+- ``teaching``: ``explain`` (one sample's derivative, four ways) and ``article`` (the
+  reference tutorial's experiment, quirks kept apart);
+- ``docs_plugins``: the Sphinx directive and the MkDocs plugin (CPython only);
+- ``server``: the runtime fetcher, the browser's wheel, the static server and the static
+  site writer (CPython only, standard library only);
+- ``web``: the app's files, in an installed package (``web/`` in a checkout).
+
+The browser's wheel holds the first four and leaves out the last three folders.
+Names are imported on first use, so ``import py_mlp.server`` needs no numpy and the
+browser's worker pays only for what it uses.
 
 Your own activation, checked, then used by name like a built-in one:
 
@@ -34,20 +46,38 @@ Your own activation, checked, then used by name like a built-in one:
     True
 """
 
-from . import article, csvdata, datasets, explain, history, jsonsafe, kernels, metrics, serialization, settings
-from .activations import ACTIVATIONS, get_activation, register_activation, unregister_activation
-from .config import ConfigError, build_run
-from .gradcheck import check_activation, gradcheck
-from .losses import LOSSES, get_loss
-from .model import MLP
-from .optimizers import SGD, Adam, Momentum, make_optimizer
-from .training import Trainer, TrainingDiverged
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ACTIVATIONS", "LOSSES", "MLP", "SGD", "Adam", "ConfigError", "Momentum", "Trainer",
-    "TrainingDiverged", "article", "build_run", "check_activation", "csvdata", "datasets", "explain",
-    "get_activation", "get_loss", "gradcheck", "history", "jsonsafe", "kernels", "make_optimizer", "metrics",
-    "register_activation", "serialization", "settings", "unregister_activation",
-]
+# name -> the module (relative to this package) that defines it; a module maps to itself.
+_EXPORTS = {
+    "ACTIVATIONS": ".activations", "get_activation": ".activations",
+    "register_activation": ".activations", "unregister_activation": ".activations",
+    "ConfigError": ".app.config", "build_run": ".app.config",
+    "check_activation": ".gradient_check", "gradcheck": ".gradient_check",
+    "LOSSES": ".losses", "get_loss": ".losses",
+    "MLP": ".model",
+    "SGD": ".optimizers", "Adam": ".optimizers", "Momentum": ".optimizers", "make_optimizer": ".optimizers",
+    "Trainer": ".training", "TrainingDiverged": ".training",
+    "history": ".history", "jsonsafe": ".jsonsafe", "kernels": ".kernels", "metrics": ".metrics",
+    "serialization": ".serialization",
+    "datasets": ".data.datasets", "csvdata": ".data.csvdata",
+    "settings": ".app.settings", "config": ".app.config",
+    "explain": ".teaching.explain", "article": ".teaching.article",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'py_mlp' has no attribute {name!r}")
+    loaded = import_module(module, __name__)
+    value = loaded if module.rsplit(".", 1)[-1] == name else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -18,8 +18,10 @@ import os
 import sys
 import time
 
-from . import __version__, article, jsonsafe, serialization, settings
-from .config import ConfigError, build_run
+from . import __version__, jsonsafe, serialization
+from .app import settings
+from .teaching import article
+from .app.config import ConfigError, build_run
 from .training import TrainingDiverged
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -78,7 +80,7 @@ def make_parser():
     train = commands.add_parser(
         "train", help="train a network on a toy data set",
         description="Train a network on a toy data set. Unset options take the defaults of "
-        "py_mlp.config (shown in brackets), after any --config file.",
+        "py_mlp.app.config (shown in brackets), after any --config file.",
     )
     _add_options(train)
     out = train.add_argument_group("input and output")
@@ -90,15 +92,15 @@ def make_parser():
     train.set_defaults(command_parser=train)
 
     schema = commands.add_parser(
-        "web-schema", help="write the page's settings table (web/schema.js) from py_mlp.settings",
+        "web-schema", help="write the page's settings table (web/schema.js) from py_mlp.app.settings",
         description="Write the settings table the page builds its form from (for developers: "
-        "run after changing py_mlp/settings.py).",
+        "run after changing py_mlp/app/settings.py).",
     )
     schema.add_argument("path", help="where to write it, normally web/schema.js")
     schema.add_argument("--readme", metavar="PATH", help="also make README's settings tables anew in PATH")
     commands.add_parser(
         "reproduce-article", help="print the reference tutorial's 151-line training log",
-        description="Run the reference tutorial's experiment (py_mlp.article) and print its log.",
+        description="Run the reference tutorial's experiment (py_mlp.teaching.article) and print its log.",
     )
     return parser
 

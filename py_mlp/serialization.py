@@ -33,7 +33,7 @@ import re
 
 import numpy as np
 
-from . import datasets
+from .data import datasets
 from ._check import number
 from .activations import ACTIVATIONS, get_activation
 from .initializers import get_initializer

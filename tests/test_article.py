@@ -2,7 +2,7 @@
 
 ``TutorialNetwork`` below is the plain numpy class the tutorial describes, with
 scikit-learn's ``make_circles`` (global random state after ``np.random.seed(0)``) and
-``accuracy_score``; it prints its log, which we capture. ``py_mlp.article`` must print
+``accuracy_score``; it prints its log, which we capture. ``py_mlp.teaching.article`` must print
 the same lines, character for character.
 """
 

@@ -12,7 +12,7 @@ import pytest
 
 from py_mlp import serialization
 from py_mlp.cli import main
-from py_mlp.config import build_run
+from py_mlp.app.config import build_run
 
 REPO = Path(__file__).resolve().parents[1]
 

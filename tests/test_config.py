@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from py_mlp import datasets
-from py_mlp.config import DEFAULTS, ConfigError, build_run, check_config
+from py_mlp.app.config import DEFAULTS, ConfigError, build_run, check_config
 
 
 def test_defaults_are_complete_and_derived():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from py_mlp.csvdata import MAX_ROWS, parse_csv
+from py_mlp.data.csvdata import MAX_ROWS, parse_csv
 
 
 def test_header_optional_and_problem_inferred():

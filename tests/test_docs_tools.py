@@ -1,5 +1,5 @@
 """The Sphinx directive and the MkDocs plugin, run by the real tools on tests/docs/, and
-the checks and copy they share (py_mlp/docs_embed.py) on their own.
+the checks and copy they share (py_mlp/docs_plugins/embed.py) on their own.
 
 Runs on CPython under pytest, no browser (tests/e2e/test_docs_sites.py opens the same
 builds in Chromium). The session builds each docs project once (tests/conftest.py);
@@ -22,7 +22,8 @@ import pytest
 
 import support
 from docs_projects import DOCS, MKDOCS_GUIDE, SPHINX_GUIDE, embed_options
-from py_mlp import docs_embed, settings
+from py_mlp import settings
+from py_mlp.docs_plugins import embed as docs_embed
 
 SPHINX_BAD = DOCS / "sphinx" / "bad.rst"
 MKDOCS_BAD = DOCS / "mkdocs" / "docs" / "bad.md"
@@ -256,7 +257,7 @@ def test_the_mkdocs_plugin_copies_the_build_into_the_site_when_app_is_a_folder(t
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import PluginError
 
-    from py_mlp.mkdocs_plugin import PyMlpPlugin
+    from py_mlp.docs_plugins.mkdocs_plugin import PyMlpPlugin
 
     fake_build(tmp_path / "dist" / "py-mlp", {"index.html": b"<p>app", "embed.js": b"e"})
     config = MkDocsConfig(config_file_path=str(tmp_path / "mkdocs.yml"))

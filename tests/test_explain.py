@@ -1,4 +1,4 @@
-"""py_mlp.explain: one sample's derivative four ways (chain rule, matrix form, finite
+"""py_mlp.teaching.explain: one sample's derivative four ways (chain rule, matrix form, finite
 difference, path sum) agree for random small networks, activations, losses and parameters."""
 
 import json

@@ -5,7 +5,7 @@ import pytest
 
 from py_mlp import MLP, Trainer, gradcheck, make_optimizer, settings
 from py_mlp.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
-from py_mlp.gradcheck import TOLERANCE
+from py_mlp.gradient_check import TOLERANCE
 
 TOL = 1e-6
 REGULARISATION = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.02), "l1+l2": (0.01, 0.02)}

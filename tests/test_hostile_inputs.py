@@ -14,7 +14,7 @@ import pytest
 
 from py_mlp import SGD, Adam, MLP, Trainer, build_run, csvdata, datasets, jsonsafe, serialization, settings
 from py_mlp.cli import main
-from py_mlp.config import ConfigError
+from py_mlp.app.config import ConfigError
 from py_mlp.training import TrainingDiverged
 
 # The page's defaults, as the page hands them to build_run.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from py_mlp.config import build_run
+from py_mlp.app.config import build_run
 
 COMMON = dict(test_fraction=0.5, activation="tanh", optimizer="adam", seed=0)
 

@@ -9,8 +9,8 @@ import pytest
 import py_mlp
 from py_mlp import MLP, build_run, check_activation, explain, register_activation, serialization
 from py_mlp.activations import ACTIVATIONS, BUILT_IN, HIDDEN_ACTIVATIONS, get_activation, registered_activations
-from py_mlp.config import ConfigError
-from py_mlp.gradcheck import TOLERANCE
+from py_mlp.app.config import ConfigError
+from py_mlp.gradient_check import TOLERANCE
 
 
 def softplus(z):

@@ -1,4 +1,4 @@
-"""The one settings table (py_mlp.settings) drives check_config, the CLI, README and the page.
+"""The one settings table (py_mlp.app.settings) drives check_config, the CLI, README and the page.
 
 Each copy made from the table is checked against it: web/schema.js and README's table
 are regenerated and compared, every library setting's range is enforced by
@@ -13,7 +13,7 @@ import pytest
 
 from py_mlp import build_run, settings
 from py_mlp.cli import main
-from py_mlp.config import ConfigError, check_config
+from py_mlp.app.config import ConfigError, check_config
 
 REPO = Path(__file__).resolve().parents[1]
 NUMBERS = [s for s in settings.LIBRARY if s.kind in ("int", "float")]

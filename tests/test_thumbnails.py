@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from py_mlp import thumbnails
-from py_mlp.datasets import DATASETS
+from py_mlp.app import thumbnails
+from py_mlp.data.datasets import DATASETS
 
 REPO = Path(__file__).resolve().parents[1]
 THUMBS = REPO / "web" / "thumbs"
@@ -22,7 +22,7 @@ def test_committed_thumbnails_match_a_fresh_run(tmp_path):
     assert committed == fresh, "web/thumbs holds other files than the data sets"
     for name in fresh:
         assert (THUMBS / name).read_bytes() == (tmp_path / name).read_bytes(), (
-            f"web/thumbs/{name} is stale: run `python -m py_mlp.thumbnails web/thumbs` and commit"
+            f"web/thumbs/{name} is stale: run `python -m py_mlp.app.thumbnails web/thumbs` and commit"
         )
 
 

@@ -30,7 +30,7 @@ def test_modulepreload_hints_name_the_whole_module_graph():
 
 
 def test_the_settings_table_names_the_pages_panels_in_order():
-    """Docs tools check an embed's `panels` against py_mlp.settings.PANELS, and embedded.js
+    """Docs tools check an embed's `panels` against py_mlp.app.settings.PANELS, and embedded.js
     takes its default set from it (via schema.js): the page must have exactly those panels."""
     from py_mlp import settings
 

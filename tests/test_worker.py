@@ -14,7 +14,7 @@ import pytest
 
 from py_mlp import article, jsonsafe, serialization
 from py_mlp.cli import main
-from py_mlp.config import build_run
+from py_mlp.app.config import build_run
 
 WORKER = Path(__file__).resolve().parents[1] / "web" / "worker.py"
 
@@ -188,7 +188,7 @@ def test_model_files_in_the_older_layouts_still_load(worker, layout):
 
 
 def test_explain_follows_one_training_sample_as_py_mlp_explain_does(worker):
-    from py_mlp.explain import explain
+    from py_mlp.teaching.explain import explain
 
     setup(worker, l2=0.01, activation="tanh")
     answer(worker.train(3, 10_000))
@@ -234,7 +234,7 @@ def test_explain_answers_bad_requests_with_a_message_naming_the_field(worker):
 def test_link_gradients_are_the_mean_of_every_samples_gradient(worker):
     """The full-batch dL/dW the links are coloured by, against its definition: the mean over
     the training samples of each one's gradient (penalty included in both)."""
-    from py_mlp.explain import matrix_form
+    from py_mlp.teaching.explain import matrix_form
 
     setup(worker, l2=0.05, hidden=[3])
     answer(worker.train(2, 10_000))

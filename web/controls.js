@@ -22,7 +22,7 @@ function option(value, label) {
   return el;
 }
 
-// A data set's radio button with its thumbnail (web/thumbs, made by py_mlp.thumbnails).
+// A data set's radio button with its thumbnail (web/thumbs, made by py_mlp.app.thumbnails).
 function datasetChoice({ value, label }) {
   const wrap = document.createElement("label");
   const input = Object.assign(document.createElement("input"), { type: "radio", name: "dataset", value });

@@ -1,7 +1,7 @@
 // The "follow one derivative" panel: one training sample, one parameter, and its derivative
 // through the chain rule with every number, then the same number three more ways (the
 // matrix form, a finite difference, the sum over every path). Main thread; the maths is
-// py_mlp.explain in the worker (worker.py `explain`), this module only draws it.
+// py_mlp.teaching.explain in the worker (worker.py `explain`), this module only draws it.
 //
 //   const panel = new DerivativePanel(section, {call, say, boundary, pickToggle, isTraining, onWorkerLost});
 //   panel.setNetwork(info);           // after each (re)build or point edit; null: no network
@@ -11,7 +11,7 @@
 // Picking: the sample by its index (a field) or on the plot (the "Click picks a sample"
 // box, `pickToggle`, puts the plot in pick mode); the parameter on the panel's own network
 // drawing: a link for its weight, a neuron for its bias (keyboard: Tab to the links or
-// neurons, arrow keys, Enter). Conventions as py_mlp.explain: layers from 1 (layer 0 the
+// neurons, arrow keys, Enter). Conventions as py_mlp.teaching.explain: layers from 1 (layer 0 the
 // inputs), neurons from 0, the weight from neuron j to neuron i of layer k is W_k[j, i];
 // in the drawing that is link-{k}-{j}-{i}.
 //

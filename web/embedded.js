@@ -10,7 +10,7 @@
 
 import { SCHEMA } from "./schema.js";
 
-// The panels' names and the default set come from the settings table (py_mlp/settings.py,
+// The panels' names and the default set come from the settings table (py_mlp/app/settings.py,
 // which docs tools also check an embed's panels against). "trace" is the tutorial's log,
 // which the app itself shows only for preset=article.
 export const DEFAULT_PANELS = SCHEMA.panels.default;

@@ -3,13 +3,13 @@
 // The object is mirrored in the URL (only the values that differ from the defaults, so
 // links stay short) and in local storage (the last configuration survives a reload).
 // Every value is parsed by a parser made from the settings table (web/schema.js, generated
-// from py_mlp/settings.py), whatever its source (a form field, a link, local storage),
+// from py_mlp/app/settings.py), whatever its source (a form field, a link, local storage),
 // and a bad value gets a message that says what to do.
-// `toRunConfig` turns it into the dict `py_mlp.config.build_run` takes.
+// `toRunConfig` turns it into the dict `py_mlp.app.config.build_run` takes.
 
 import { SCHEMA } from "./schema.js";
 
-// The table of settings, generated from py_mlp/settings.py: names, kinds, ranges,
+// The table of settings, generated from py_mlp/app/settings.py: names, kinds, ranges,
 // choices, the page's defaults and which settings change live.
 export const SPEC = Object.freeze(Object.fromEntries(SCHEMA.settings.map((s) => [s.name, s])));
 const values = (name) => SPEC[name].choices.map((c) => c.value);
@@ -20,14 +20,14 @@ export const LIMITS = {
 export const DATASETS = values("dataset");
 export const FEATURES = values("features");
 export const ACTIVATIONS = values("activation");
-const STORAGE_KEY = "py_mlp.config.v1";
+const STORAGE_KEY = "py_mlp.app.config.v1";
 
 export const DEFAULTS = Object.freeze({
   ...Object.fromEntries(SCHEMA.settings.map((s) => [s.name, s.default])),
   speed: Number(SPEC.speed.default),
 });
 
-// Plain decimals only, as py_mlp.settings reads them ("0x10", "1_000" and "Infinity" are refused).
+// Plain decimals only, as py_mlp.app.settings reads them ("0x10", "1_000" and "Infinity" are refused).
 const WHOLE = /^[+-]?[0-9]+$/;
 const DECIMAL = /^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$/;
 const ok = (value) => ({ value });
@@ -246,7 +246,7 @@ export function load() {
   return applyValues(copyDefaults(), values, "The saved settings");
 }
 
-// The dict py_mlp.config.build_run takes.
+// The dict py_mlp.app.config.build_run takes.
 export function toRunConfig(config) {
   const acts = config.activation;
   const run = {

@@ -18,12 +18,14 @@ import time
 
 import numpy as np
 
-from py_mlp import activations, article, csvdata, datasets, jsonsafe, losses, serialization
+from py_mlp import activations, jsonsafe, losses, serialization
+from py_mlp.data import csvdata, datasets
+from py_mlp.teaching import article
 from py_mlp._check import number
-from py_mlp.config import ConfigError, build_run, check_config
-from py_mlp.explain import explain as explain_sample
-from py_mlp.explain import trace
-from py_mlp.gradcheck import TOLERANCE, check_activation, check_gradients
+from py_mlp.app.config import ConfigError, build_run, check_config
+from py_mlp.teaching.explain import explain as explain_sample
+from py_mlp.teaching.explain import trace
+from py_mlp.gradient_check import TOLERANCE, check_activation, check_gradients
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
@@ -97,7 +99,7 @@ def _describe(run):
 
 
 def setup(config_json):
-    """Build data, network and trainer from a ``py_mlp.config`` dict (as JSON)."""
+    """Build data, network and trainer from a ``py_mlp.app.config`` dict (as JSON)."""
     _state["run"] = None
     config = json.loads(config_json)
     try:
@@ -178,7 +180,7 @@ def remove_point(run, which, index):
 def update(run, settings_json):
     """Change settings that keep the network: learning rate, batch size, L1/L2.
 
-    They merge into the run's one config (a key left out keeps its value), py_mlp.config
+    They merge into the run's one config (a key left out keeps its value), py_mlp.app.config
     checks the whole of it, and only then is anything applied; so the config, and a saved
     model, record what training really uses. Any other setting needs a new network."""
     settings = json.loads(settings_json)
@@ -396,7 +398,7 @@ def _parameter_of(request, trainer, x, y):
 @_needs_run
 def explain(run, request_json):
     """One training sample's forward and backward pass, neuron by neuron, and one parameter's
-    derivative four ways (``py_mlp.explain.explain``), for the "follow one derivative" panel.
+    derivative four ways (``py_mlp.teaching.explain.explain``), for the "follow one derivative" panel.
 
     ``request_json``: ``{"sample": row of the training set, "layer": 1..L, "i": neuron of
     that layer, "j": neuron of the layer before, or null for the bias b_i}``; without

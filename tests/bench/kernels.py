@@ -36,7 +36,7 @@ import harness  # noqa: E402
 CODE = r'''
 import cProfile, io, json, pstats, sys, time
 import numpy as np
-from py_mlp.config import build_run
+from py_mlp.app.config import build_run
 
 def best_ms(f, budget_s=0.3, reps=5):
     """Best of `reps` timings of a loop sized to ~budget_s / reps; ms per call."""

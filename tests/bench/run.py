@@ -440,7 +440,7 @@ def measure_first_visit(browser, url, reps, link, log):
 def measure_native(sizes, log):
     import numpy as np
 
-    from py_mlp.config import build_run
+    from py_mlp.app.config import build_run
 
     out = {"python": platform.python_version(), "numpy": np.__version__,
            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS")}

@@ -14,7 +14,8 @@ import re
 from playwright.sync_api import expect
 
 from docs_projects import MKDOCS_GUIDE, SPHINX_GUIDE, embed_options
-from py_mlp import docs_embed, settings
+from py_mlp import settings
+from py_mlp.docs_plugins import embed as docs_embed
 
 LOAD_TIMEOUT_MS = 120_000
 RUN = re.compile(r"^Run")

@@ -119,13 +119,13 @@ def test_settings_parsing_ignores_inherited_keys(page, server_url):
       const link = s.fromQuery('?' + keys.map(k => k + '=1').join('&'));
       out.linkProblems = link.problems.length;
       out.linkConfig = JSON.stringify(link.config) === JSON.stringify(s.normalise(s.copyDefaults()));
-      localStorage.setItem('py_mlp.config.v1', '{"__proto__": 1, "hasOwnProperty": 1, "constructor": {}}');
+      localStorage.setItem('py_mlp.app.config.v1', '{"__proto__": 1, "hasOwnProperty": 1, "constructor": {}}');
       const stored = s.load();
       out.storedProblems = stored.problems.length;
       out.storedPrototype = Object.getPrototypeOf(stored.config) === Object.prototype;
-      localStorage.setItem('py_mlp.config.v1', '{not json');
+      localStorage.setItem('py_mlp.app.config.v1', '{not json');
       const broken = s.load();
-      out.broken = [broken.config, broken.problems.join(' '), localStorage.getItem('py_mlp.config.v1')];
+      out.broken = [broken.config, broken.problems.join(' '), localStorage.getItem('py_mlp.app.config.v1')];
       localStorage.clear();
       return out;
     }""")
@@ -144,7 +144,7 @@ def test_a_crafted_link_gets_a_message_and_a_working_page(app, query):
 
 
 def test_hostile_stored_settings_are_ignored_with_a_message(app):
-    app.page.add_init_script("""localStorage.setItem('py_mlp.config.v1',
+    app.page.add_init_script("""localStorage.setItem('py_mlp.app.config.v1',
         JSON.stringify({"hasOwnProperty": 1, "hidden": [4]}).replace('"hasOwnProperty"', '"__proto__": 1, "hasOwnProperty"'))""")
     app.open()
     expect(app.by("status")).to_contain_text("unknown setting")

@@ -4,7 +4,7 @@ import numpy as np
 from playwright.sync_api import expect
 
 from py_mlp import article
-from py_mlp.config import build_run
+from py_mlp.app.config import build_run
 
 
 def test_article_preset_prints_the_same_log_as_cpython_and_trains_its_network(app):

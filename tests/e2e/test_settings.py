@@ -1,7 +1,7 @@
 """Settings (web/state.js): every setting survives a share link and a reload.
 
 The round trips run state.js alone in Chromium (no Python starts), and so does the check
-that the page reads every value as py_mlp.settings does (both are made from the one
+that the page reads every value as py_mlp.app.settings does (both are made from the one
 table); one end-to-end test then copies a link in the page and opens it in a fresh
 browser context.
 """
@@ -89,9 +89,9 @@ def test_the_page_reads_every_value_as_py_mlp_settings_does(state_page):
         except settings.ConfigError:
             expected = None
         if expected is None:
-            assert "error" in answer, f"the page accepts {name}={text!r}, py_mlp.settings refuses it"
+            assert "error" in answer, f"the page accepts {name}={text!r}, py_mlp.app.settings refuses it"
         else:
-            assert answer == expected, f"{name}={text!r}: the page reads {answer}, py_mlp.settings {expected}"
+            assert answer == expected, f"{name}={text!r}: the page reads {answer}, py_mlp.app.settings {expected}"
 
 
 def test_every_preset_reaches_build_run_as_py_mlp_settings_says(state_page):

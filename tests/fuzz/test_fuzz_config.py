@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from py_mlp import build_run, datasets
 from py_mlp.activations import HIDDEN_ACTIVATIONS
-from py_mlp.config import DEFAULTS, PROBLEMS, ConfigError
+from py_mlp.app.config import DEFAULTS, PROBLEMS, ConfigError
 from py_mlp.initializers import INITIALIZERS
 from py_mlp.losses import ALIASES, LOSSES
 from py_mlp.optimizers import OPTIMIZERS

@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from py_mlp.csvdata import parse_csv
-from py_mlp.datasets import MAX_CLASSES, MAX_DATA_VALUE
+from py_mlp.data.csvdata import parse_csv
+from py_mlp.data.datasets import MAX_CLASSES, MAX_DATA_VALUE
 
 NUMBERS = st.one_of(
     st.floats(-MAX_DATA_VALUE, MAX_DATA_VALUE).map(repr),

@@ -2,7 +2,7 @@
 // orange for class 0 / negative, blue for class 1 / positive, through a light grey.
 //
 // Colours are [r, g, b] arrays of 0..255 integers; `css(rgb)` makes a CSS string. The
-// same constants are used by py_mlp/thumbnails.py (tests/test_thumbnails.py checks).
+// same constants are used by py_mlp/app/thumbnails.py (tests/test_thumbnails.py checks).
 //
 //   diverging(t)           t in [0, 1]: 0 orange, 0.5 neutral, 1 blue (clamped)
 //   binaryColor(p)         P(class 1) -> point colour;  binaryHeat(p) the lighter heatmap shade

@@ -3,10 +3,10 @@
 Runs on CPython (and would in Pyodide); numpy and the standard library only. The page uses
 the files this writes, ``web/thumbs/<name>.svg``, committed to the repository:
 
-    python -m py_mlp.thumbnails web/thumbs
+    python -m py_mlp.app.thumbnails web/thumbs
 
 ``dataset_svg("circles")`` draws ``n_samples`` points of the data set on one square for
-all sets, ``[-EXTENT, EXTENT]`` (see ``py_mlp.datasets``) plus a 10% margin, in TensorFlow
+all sets, ``[-EXTENT, EXTENT]`` (see ``py_mlp.data.datasets``) plus a 10% margin, in TensorFlow
 Playground's colours: class 0 orange, class 1 blue; regression targets from orange
 (negative) through grey to blue (positive), full colour from the 90th percentile of
 ``|target|`` on. The colours match ``web/views/colors.js``.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import DATASETS, EXTENT, PROBLEMS, make_dataset
+from ..data.datasets import DATASETS, EXTENT, PROBLEMS, make_dataset
 
 ORANGE = "#f59322"
 NEUTRAL = "#e8eaeb"
@@ -87,10 +87,10 @@ def write_all(directory, size=64, n_samples=200, seed=0):
 
 
 def main(argv=None):
-    """``python -m py_mlp.thumbnails DIR``: (re)write DIR/<name>.svg for every data set."""
+    """``python -m py_mlp.app.thumbnails DIR``: (re)write DIR/<name>.svg for every data set."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python -m py_mlp.thumbnails DIR   (e.g. web/thumbs)", file=sys.stderr)
+        print("usage: python -m py_mlp.app.thumbnails DIR   (e.g. web/thumbs)", file=sys.stderr)
         return 2
     for path in write_all(args[0]):
         print(path)

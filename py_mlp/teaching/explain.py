@@ -49,11 +49,11 @@ import math
 
 import numpy as np
 
-from ._check import number
-from .gradcheck import KINKED
-from .jsonsafe import finite
-from .losses import EPS
-from .training import Trainer
+from .._check import number
+from ..gradient_check import KINKED
+from ..jsonsafe import finite
+from ..losses import EPS
+from ..training import Trainer
 
 MAX_PATHS = 100_000  # the path sum is computed up to this many paths
 STEP = 1e-3  # the finite difference's step h (fourth order: truncation ~h^4, rounding ~eps/h)

@@ -3,13 +3,13 @@ settings table, the HTML that ``web/embed.js`` turns into a playground, and the 
 build of the app copied into a docs site.
 
 Shared by the Sphinx extension (``py_mlp.sphinxext``) and the MkDocs plugin
-(``py_mlp.mkdocs_plugin``), which add only what their tool needs. An embed's options are
+(``py_mlp.docs_plugins.mkdocs_plugin``), which add only what their tool needs. An embed's options are
 the page's settings (``hidden``, ``dataset``, ... with the text a share link takes) and
 the embed's own (``preset``, ``panels``, ``height``, ``title``, ``load``). The app is
 served at a URL (often another site than the docs) or from a path inside the docs' output,
 where ``copy_app`` puts a folder written by ``python serve.py build DIR``.
 
-Standard library and ``py_mlp.settings`` only: no docs tool is imported here.
+Standard library and ``py_mlp.app.settings`` only: no docs tool is imported here.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlencode, urlsplit
 
-from . import settings
+from ..app import settings
 
 BUILD_RECORD = "py-mlp-build.json"  # what `python serve.py build` writes into its folder
 BUILD_COMMAND = "python serve.py build DIR"

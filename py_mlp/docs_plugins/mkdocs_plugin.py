@@ -18,7 +18,7 @@ and in a page::
     ```
 
 Each line is ``option: value``, with the options of the Sphinx directive (the embed's
-own and the page's settings, checked by ``py_mlp.settings``); blank lines and lines
+own and the page's settings, checked by ``py_mlp.app.settings``); blank lines and lines
 starting with ``#`` are skipped. A bad option or value is a warning naming the file and
 the line (``mkdocs build --strict`` fails on it) and the embed is left out. Blocks inside
 another fence are left alone. Every page gets ``embed.js`` (deferred, a few KB, nothing
@@ -41,7 +41,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from . import docs_embed
+from . import embed as docs_embed
 
 log = get_plugin_logger(__name__)
 

@@ -34,15 +34,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import datasets
-from ._check import number
-from .activations import get_activation
-from .initializers import get_initializer
-from .losses import get_loss
-from .model import MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_LAYERS, MLP, check_layer_sizes
-from .optimizers import make_optimizer
+from ..data import datasets
+from .._check import number
+from ..activations import get_activation
+from ..initializers import get_initializer
+from ..losses import get_loss
+from ..model import MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_LAYERS, MLP, check_layer_sizes
+from ..optimizers import make_optimizer
 from .settings import DEFAULTS, MAX_EPOCHS, ConfigError, check
-from .training import Trainer
+from ..training import Trainer
 
 PROBLEMS = ("binary", "multiclass", "regression")
 CUSTOM = "custom"

@@ -33,7 +33,7 @@ network's inputs, as in TensorFlow Playground: ``x1``, ``x2``, ``x1^2``, ``x2^2`
 
 import numpy as np
 
-from ._check import number
+from .._check import number
 
 MAX_SAMPLES = 100_000
 MAX_CLASSES = 10
