@@ -71,6 +71,14 @@ def _add_options(train):
                                      help=f"{text} [{settings.default_text(s)}]")
 
 
+# The web app's commands (py_mlp.server.command, standard library only).
+SERVER_COMMANDS = {
+    "serve": "serve the web app on this machine (fetches the pinned runtime once into a cache)",
+    "build": "write the web app as a static site into DIR, for any static host",
+    "setup": "fetch the pinned runtime into the cache and write the browser's wheel, then exit",
+}
+
+
 def make_parser():
     parser = argparse.ArgumentParser(prog="py-mlp", description="A multilayer perceptron in plain numpy.")
     parser.add_argument("--version", action="version", version=f"py_mlp {__version__}")
@@ -102,6 +110,8 @@ def make_parser():
         "reproduce-article", help="print the reference tutorial's 151-line training log",
         description="Run the reference tutorial's experiment (py_mlp.teaching.article) and print its log.",
     )
+    for name, what in SERVER_COMMANDS.items():  # parsed by py_mlp.server.command; listed here
+        commands.add_parser(name, help=what)
     return parser
 
 
@@ -225,6 +235,11 @@ def _write_text(path, text):
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SERVER_COMMANDS:
+        from .server.command import main as server_main
+
+        return server_main(argv, prog="py-mlp")
     parser = make_parser()
     args = parser.parse_args(argv)
     try:

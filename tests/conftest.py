@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import support  # first: it puts the repository, where serve.py sits, on sys.path
+import support  # first: it puts this checkout first on sys.path
 import docs_projects
-import serve
+from py_mlp.server import static_site
+from py_mlp.server.files import SetupError
+from py_mlp.server.runtime import setup_runtime
+from py_mlp.server.wheel import ensure_wheel
 
 
 def pytest_collection_modifyitems(items):
@@ -33,13 +36,13 @@ def serving():
 
 @pytest.fixture(scope="session")
 def runtime_ready() -> Path:
-    """web/runtime/ with every pinned file present and verified; returns its path."""
+    """The runtime in the cache with every pinned file present and verified; returns its folder."""
     try:
         with support.one_at_a_time("setup"):  # pytest-xdist's workers share web/
-            serve.setup_runtime(serve.DEFAULT_ROOT)
-    except serve.SetupError as e:
+            setup_runtime(support.LAYOUT.runtime, support.LAYOUT.manifest)
+    except SetupError as e:
         pytest.fail(f"runtime setup failed:\n{e}", pytrace=False)
-    return serve.DEFAULT_ROOT / serve.RUNTIME_DIR
+    return support.LAYOUT.runtime
 
 
 @pytest.fixture(scope="session")
@@ -47,15 +50,15 @@ def wheel_ready() -> dict:
     """web/wheels/ holding a current py_mlp wheel; returns wheels/index.json's content."""
     try:
         with support.one_at_a_time("setup"):
-            return serve.ensure_wheel(serve.DEFAULT_ROOT)
-    except serve.SetupError as e:
+            return ensure_wheel(support.LAYOUT.wheels)
+    except SetupError as e:
         pytest.fail(f"building the py_mlp wheel failed:\n{e}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def live_server(runtime_ready, wheel_ready) -> str:
-    """Base URL (e.g. 'http://127.0.0.1:PORT/') of web/ served with runtime and wheel ready."""
-    with support.serving(serve.DEFAULT_ROOT) as url:
+    """Base URL (e.g. 'http://127.0.0.1:PORT/') of the app served with runtime and wheel ready."""
+    with support.serving(support.LAYOUT) as url:
         yield url
 
 
@@ -68,9 +71,9 @@ def live_server(runtime_ready, wheel_ready) -> str:
 
 @pytest.fixture(scope="session")
 def app_build(tmp_path_factory, runtime_ready, wheel_ready) -> Path:
-    """The app's static build (`python serve.py build DIR`), as a docs project would use it."""
+    """The app's static build (`py-mlp build DIR`), as a static host would serve it."""
     dest = tmp_path_factory.mktemp("app") / "py-mlp"
-    serve.build_site(dest, serve.DEFAULT_ROOT, stream=io.StringIO())
+    static_site.build_site(dest, support.LAYOUT, stream=io.StringIO())
     return dest
 
 
@@ -82,10 +85,11 @@ def app_site(app_build) -> str:
 
 
 @pytest.fixture(scope="session")
-def sphinx_docs(tmp_path_factory, app_build) -> docs_projects.DocsBuild:
-    """tests/docs/sphinx built by `sphinx-build -W` (furo), the app copied into its output,
-    and served. It has a page of mistakes, so the build fails: with every page written."""
-    built = docs_projects.build_sphinx(tmp_path_factory.mktemp("sphinx"), app_build)
+def sphinx_docs(tmp_path_factory, runtime_ready, wheel_ready) -> docs_projects.DocsBuild:
+    """tests/docs/sphinx built by `sphinx-build -W` (furo), the app written into its output by
+    the extension, and served. It has a page of mistakes, so the build fails: with every page
+    written."""
+    built = docs_projects.build_sphinx(tmp_path_factory.mktemp("sphinx"))
     with support.plain_server(built.site) as (url, _):
         yield built._replace(url=url)
 

@@ -38,9 +38,9 @@ def run_docs_tool(args: list, site: Path, **env) -> DocsBuild:
     return DocsBuild(site, done.returncode, done.stdout + done.stderr)
 
 
-def build_sphinx(out: Path, app_build: Path, *args: str) -> DocsBuild:
-    """`sphinx-build -W` of tests/docs/sphinx into OUT/html, copying APP_BUILD into it."""
-    return run_docs_tool(["sphinx", "-W", "-N", "-q", "-b", "html", "-D", f"py_mlp_build={app_build}", *args,
+def build_sphinx(out: Path, *args: str) -> DocsBuild:
+    """`sphinx-build -W` of tests/docs/sphinx into OUT/html; the extension writes the app into it."""
+    return run_docs_tool(["sphinx", "-W", "-N", "-q", "-b", "html", *args,
                           "-d", out / "doctrees", DOCS / "sphinx", out / "html"], out / "html")
 
 

@@ -25,9 +25,19 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # serve.py sits at the top level, not in a package
+    sys.path.insert(0, str(REPO))  # this checkout's py_mlp, whatever else is installed
 
-import serve  # noqa: E402
+from py_mlp.server import command, http_server  # noqa: E402
+from py_mlp.server.locations import Layout  # noqa: E402
+
+# The app as the tests serve it: this checkout's web/, the runtime and the browser's wheel
+# in the per-user cache (PY_MLP_CACHE names another).
+LAYOUT = Layout.default(REPO / "web")
+
+
+def set_up() -> None:
+    """The runtime fetched and verified, the browser's wheel written (as `py-mlp setup` does)."""
+    command.set_up(LAYOUT, stream=sys.stderr)
 
 CHROMIUM = os.environ.get("PY_MLP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -162,10 +172,12 @@ def in_thread(server):
 
 
 @contextlib.contextmanager
-def serving(root: Path, host: str = "127.0.0.1"):
-    """Serve `root` with serve.py's server on a free port in a thread; yield the base URL."""
-    with in_thread(serve.make_server(root, host=host, port=0, quiet=True)) as server:
-        yield serve.server_url(server)
+def serving(where: Layout | Path = LAYOUT, host: str = "127.0.0.1"):
+    """Serve a layout, or one folder holding it all (a static build), with py_mlp's server on a
+    free port in a thread; yield the base URL."""
+    layout = where if isinstance(where, Layout) else Layout.one_folder(where)
+    with in_thread(http_server.make_server(layout, host=host, port=0, quiet=True)) as server:
+        yield http_server.server_url(server)
 
 
 class PlainHandler(SimpleHTTPRequestHandler):

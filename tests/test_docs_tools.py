@@ -10,6 +10,7 @@ the tests read every warning they print.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import subprocess
@@ -24,6 +25,7 @@ import support
 from docs_projects import DOCS, MKDOCS_GUIDE, SPHINX_GUIDE, embed_options
 from py_mlp import settings
 from py_mlp.docs_plugins import embed as docs_embed
+from py_mlp.server import files, static_site
 
 SPHINX_BAD = DOCS / "sphinx" / "bad.rst"
 MKDOCS_BAD = DOCS / "mkdocs" / "docs" / "bad.md"
@@ -100,17 +102,16 @@ def test_sphinx_pages_hold_their_embeds_and_the_app_is_in_the_output(sphinx_docs
     assert page.embeds[0]["config"] == "epochs=40" and page.embeds[0]["panels"] == "controls,chart"
     embed_js = [s for s in page.scripts if s["src"].endswith("embed.js")]
     assert embed_js == [{"src": "../py-mlp/embed.js", "defer": None}]  # once, relative, deferred
-    assert (html / "py-mlp" / "embed.js").read_bytes() == (app_build / "embed.js").read_bytes()
     index = Tags(html / "index.html")
     assert index.embeds == [] and not any("embed.js" in s["src"] for s in index.scripts)
     assert Tags(html / "bad.html").embeds == []  # an embed with a mistake is left out
 
-    # The output holds the whole build, byte for byte, and another copy writes nothing.
-    record = json.loads((app_build / docs_embed.BUILD_RECORD).read_text())
+    # The extension wrote the whole app, byte for byte what `py-mlp build` writes.
+    record = json.loads((app_build / static_site.BUILD_RECORD).read_text())
+    assert record["files"] == json.loads((html / "py-mlp" / static_site.BUILD_RECORD).read_text())["files"]
     for entry in record["files"]:
         copied = html / "py-mlp" / entry["name"]
         assert hashlib.sha256(copied.read_bytes()).hexdigest() == entry["sha256"], entry["name"]
-    assert docs_embed.copy_app(app_build, html / "py-mlp") == 0
 
 
 def test_mkdocs_pages_hold_their_embeds_and_link_the_app_on_its_site(mkdocs_docs, app_site):
@@ -179,9 +180,9 @@ def test_good_options_become_the_attributes_embed_js_reads():
     assert list(attributes) == ["preset", "config", "panels", "height", "title", "load"]
     assert attributes["config"] == "hidden=4%2C+2&features=x1+x2"
     assert attributes["panels"] == "chart,controls" and attributes["height"] == "300"
-    assert docs_embed.embed_html(attributes) == (
+    assert docs_embed.embed_open(attributes) == (
         '<div data-py-mlp preset="spiral" config="hidden=4%2C+2&amp;features=x1+x2" panels="chart,controls" '
-        'height="300" title="Say &quot;hi&quot; &lt;b&gt;" load="eager"></div>')
+        'height="300" title="Say &quot;hi&quot; &lt;b&gt;" load="eager">')
     assert docs_embed.check_embed({"panels": "all"})[0] == {"panels": "all"}
     assert docs_embed.check_embed({}) == ({}, [])
 
@@ -204,75 +205,57 @@ def test_where_the_app_is_must_be_a_url_or_a_folder_inside_the_output(value):
         docs_embed.app_location(value, "app")
 
 
-def fake_build(folder: Path, files: dict[str, bytes]) -> Path:
-    """A folder like `python serve.py build` writes: FILES and their record."""
-    record = {"generator": "py_mlp serve.py build", "files": []}
-    for name, data in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        if not (folder / name).is_file() or (folder / name).read_bytes() != data:  # as a rebuild does
-            (folder / name).write_bytes(data)
-        record["files"].append({"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
-    (folder / docs_embed.BUILD_RECORD).write_text(json.dumps(record))
-    return folder
-
-
-def test_copy_app_updates_an_earlier_copy_and_removes_what_the_build_dropped(tmp_path):
-    build = fake_build(tmp_path / "build", {"index.html": b"<p>1", "runtime/a.js": b"a", "old.js": b"o"})
+def test_install_app_writes_the_app_and_a_rebuild_writes_nothing(tmp_path, runtime_ready, wheel_ready):
     dest = tmp_path / "site" / "py-mlp"
-    assert docs_embed.copy_app(build, dest) == 3
-    assert docs_embed.copy_app(build, dest) == 0
-    (build / "old.js").unlink()
-    fake_build(build, {"index.html": b"<p>2", "runtime/a.js": b"a"})
-    assert docs_embed.copy_app(build, dest) == 1
-    assert (dest / "index.html").read_bytes() == b"<p>2" and not (dest / "old.js").exists()
-    assert (dest / "runtime" / "a.js").read_bytes() == b"a"
+    first = docs_embed.install_app(dest)
+    assert re.search(r"\(\d+ written, 0 unchanged, 0 removed\)", first), first
+    assert (dest / "index.html").is_file() and (dest / "embed.js").is_file()
+    assert (dest / "runtime" / "pyodide" / "pyodide.asm.wasm").stat().st_size > 1_000_000
+    again = docs_embed.install_app(dest)
+    assert re.search(r"\(0 written, \d+ unchanged, 0 removed\)", again), again
 
 
-def test_copy_app_refuses_a_damaged_build_and_a_folder_of_other_files(tmp_path):
-    build = fake_build(tmp_path / "build", {"index.html": b"<p>1", "embed.js": b"e"})
-    (build / "embed.js").write_bytes(b"E")  # same size, other bytes
-    with pytest.raises(docs_embed.AppError, match="embed.js does not match the sha256"):
-        docs_embed.copy_app(build, tmp_path / "out")
-    assert not (tmp_path / "out" / "embed.js").exists()
-    (build / "embed.js").write_bytes(b"ee")
-    with pytest.raises(docs_embed.AppError, match="embed.js is missing or not the size"):
-        docs_embed.copy_app(build, tmp_path / "out2")
+def test_install_app_says_in_one_line_what_to_do_when_the_runtime_cannot_be_had(tmp_path, monkeypatch):
+    from py_mlp.server import runtime
 
-    theirs = tmp_path / "docs-static"
-    theirs.mkdir()
-    (theirs / "logo.png").write_bytes(b"mine")
-    fake_build(build, {"index.html": b"<p>1"})
-    with pytest.raises(docs_embed.AppError, match="holds other files"):
-        docs_embed.copy_app(build, theirs)
-    assert (theirs / "logo.png").read_bytes() == b"mine" and not (theirs / "index.html").exists()
-    with pytest.raises(docs_embed.AppError, match="has no py-mlp-build.json"):
-        docs_embed.copy_app(theirs, tmp_path / "out3")
-    with pytest.raises(docs_embed.AppError, match="one folder holds the other"):
-        docs_embed.copy_app(build, build / "again")
+    monkeypatch.setenv("PY_MLP_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("PY_MLP_RUNTIME_MIRROR", str(tmp_path / "no-mirror"))
+    monkeypatch.setenv("PY_MLP_RUNTIME_OFFLINE", "1")
+    monkeypatch.setattr(runtime.Fetcher, "_download_archive", lambda self, src: (_ for _ in ()).throw(
+        files.SetupError(f"{src['kind']} cannot be reached")))  # as on a machine with no network
+    with pytest.raises(docs_embed.AppError) as caught:
+        docs_embed.install_app(tmp_path / "site" / "py-mlp")
+    message = str(caught.value)
+    assert "\n" not in message and "PY_MLP_RUNTIME_MIRROR" in message and "py-mlp setup" in message
+    assert not (tmp_path / "site" / "py-mlp" / "index.html").exists()
 
 
-def test_the_mkdocs_plugin_copies_the_build_into_the_site_when_app_is_a_folder(tmp_path):
+def test_the_mkdocs_plugin_writes_the_app_into_the_site_by_itself(tmp_path, runtime_ready, wheel_ready):
     """The path case of the MkDocs plugin, through its hooks (the session's one MkDocs build
-    links to the app on another site): `build` is read relative to mkdocs.yml."""
+    links to the app on another site): with no settings at all, the app goes to py-mlp/."""
     from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.exceptions import PluginError
 
     from py_mlp.docs_plugins.mkdocs_plugin import PyMlpPlugin
 
-    fake_build(tmp_path / "dist" / "py-mlp", {"index.html": b"<p>app", "embed.js": b"e"})
     config = MkDocsConfig(config_file_path=str(tmp_path / "mkdocs.yml"))
     (tmp_path / "docs").mkdir()
     config.load_dict({"site_name": "t", "site_dir": str(tmp_path / "site"), "docs_dir": "docs"})
     assert config.validate() == ([], [])
     plugin = PyMlpPlugin()
-    assert plugin.load_config({"build": "dist/py-mlp"}, str(tmp_path / "mkdocs.yml")) == ([], [])
+    assert plugin.load_config({}, str(tmp_path / "mkdocs.yml")) == ([], [])
     plugin.on_config(config)
     script = config.extra_javascript[-1]
     assert (script.path, script.defer) == ("py-mlp/embed.js", True)
     plugin.on_post_build(config)
-    assert (tmp_path / "site" / "py-mlp" / "index.html").read_bytes() == b"<p>app"
+    built = json.loads((tmp_path / "site" / "py-mlp" / static_site.BUILD_RECORD).read_text())
+    assert {"index.html", "embed.js", "runtime/pyodide/pyodide.asm.wasm"} <= {f["name"] for f in built["files"]}
 
-    unset = PyMlpPlugin()
-    unset.load_config({}, str(tmp_path / "mkdocs.yml"))
-    with pytest.raises(PluginError, match="set its build option to a folder made by `python serve.py build DIR`"):
-        unset.on_config(config)
+
+def test_an_embed_shows_a_link_to_the_app_until_its_script_runs():
+    attributes, problems = docs_embed.check_embed({"preset": "spiral", "hidden": "4, 2", "panels": "chart"})
+    assert problems == []
+    element = docs_embed.embed_html(attributes, "../py-mlp/")
+    found = re.search(r'<a href="([^"]+)">open it on its own page</a>', element)
+    assert found and element.startswith("<div data-py-mlp") and element.endswith("</p></div>")
+    assert html.unescape(found.group(1)) == "../py-mlp/index.html?preset=spiral&hidden=4%2C+2&panels=chart"
+    assert docs_embed.embed_html(attributes, "x/", inner="<p>mine</p>").endswith("><p>mine</p></div>")

@@ -8,6 +8,10 @@
 //
 // Attributes (each also as data-NAME): preset, config (JSON object or query string),
 // panels (comma list or "all"), height (px), title, load="eager" (open without Run).
+// Whatever the element holds is shown until this script runs: a note for readers
+// without JavaScript, and what stays when this script cannot be loaded at all.
+// An app that does not start (a wrong URL, a file missing on the host, a script sent with
+// the wrong MIME type) says so in the box with a link to the app, and in the console.
 // Non-goals: talking to the app beyond its size; any dependency; styling the host page.
 (() => {
   "use strict";
@@ -20,6 +24,9 @@
   const ARTICLE_EXTRA_MB = 26;     // scikit-learn and its dependencies, for preset=article
   const RESERVED = new Set(["embed", "panels", "preset"]);
   const frames = new WeakMap();    // iframe.contentWindow -> iframe
+  // The app posts its size as soon as its page runs, long before Python: no word this long
+  // after the frame loaded means its page did not run.
+  const START_GRACE_MS = 4000, START_LIMIT_MS = 30000;
 
   const CSS = `
 .py-mlp-embed{box-sizing:border-box;display:flex;flex-wrap:wrap;align-items:center;justify-content:center;
@@ -32,6 +39,7 @@
  background:var(--py-mlp-accent,#d9480f);color:#fff}
 .py-mlp-embed button:disabled{opacity:.5;cursor:default}
 .py-mlp-embed button:focus-visible{outline:3px solid var(--py-mlp-accent,#d9480f);outline-offset:2px}
+.py-mlp-failed{margin:.5rem 0;padding:.75rem 1rem;border:1px solid #c92a2a;border-radius:8px}
 .py-mlp-frame{display:block;box-sizing:border-box;width:100%;border:1px solid #8884;border-radius:8px;background:#fff}`;
 
   const attr = (el, name) => el.getAttribute(name) ?? el.getAttribute(`data-${name}`);
@@ -147,6 +155,29 @@
     frames.set(frame.contentWindow, frame);
     // Keep keyboard focus where the Run button was, without moving the page.
     if (byReader) frame.focus({ preventScroll: true });
+    const check = () => { if (el.dataset.pyMlpState === "loading") failed(el, frame, src); };
+    frame.addEventListener("load", () => setTimeout(check, START_GRACE_MS), { once: true });
+    setTimeout(check, START_LIMIT_MS);
+  }
+
+  function failed(el, frame, src) {
+    el.dataset.pyMlpState = "failed";
+    console.error(`py_mlp embed: the app at ${src} did not start. Open that URL to see why: ` +
+      "a wrong app URL, index.html or a script missing on the host (HTTP 404), or a .js/.mjs " +
+      "file sent with a MIME type other than text/javascript.");
+    const box = document.createElement("p");
+    box.className = "py-mlp-failed";
+    box.setAttribute("role", "alert");
+    const link = document.createElement("a");
+    const page = new URL(src);
+    page.searchParams.delete("embed");
+    link.href = page.href;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "open the network in its own page";
+    box.append("This live network could not start here: ", link, ".");
+    frame.remove();
+    el.replaceChildren(box);
   }
 
   // The app's size messages: only from our origin, only from a frame we opened.
@@ -154,7 +185,7 @@
     if (event.origin !== APP.origin || event.data?.type !== "py-mlp:size") return;
     const frame = frames.get(event.source);
     const height = Number(event.data.height);
-    if (!frame || !Number.isFinite(height) || height <= 0) return;
+    if (!frame || !frame.isConnected || !Number.isFinite(height) || height <= 0) return;
     frame.style.height = `${Math.min(Math.ceil(height), 20000) + 2}px`;  // + the 1px borders
     frame.parentElement?.setAttribute("data-py-mlp-state", "live");
   });

@@ -6,28 +6,27 @@ Shared by the Sphinx extension (``py_mlp.sphinxext``) and the MkDocs plugin
 (``py_mlp.docs_plugins.mkdocs_plugin``), which add only what their tool needs. An embed's options are
 the page's settings (``hidden``, ``dataset``, ... with the text a share link takes) and
 the embed's own (``preset``, ``panels``, ``height``, ``title``, ``load``). The app is
-served at a URL (often another site than the docs) or from a path inside the docs' output,
-where ``copy_app`` puts a folder written by ``python serve.py build DIR``.
+served at a URL (often another site than the docs) or from a folder inside the docs'
+output (``py-mlp/`` by default), where ``install_app`` writes it: the installed package's
+web files, the pinned runtime from the per-user cache (fetched once per machine) and the
+browser's wheel, writing only what changed since the last build.
 
-Standard library and ``py_mlp.app.settings`` only: no docs tool is imported here.
+Standard library, ``py_mlp.app.settings`` and ``py_mlp.server`` only: no docs tool is
+imported here.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import html
-import json
-import os
+import io
 import re
-import shutil
-from pathlib import Path, PurePosixPath
-from urllib.parse import urlencode, urlsplit
+from pathlib import PurePosixPath
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..app import settings
 
-BUILD_RECORD = "py-mlp-build.json"  # what `python serve.py build` writes into its folder
-BUILD_COMMAND = "python serve.py build DIR"
+APP_FOLDER = "py-mlp/"  # where the app goes in the docs' output unless told otherwise
 MIN_HEIGHT, MAX_HEIGHT = 120, 20_000
 
 EMBED_OPTIONS = {
@@ -88,10 +87,33 @@ def check_embed(options):
             if key in attributes}, problems
 
 
-def embed_html(attributes):
-    """The element ``embed.js`` turns into a placeholder and, on Run, a playground."""
+def embed_html(attributes, app=None, inner=None):
+    """The element ``embed.js`` turns into a placeholder and, on Run, a playground.
+
+    Until the script runs (and if it never can) the element shows INNER, HTML the author
+    wrote, or else a line with a link to the app at APP (a URL or a relative path ending
+    in "/").
+    """
+    return embed_open(attributes) + (fallback_html(attributes, app) if inner is None else inner) + "</div>"
+
+
+def embed_open(attributes):
+    """The embed element's opening tag, every attribute escaped."""
     attrs = "".join(f' {key}="{html.escape(str(value), quote=True)}"' for key, value in attributes.items())
-    return f"<div data-py-mlp{attrs}></div>"
+    return f"<div data-py-mlp{attrs}>"
+
+
+def fallback_html(attributes, app):
+    """What an embed shows before ``embed.js`` runs, or where it cannot: a link to the app."""
+    text = "A live neural network trains here in your browser when JavaScript runs"
+    if not app:
+        return f'<p class="py-mlp-fallback">{text}.</p>'
+    query = [("preset", attributes["preset"])] if "preset" in attributes else []
+    query += parse_qsl(attributes.get("config", ""))
+    query += [("panels", attributes["panels"])] if "panels" in attributes else []
+    href = app + "index.html" + ("?" + urlencode(query) if query else "")
+    return (f'<p class="py-mlp-fallback">{text}; or <a href="{html.escape(href, quote=True)}">open it '
+            "on its own page</a>.</p>")
 
 
 def _unknown(name):
@@ -146,7 +168,7 @@ def app_location(value, setting="the app setting"):
 
     A URL (``https://example.org/mlp/``) is served by someone else, usually another site
     than the docs; a path (``py-mlp/``) is a folder inside the docs' output, relative to
-    its root, into which ``copy_app`` puts the build. Raises ``AppError`` otherwise.
+    its root, into which ``install_app`` writes the app. Raises ``AppError`` otherwise.
     """
     text = str(value or "").strip()
     if "://" in text or text.startswith("//"):
@@ -163,103 +185,29 @@ def app_location(value, setting="the app setting"):
     return "path", path.as_posix() + "/"
 
 
-def read_build(build):
-    """The record of a folder written by ``python serve.py build``, or ``AppError``."""
-    build = Path(build)
-    try:
-        record = json.loads((build / BUILD_RECORD).read_text(encoding="utf-8"))
-        files = record["files"]
-        if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
-            raise ValueError("no list of files")
-    except FileNotFoundError:
-        raise AppError(f"{build} is not a build of the py_mlp app (it has no {BUILD_RECORD}). "
-                       f"Make one with `{BUILD_COMMAND}` in a py_mlp checkout and name that DIR") from None
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise AppError(f"{build / BUILD_RECORD} is unreadable ({e}); build the app again with "
-                       f"`{BUILD_COMMAND}`") from None
-    return record
+def install_app(dest):
+    """Write the app into the folder DEST of the docs' output; returns a one-line summary.
 
-
-def copy_app(build, dest):
-    """Copy the app built into BUILD (by ``python serve.py build``) to DEST; returns how
-    many files were written.
-
-    Only the files BUILD's record lists, each checked against its size and sha256 as it
-    is copied (a damaged or half-written build is refused, naming the file). A file that
-    DEST already holds with the same size and time is left as it is, so building the
-    docs again copies nothing new; files an earlier copy made that the build no longer
-    has are removed. DEST must be missing, empty or an earlier copy: the docs' own files
-    are never overwritten.
+    The app's files come from the installed package, the pinned runtime from the per-user
+    cache (fetched and verified on first use, then shared by every docs project on the
+    machine), the browser's wheel from this package. A rebuild writes only what changed.
+    Raises ``AppError`` with one line that names the fix.
     """
-    build, dest = Path(build).resolve(), Path(dest).resolve()
-    record = read_build(build)
-    if dest == build or dest.is_relative_to(build) or build.is_relative_to(dest):
-        raise AppError(f"cannot copy the app from {build} into {dest}: one folder holds the other")
-    previous = _previous_copy(dest)
-    files = [f for f in record["files"] if "name" in f]
-    for entry in files:
-        _check_entry(build, entry)
-    dest.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for entry in files:
-        src, out = build / entry["name"], dest / entry["name"]
-        stat = src.stat()
-        if out.is_file() and not out.is_symlink() and (out.stat().st_size, out.stat().st_mtime_ns) == (
-                stat.st_size, stat.st_mtime_ns):
-            continue
-        _copy_checked(src, out, entry["sha256"], build)
-        written += 1
-    names = {entry["name"] for entry in files}
-    for name in sorted(previous - names):
-        stale = dest / name
-        if _safe_name(name) and stale.is_file() and not stale.is_symlink():
-            stale.unlink()
-    shutil.copy2(build / BUILD_RECORD, dest / BUILD_RECORD)
-    return written
+    from ..server import command, static_site
+    from ..server.files import SetupError
+    from ..server.locations import ENV_CACHE, Layout
+    from ..server.runtime import ENV_MIRROR
 
-
-def _previous_copy(dest):
-    """The names an earlier copy wrote into DEST; refuses a folder that is not one."""
-    if not dest.exists():
-        return set()
-    if not dest.is_dir():
-        raise AppError(f"cannot copy the app into {dest}: it is a file. Pick another folder for the app")
-    if not (dest / BUILD_RECORD).is_file():
-        if any(dest.iterdir()):
-            raise AppError(f"refusing to copy the app into {dest}: the folder holds other files (it is "
-                           "not an earlier copy of the app). Pick another folder for the app, or move them")
-        return set()
-    return {f["name"] for f in read_build(dest)["files"] if isinstance(f.get("name"), str)}
-
-
-def _safe_name(name):
-    path = PurePosixPath(name)
-    return isinstance(name, str) and bool(name) and not path.is_absolute() and ".." not in path.parts \
-        and name != BUILD_RECORD
-
-
-def _check_entry(build, entry):
-    name = entry.get("name")
-    if not _safe_name(name) or not isinstance(entry.get("sha256"), str):
-        raise AppError(f"{build / BUILD_RECORD} lists a file it should not ({name!r}); "
-                       f"build the app again with `{BUILD_COMMAND}`")
-    src = build / name
-    if not src.is_file() or src.stat().st_size != entry.get("size"):
-        raise AppError(f"{src} is missing or not the size {BUILD_RECORD} records: the build is "
-                       f"incomplete or was changed. Build the app again with `{BUILD_COMMAND}`")
-
-
-def _copy_checked(src, out, sha256, build):
-    out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + ".part")
-    digest = hashlib.sha256()
-    with open(src, "rb") as f, open(part, "wb") as w:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-            w.write(block)
-    if digest.hexdigest() != sha256:
-        part.unlink()
-        raise AppError(f"{src} does not match the sha256 that {build / BUILD_RECORD} records: the build "
-                       f"was changed. Build the app again with `{BUILD_COMMAND}`")
-    shutil.copystat(src, part)
-    os.replace(part, out)
+    log, layout = io.StringIO(), Layout.default()
+    try:
+        command.set_up(layout, stream=log)
+        record = static_site.build_site(dest, layout, stream=log)
+    except SetupError as e:
+        what = " ".join(str(e).split("\n")[0].split())
+        raise AppError(f"the py_mlp app could not be written into {dest}: {what} To fix: set "
+                       f"{ENV_MIRROR} to a folder holding the pinned runtime (as in {layout.runtime}), "
+                       f"or run `py-mlp setup` once with internet access (the runtime is cached in "
+                       f"{layout.runtime.parent.parent}, or in {ENV_CACHE}); or set the app option to the URL "
+                       "where the app is served") from None
+    summary = [line for line in log.getvalue().splitlines() if line.startswith("build: ") and " files, " in line]
+    return summary[-1].removeprefix("build: ") if summary else f"{len(record['files'])} files"

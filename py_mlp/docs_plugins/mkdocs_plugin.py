@@ -1,13 +1,8 @@
 """MkDocs plugin ``py-mlp``: a fenced ``py-mlp`` block puts a live, trainable network in a page.
 
-In ``mkdocs.yml``::
+In ``mkdocs.yml``, one line::
 
-    plugins:
-      - search
-      - py-mlp:
-          app: https://example.org/mlp/   # where the app is served (another site), or
-          app: py-mlp/                    # a folder inside the site (the default),
-          build: ../dist/py-mlp           # filled from this `python serve.py build DIR`
+    plugins: [search, py-mlp]
 
 and in a page::
 
@@ -23,8 +18,13 @@ starting with ``#`` are skipped. A bad option or value is a warning naming the f
 the line (``mkdocs build --strict`` fails on it) and the embed is left out. Blocks inside
 another fence are left alone. Every page gets ``embed.js`` (deferred, a few KB, nothing
 more until a reader presses Run), so themes that swap pages without a reload (Material's
-instant navigation) still find the embeds. With a path, ``build`` (relative to
-mkdocs.yml) is copied into the site after the build, also under ``mkdocs serve``.
+instant navigation) still find the embeds. Until the script runs, and where it cannot,
+an embed shows a line with a link to the app.
+
+After each build, also under ``mkdocs serve``, the app is written into the site
+(``py-mlp/``) from the installed package and the per-user runtime cache, writing only
+what changed. ``app: https://example.org/mlp/`` points the embeds at an app served
+elsewhere instead (nothing is written); ``app: other/folder/`` puts it elsewhere in the site.
 
 Imports MkDocs, so only MkDocs loads this module (through the entry point
 ``mkdocs.plugins: py-mlp``); ``py_mlp`` itself never does.
@@ -33,6 +33,7 @@ Imports MkDocs, so only MkDocs loads this module (through the entry point
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -51,8 +52,7 @@ _OPTION = re.compile(r"^(?P<name>[A-Za-z_][\w-]*)[ \t]*:(?P<value>.*)$")
 
 
 class PyMlpConfig(base.Config):
-    app = c.Type(str, default="py-mlp/")
-    build = c.Optional(c.Type(str))
+    app = c.Type(str, default=docs_embed.APP_FOLDER)
 
 
 class PyMlpPlugin(BasePlugin[PyMlpConfig]):
@@ -63,45 +63,35 @@ class PyMlpPlugin(BasePlugin[PyMlpConfig]):
             self.kind, self.where = docs_embed.app_location(self.config.app, "py-mlp's app")
         except docs_embed.AppError as e:
             raise PluginError(str(e)) from None
-        if self.kind == "path":
-            self.build = self._build_folder(config)
         script = c.ExtraScriptValue(self.where + "embed.js")
         script.defer = True
         config.extra_javascript.append(script)
         return config
 
-    def _build_folder(self, config):
-        if not self.config.build:
-            raise PluginError(
-                f"py-mlp's app = {self.config.app!r} is a folder in the site, so the plugin copies the app "
-                "there: set its build option to a folder made by `python serve.py build DIR` (in a py_mlp "
-                "checkout), or set app to the URL where the app is served")
-        build = Path(os.path.dirname(config.config_file_path or "."), self.config.build)
-        try:
-            docs_embed.read_build(build)
-        except docs_embed.AppError as e:
-            raise PluginError(f"py-mlp's build: {e}") from None
-        return build
-
     def on_page_markdown(self, markdown, page, config, files):
         source = page.file.content_string.replace("\r\n", "\n")
         first = source[:len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
         name = _shown_path(page.file.abs_src_path or page.file.src_uri)
-        return replace_blocks(markdown, lambda line, message: log.warning(f"{name}:{first + line}: {message}"))
+        app = self.where
+        if self.kind == "path":  # relative to the page, as the browser will read it
+            base = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
+            app = posixpath.relpath(self.where, base or ".") + "/"
+        return replace_blocks(markdown, lambda line, message: log.warning(f"{name}:{first + line}: {message}"),
+                              app)
 
     def on_post_build(self, config):
         if self.kind != "path":
             return
         dest = Path(config.site_dir, self.where)
         try:
-            written = docs_embed.copy_app(self.build, dest)
-        except (docs_embed.AppError, OSError) as e:
-            raise PluginError(f"copying the app into the site failed: {e}") from None
-        log.info(f"the app is in {dest} ({written} files copied)")
+            log.info(f"the app is in {dest} ({docs_embed.install_app(dest)})")
+        except docs_embed.AppError as e:
+            log.warning(str(e))
 
 
-def replace_blocks(markdown, warn):
-    """MARKDOWN with each ``py-mlp`` fenced block replaced by its embed's HTML.
+def replace_blocks(markdown, warn, app=None):
+    """MARKDOWN with each ``py-mlp`` fenced block replaced by its embed's HTML (whose
+    fallback links to the app at APP).
 
     ``warn(line, message)`` is called for each problem, ``line`` counted from 0 in
     MARKDOWN; a block with problems is left out.
@@ -125,12 +115,12 @@ def replace_blocks(markdown, warn):
             warn(i, f"this py-mlp block has no closing {fence}; end it with a line of {fence}")
             out.extend(lines[i:])
             break
-        out.extend(["", opening["indent"] + _embed(lines[i + 1:end], i + 1, warn), ""])
+        out.extend(["", opening["indent"] + _embed(lines[i + 1:end], i + 1, warn, app), ""])
         i = end + 1
     return "\n".join(out)
 
 
-def _embed(body, first, warn):
+def _embed(body, first, warn, app):
     options, lines, problems = {}, {}, []
     for k, text in enumerate(body):
         if not text.strip() or text.strip().startswith("#"):
@@ -148,7 +138,7 @@ def _embed(body, first, warn):
     problems += [(lines[e.option], str(e)) for e in errors]
     for line, message in sorted(problems):
         warn(line, message)
-    return "" if problems else docs_embed.embed_html(attributes)
+    return "" if problems else docs_embed.embed_html(attributes, app)
 
 
 def _shown_path(path):

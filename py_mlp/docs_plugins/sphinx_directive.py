@@ -1,11 +1,8 @@
 """Sphinx extension: ``.. py-mlp::`` puts a live, trainable network in a page.
 
-In ``conf.py``::
+In ``conf.py``, one line::
 
     extensions = ["py_mlp.sphinxext"]
-    py_mlp_app = "https://example.org/mlp/"   # where the app is served (another site), or
-    py_mlp_app = "py-mlp/"                    # a folder inside the HTML output (the default),
-    py_mlp_build = "../dist/py-mlp"           # filled from this `python serve.py build DIR`
 
 and in a page::
 
@@ -14,24 +11,32 @@ and in a page::
        :hidden: 4, 2
        :panels: controls, chart
 
+       Optional content: shown until the network loads, and where it cannot (no
+       JavaScript, a PDF or an e-book).
+
 The options are the embed's own (preset, panels, height, title, load) and the page's
 settings, checked by ``py_mlp.app.settings`` as the page checks a link: an unknown option or
 a bad value is a warning naming the file and the option's line (``-W`` makes it fail the
 build) and the embed is left out. Each embed becomes the element ``web/embed.js`` turns
-into a placeholder with a Run button; the page gets that script once. With a path,
-``py_mlp_build`` (relative to the folder of conf.py) is copied into the output when the
-HTML build ends, so ``sphinx-build`` alone makes docs that work on any static host.
+into a placeholder with a Run button; the page gets that script once.
+
+When an HTML build ends, the app is written into the output (``py-mlp/``), from the
+installed package and the per-user runtime cache: ``sphinx-build`` alone makes docs that
+work on any static host. ``py_mlp_app = "https://example.org/mlp/"`` points the embeds at
+an app served elsewhere instead (nothing is written), ``py_mlp_app = "other/folder/"``
+puts it elsewhere in the output. Builders that are not HTML (latex, epub, man, text)
+show an embed's content, if any, and say once that the live networks were left out.
 
 Imports Sphinx, so only Sphinx imports this module (``py_mlp`` itself never does).
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
@@ -55,9 +60,9 @@ class _EveryOption(dict):
 
 
 class PyMlpDirective(SphinxDirective):
-    """``.. py-mlp::`` with options; no arguments, no content."""
+    """``.. py-mlp::`` with options and, optionally, content to show without JavaScript."""
 
-    has_content = False
+    has_content = True
     option_spec = _EveryOption(dict.fromkeys(docs_embed.OPTIONS, directives.unchanged))
 
     def run(self):
@@ -67,7 +72,10 @@ class PyMlpDirective(SphinxDirective):
                            type="py_mlp", subtype="option")
         if problems:
             return []
-        return [py_mlp_embed("", attributes=attributes)]
+        node = py_mlp_embed("", attributes=attributes)
+        if self.content:
+            self.state.nested_parse(self.content, self.content_offset, node)
+        return [node]
 
     def _option_location(self, name):
         """"file:line" of the line that sets option NAME (else of the directive)."""
@@ -80,71 +88,69 @@ class PyMlpDirective(SphinxDirective):
         return f"{source}:{line}"
 
 
-def _visit_html(translator, node):
-    app = translator.builder.config.py_mlp_app
-    kind, where = docs_embed.app_location(app, "py_mlp_app")
+HTML_BUILDERS = ("html", "dirhtml", "singlehtml")  # epub is HTML too, but no place for a live app
+
+
+def _where(app):
+    """("url" or "path", where) for the app, or None after a warning when the setting is wrong."""
+    try:
+        return docs_embed.app_location(app.config.py_mlp_app, "py_mlp_app")
+    except docs_embed.AppError as e:
+        logger.warning("py-mlp: %s", e, location="conf.py", type="py_mlp", subtype="config", once=True)
+        return None
+
+
+def _visit(translator, node):
+    builder = translator.builder
+    where = _where(builder.app) if builder.name in HTML_BUILDERS else None
+    if where is None:
+        if builder.name not in HTML_BUILDERS:
+            builder.app._py_mlp_left_out = getattr(builder.app, "_py_mlp_left_out", 0) + 1
+        if not node.children:
+            raise nodes.SkipNode
+        return  # the author's content stands in for the network
+    kind, url = where
     if kind == "path":
-        page = translator.builder.get_target_uri(translator.builder.current_docname)
-        where = relative_uri(page, where)
+        url = relative_uri(builder.get_target_uri(builder.current_docname), url)
     if not getattr(translator, "_py_mlp_script", False):  # once per page
         translator._py_mlp_script = True
-        translator.body.append(f'<script src="{where}embed.js" defer></script>\n')
-    translator.body.append(docs_embed.embed_html(node["attributes"]) + "\n")
-    raise nodes.SkipNode
+        translator.body.append(f'<script src="{html.escape(url, quote=True)}embed.js" defer></script>\n')
+    translator.body.append(docs_embed.embed_open(node["attributes"]))
+    if not node.children:
+        translator.body.append(docs_embed.fallback_html(node["attributes"], url) + "</div>\n")
+        raise nodes.SkipNode
+    node["py_mlp_open"] = True
 
 
-def _skip(translator, node):
-    raise nodes.SkipNode  # a live network has no place in PDF, man or text output
+def _depart(translator, node):
+    if node.get("py_mlp_open"):
+        translator.body.append("</div>\n")
 
 
-def _check_config(app):
-    """Before any page is read: a bad setting fails at once, with what to write."""
-    kind, _ = _location(app.config)
-    if kind == "path" and app.builder.format == "html":
-        _build_folder(app, app.config)
-
-
-def _location(config):
-    try:
-        return docs_embed.app_location(config.py_mlp_app, "py_mlp_app")
-    except docs_embed.AppError as e:
-        raise ConfigError(str(e)) from None
-
-
-def _build_folder(app, config):
-    if not config.py_mlp_build:
-        raise ConfigError(
-            f"py_mlp_app = {config.py_mlp_app!r} is a folder in the HTML output, so the py_mlp extension copies "
-            "the app there: set py_mlp_build to a folder made by `python serve.py build DIR` (in a py_mlp "
-            "checkout), or set py_mlp_app to the URL where the app is served")
-    build = Path(app.confdir, config.py_mlp_build)
-    try:
-        docs_embed.read_build(build)
-    except docs_embed.AppError as e:
-        raise ConfigError(f"py_mlp_build: {e}") from None
-    return build
-
-
-def _copy_app(app, exception):
-    if exception is not None or app.builder.format != "html":
+def _write_app(app, exception):
+    if exception is not None:
         return
-    kind, path = _location(app.config)
-    if kind != "path":
+    left_out = getattr(app, "_py_mlp_left_out", 0)
+    if left_out:
+        logger.info("py_mlp: the %s builder has no place for a live network: %d embed(s) left out "
+                    "(their content, if any, is shown)", app.builder.name, left_out)
+    if app.builder.name not in HTML_BUILDERS:
         return
-    dest = Path(app.outdir, path)
+    where = _where(app)
+    if where is None or where[0] != "path":
+        return
+    dest = Path(app.outdir, where[1])
     try:
-        written = docs_embed.copy_app(_build_folder(app, app.config), dest)
-    except (docs_embed.AppError, OSError) as e:
-        raise ExtensionError(f"py_mlp: copying the app into the output failed: {e}") from None
-    logger.info("py_mlp: the app is in %s (%d files copied)", dest, written)
+        logger.info("py_mlp: the app is in %s (%s)", dest, docs_embed.install_app(dest))
+    except docs_embed.AppError as e:
+        logger.warning("py-mlp: %s", e, type="py_mlp", subtype="app")
 
 
 def setup(app):
-    app.add_config_value("py_mlp_app", "py-mlp/", "html", types=(str,))
-    app.add_config_value("py_mlp_build", None, "html", types=(str, type(None)))
-    app.add_node(py_mlp_embed, html=(_visit_html, None), latex=(_skip, None), text=(_skip, None),
-                 man=(_skip, None), texinfo=(_skip, None))
+    app.add_config_value("py_mlp_app", docs_embed.APP_FOLDER, "html", types=(str,))
+    visitors = (_visit, _depart)
+    app.add_node(py_mlp_embed, html=visitors, latex=visitors, text=visitors, man=visitors,
+                 texinfo=visitors, epub=visitors)
     app.add_directive("py-mlp", PyMlpDirective)
-    app.connect("builder-inited", _check_config)
-    app.connect("build-finished", _copy_app)
+    app.connect("build-finished", _write_app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

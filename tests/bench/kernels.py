@@ -32,6 +32,7 @@ for _path in (REPO, HERE):
         sys.path.insert(0, str(_path))
 
 import harness  # noqa: E402
+import support  # noqa: E402
 
 CODE = r'''
 import cProfile, io, json, pstats, sys, time
@@ -141,11 +142,10 @@ async ([wheel, scipy]) => {
 
 
 def browser_side(use_scipy):
-    import serve
     from playwright.sync_api import sync_playwright
 
-    serve.setup_runtime(serve.DEFAULT_ROOT)
-    wheel = serve.ensure_wheel(serve.DEFAULT_ROOT, stream=sys.stderr)["wheel"]
+    support.set_up()
+    wheel = json.loads((support.LAYOUT.wheels / "index.json").read_text())["wheel"]
     with harness.app_server() as app_url, sync_playwright() as playwright:
         browser = harness.Browser(playwright)
         context = browser.open(browser.new_profile())

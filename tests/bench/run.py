@@ -57,6 +57,8 @@ for _path in (REPO, HERE):
         sys.path.insert(0, str(_path))
 
 import harness  # noqa: E402
+import support  # noqa: E402
+from py_mlp.server.files import SetupError  # noqa: E402
 from harness import BenchError  # noqa: E402
 
 DEFAULT_JSON = HERE / "results" / "latest.json"
@@ -473,7 +475,6 @@ def git_state():
 
 
 def run(mode, sections, log):
-    import serve
     from playwright.sync_api import sync_playwright
 
     sizes = SIZES[mode]
@@ -481,9 +482,8 @@ def run(mode, sections, log):
                        "machine": machine(), "git": git_state(), "sizes": sizes}}
     problems = result["problems"] = []
     try:
-        serve.setup_runtime(serve.DEFAULT_ROOT)
-        serve.ensure_wheel(serve.DEFAULT_ROOT, stream=sys.stderr)
-    except serve.SetupError as exc:
+        support.set_up()
+    except SetupError as exc:
         raise BenchError(f"runtime or wheel setup failed: {exc}") from exc
 
     with harness.app_server() as app_url, sync_playwright() as playwright:

@@ -1,6 +1,6 @@
 """Take README's screenshots of docs built with the real tools: ``python tests/e2e/screenshots_docs.py``.
 
-Builds the app (``serve.build_site``, after the usual setup), the Sphinx project of
+Builds the app (``static_site.build_site``, after the usual setup), the Sphinx project of
 tests/docs/ (furo; the app copied into its output) and the MkDocs one (Material; the app
 served on its own port), opens each guide page in Debian's Chromium (``PY_MLP_CHROMIUM``),
 runs and trains its second embed (the first stays a placeholder), and writes web/screenshots/docs-sphinx.png and
@@ -20,8 +20,8 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 import docs_projects  # noqa: E402
-import serve  # noqa: E402
-import support  # noqa: E402
+import support
+from py_mlp.server import static_site  # noqa: E402
 
 OUT = support.REPO / "web" / "screenshots"
 EPOCHS = 300  # the fixture's 30 epochs show little of a spiral; a reader would train longer
@@ -47,12 +47,11 @@ def shoot(browser, url, path):
 
 
 def main():
-    serve.setup_runtime(serve.DEFAULT_ROOT)
-    serve.ensure_wheel(serve.DEFAULT_ROOT)
+    support.set_up()
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        serve.build_site(tmp / "app", serve.DEFAULT_ROOT, stream=io.StringIO())
+        static_site.build_site(tmp / "app", support.LAYOUT, stream=io.StringIO())
         sphinx = docs_projects.build_sphinx(tmp / "sphinx", tmp / "app")
         with support.plain_server(tmp / "app") as (app_url, _):
             mkdocs = docs_projects.build_mkdocs(tmp / "mkdocs", app_url)

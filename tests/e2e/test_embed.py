@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-import serve
+from py_mlp.server import static_site
 import support
 
 SUB_PATH = "docs/mlp/"
@@ -45,7 +45,7 @@ VIEWPORT = {"width": 1280, "height": 2200}
 def static_site(tmp_path_factory, runtime_ready, wheel_ready):
     """The static build at /docs/mlp/ of a plain static host: (app URL, its request log)."""
     host_root = tmp_path_factory.mktemp("static-host")
-    serve.build_site(host_root / SUB_PATH, serve.DEFAULT_ROOT, stream=io.StringIO())
+    static_site.build_site(host_root / SUB_PATH, support.LAYOUT, stream=io.StringIO())
     with support.plain_server(host_root) as (url, requests):
         yield url + SUB_PATH, requests
 

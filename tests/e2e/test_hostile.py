@@ -13,7 +13,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-import serve
+
+import support
 from conftest import LOAD_TIMEOUT_MS, App, Watchdog
 
 STARTS = ["ready", "paused"]
@@ -188,7 +189,7 @@ BREAKAGES = {
 def test_a_broken_runtime_ends_in_an_error_that_says_what_failed(browser, serving, tmp_path, runtime_ready,
                                                                 wheel_ready, breakage):
     web = tmp_path / "web"
-    _link_tree(serve.DEFAULT_ROOT, web)
+    _link_tree(support.LAYOUT.web, web)
     breaks, words = BREAKAGES[breakage]
     breaks(web)
     watchdog = Watchdog()

@@ -1,6 +1,5 @@
 # A tiny Sphinx project for tests/test_docs_tools.py and tests/e2e/test_docs_sites.py:
-# the app goes into the output (py_mlp_app's default, "py-mlp/"), copied from the build
-# the tests pass with -D py_mlp_build=DIR.
+# the extension writes the app into the output itself (py_mlp_app's default, "py-mlp/").
 project = "py_mlp docs test"
 extensions = ["py_mlp.sphinxext"]
 html_theme = "furo"
