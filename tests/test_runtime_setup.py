@@ -1,9 +1,11 @@
-"""Tests for serve.py's runtime setup: fetch, verify, refuse bad bytes, lock check.
+"""Tests for the runtime setup (py_mlp.server.runtime): fetch, verify, refuse bad bytes,
+lock check, and the per-user cache the runtime goes into.
 
-Runs on CPython under pytest. Most tests use a small temp manifest, a temp
-mirror folder and (for the URL path) a local HTTP server, with the CDN and the
-npm/pip fallbacks switched off. The last tests check the real manifest, and,
-through the `runtime_ready` fixture, the real files against the real lock.
+Runs on CPython under pytest. Most tests use a small temp manifest in a temp web folder,
+a temp cache (PY_MLP_CACHE), a temp mirror folder and (for the URL path) a local HTTP
+server, with the CDN and the npm/pip fallbacks switched off. The last tests check the
+real manifest, and, through the `runtime_ready` fixture, the real files against the
+real lock.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-import serve
+from py_mlp.server import command, compress, files, locations, runtime
+import support
 
 LOCK = "pyodide/pyodide-lock.json"
 PKG = "pyodide/fakepkg-1.0-py3-none-any.whl"
@@ -37,10 +40,12 @@ def entry(name: str, data: bytes, **extra) -> dict:
 
 
 class Case:
-    """A temp web root with its manifest, and a mirror holding the pinned files."""
+    """A temp web root with its manifest, a temp cache the runtime goes into (PY_MLP_CACHE
+    names it), and a mirror holding the pinned files."""
 
     def __init__(self, tmp_path: Path):
         self.root = tmp_path / "web"
+        self.cache = tmp_path / "cache"
         self.mirror = tmp_path / "mirror"
         self.pkg_bytes = b"PK fake wheel " * 1000
         self.js_bytes = b"export default 'core';\n"
@@ -51,6 +56,7 @@ class Case:
         for name, data in self.files.items():
             self.put_mirror(name, data)
         self.manifest = {
+            "pyodide_version": "0.0.1",
             "lock": LOCK,
             "sources": {},
             "files": [
@@ -60,6 +66,7 @@ class Case:
             ],
         }
         self.write_manifest()
+        (self.root / "index.html").write_text("<!doctype html><title>app</title>")  # a web folder
         self.log = io.StringIO()
 
     def put_mirror(self, name: str, data: bytes) -> None:
@@ -68,27 +75,38 @@ class Case:
 
     def write_manifest(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / serve.MANIFEST_NAME).write_text(json.dumps(self.manifest))
+        (self.root / locations.MANIFEST_NAME).write_text(json.dumps(self.manifest))
 
     def entry(self, name: str) -> dict:
         return next(e for e in self.manifest["files"] if e["name"] == name)
 
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / locations.MANIFEST_NAME
+
+    @property
+    def runtime(self) -> Path:
+        """Where the runtime goes: the cache's folder for the manifest's Pyodide version."""
+        return self.cache / "runtime" / "pyodide-0.0.1"
+
     def dest(self, name: str) -> Path:
-        return self.root / "runtime" / name
+        return self.runtime / name
 
     def setup(self, **kwargs) -> dict:
         kwargs = {"mirror": self.mirror, "use_cdn": False, "use_registries": False,
                   "stream": self.log, **kwargs}
-        return serve.setup_runtime(self.root, **kwargs)
+        return runtime.setup_runtime(self.runtime, self.manifest_path, **kwargs)
 
     def leftovers(self) -> list[Path]:
         """Temp files that setup should always have removed."""
-        return list((self.root / "runtime").rglob("*.part"))
+        return list(self.cache.rglob("*.part"))
 
 
 @pytest.fixture
-def case(tmp_path):
-    return Case(tmp_path)
+def case(tmp_path, monkeypatch):
+    made = Case(tmp_path)
+    monkeypatch.setenv(locations.ENV_CACHE, str(made.cache))
+    return made
 
 
 # ------------------------------------------------------------- happy path ---
@@ -111,8 +129,9 @@ def test_second_run_keeps_valid_files_and_fetches_nothing(case):
 
 
 def test_mirror_comes_from_the_environment(case, monkeypatch):
-    monkeypatch.setenv(serve.ENV_MIRROR, str(case.mirror))
-    result = serve.setup_runtime(case.root, use_cdn=False, use_registries=False, stream=case.log)
+    monkeypatch.setenv(runtime.ENV_MIRROR, str(case.mirror))
+    result = runtime.setup_runtime(case.runtime, case.manifest_path, use_cdn=False,
+                                   use_registries=False, stream=case.log)
     assert len(result["fetched"]) == 3
 
 
@@ -171,7 +190,7 @@ def gzip_sibling_mtime(path: Path) -> int:
 def test_corrupted_mirror_file_is_rejected_and_not_kept(case):
     bad = b"export default 'evil';\n"
     case.put_mirror(JS, bad)
-    with pytest.raises(serve.SetupError) as exc:
+    with pytest.raises(files.SetupError) as exc:
         case.setup()
     message = str(exc.value)
     assert JS in message
@@ -185,7 +204,7 @@ def test_corrupted_mirror_file_is_rejected_and_not_kept(case):
 
 def test_truncated_mirror_file_is_rejected(case):
     case.put_mirror(JS, case.js_bytes[:-1])
-    with pytest.raises(serve.SetupError, match=f"{JS}.*{len(case.js_bytes) - 1} bytes"):
+    with pytest.raises(files.SetupError, match=f"{JS}.*{len(case.js_bytes) - 1} bytes"):
         case.setup()
     assert not case.dest(JS).exists()
 
@@ -206,52 +225,106 @@ def test_corrupted_present_file_is_removed_even_when_no_source_has_it(case):
     case.setup()
     case.dest(JS).write_bytes(b"garbage")
     (case.mirror / JS).unlink()
-    with pytest.raises(serve.SetupError, match="could not get pyscript/core.js"):
+    with pytest.raises(files.SetupError, match="could not get pyscript/core.js"):
         case.setup()
     assert not case.dest(JS).exists()
 
 
 def test_missing_everywhere_says_what_to_do(case):
     (case.mirror / JS).unlink()
-    with pytest.raises(serve.SetupError) as exc:
+    with pytest.raises(files.SetupError) as exc:
         case.setup()
     message = str(exc.value)
     assert "could not get pyscript/core.js" in message
     assert "PY_MLP_RUNTIME_MIRROR" in message and "internet" in message and "npm" in message
 
 
-@pytest.mark.parametrize("command", [["setup"], ["--setup-only"]])  # the command, its older spelling
-def test_main_exits_nonzero_with_the_message(case, capsys, monkeypatch, command):
+@pytest.mark.parametrize("argv", [["setup"], ["--setup-only"]])  # the command, its older spelling
+def test_main_exits_nonzero_with_the_message(case, capsys, monkeypatch, argv):
     (case.mirror / JS).unlink()
-    monkeypatch.setenv(serve.ENV_MIRROR, str(case.mirror))
-    monkeypatch.setenv(serve.ENV_OFFLINE, "1")
-    monkeypatch.setattr(serve.Fetcher, "_download_archive", lambda self, src: pytest.fail("no registries"))
-    assert serve.main([*command, "--root", str(case.root)]) == 1
+    monkeypatch.setenv(runtime.ENV_MIRROR, str(case.mirror))
+    monkeypatch.setenv(runtime.ENV_OFFLINE, "1")
+    monkeypatch.setattr(runtime.Fetcher, "_download_archive", lambda self, src: pytest.fail("no registries"))
+    assert command.main([*argv, "--root", str(case.root)]) == 1
     assert "error: could not get pyscript/core.js" in capsys.readouterr().err
 
 
 def test_the_setup_command_fetches_builds_the_wheel_and_exits(case, monkeypatch):
-    monkeypatch.setenv(serve.ENV_MIRROR, str(case.mirror))
-    monkeypatch.setenv(serve.ENV_OFFLINE, "1")
+    monkeypatch.setenv(runtime.ENV_MIRROR, str(case.mirror))
+    monkeypatch.setenv(runtime.ENV_OFFLINE, "1")
     wheels = []
-    monkeypatch.setattr(serve, "ensure_wheel", lambda root: wheels.append(root))
-    monkeypatch.setattr(serve, "make_server", lambda *args: pytest.fail("setup must not serve"))
-    assert serve.main(["setup", "--root", str(case.root)]) == 0
-    for name, data in case.files.items():
+    monkeypatch.setattr(command, "ensure_wheel", lambda folder, stream=None: wheels.append(folder))
+    monkeypatch.setattr(command, "make_server", lambda *args: pytest.fail("setup must not serve"))
+    assert command.main(["setup", "--root", str(case.root)]) == 0
+    for name, data in case.files.items():  # into the cache, not beside the web files
         assert case.dest(name).read_bytes() == data
-    assert wheels == [case.root.resolve()]
+    assert not (case.root / "runtime").exists()
+    assert wheels == [locations.Layout.default(case.root).wheels]
+    assert wheels[0].parent == case.cache / "wheels"
+
+
+# --------------------------------------------------------- the per-user cache ---
+
+
+def test_the_cache_folder_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv(locations.ENV_CACHE, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert locations.cache_folder() == tmp_path / "home" / ".cache" / "py_mlp"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # the XDG spec: only absolute paths count
+    assert locations.cache_folder() == tmp_path / "home" / ".cache" / "py_mlp"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert locations.cache_folder() == tmp_path / "xdg" / "py_mlp"
+    monkeypatch.setenv(locations.ENV_CACHE, str(tmp_path / "mine"))
+    assert locations.cache_folder() == tmp_path / "mine"
+    layout = locations.Layout.default(support.LAYOUT.web)
+    version = runtime.load_manifest(support.LAYOUT.manifest)["pyodide_version"]
+    assert layout.runtime == tmp_path / "mine" / "runtime" / f"pyodide-{version}"
+    assert layout.wheels.parent == tmp_path / "mine" / "wheels"
+
+
+def test_a_second_project_shares_the_cache_and_fetches_nothing(case, tmp_path, monkeypatch):
+    """Two web folders with the same manifest (two docs projects, say) share one runtime."""
+    monkeypatch.setattr(command, "ensure_wheel", lambda folder, stream=None: None)
+    monkeypatch.setenv(runtime.ENV_MIRROR, str(case.mirror))
+    other = tmp_path / "other-project" / "web"
+    other.mkdir(parents=True)
+    for name in (locations.MANIFEST_NAME, "index.html"):
+        (other / name).write_bytes((case.root / name).read_bytes())
+    first, second = (locations.Layout.default(root) for root in (case.root, other))
+    assert first.runtime == second.runtime == case.runtime
+
+    log = io.StringIO()
+    command.set_up(first, offline=True, stream=log)
+    (case.mirror / LOCK).unlink()  # nothing left to fetch from: the second must not need it
+    command.set_up(second, offline=True, stream=log)
+    assert "runtime: 3 files verified (3 fetched, 0 already present)" in log.getvalue()
+    assert "runtime: 3 files verified (0 fetched, 3 already present)" in log.getvalue()
+
+
+def test_a_new_pyodide_version_gets_its_own_cache_folder(case):
+    case.setup()
+    case.manifest["pyodide_version"] = "0.0.2"
+    case.write_manifest()
+    newer = locations.Layout.default(case.root).runtime
+    assert newer == case.cache / "runtime" / "pyodide-0.0.2"
+    result = runtime.setup_runtime(newer, case.manifest_path, mirror=case.mirror, use_cdn=False,
+                                   use_registries=False, stream=case.log)
+    assert len(result["fetched"]) == 3  # the old version's files are not taken for the new one
+    assert all(case.dest(name).is_file() for name in case.files)  # and are left for who uses them
 
 
 # ------------------------------------------------------ a disk it cannot write ---
 
 
 def test_a_runtime_folder_that_cannot_be_written_names_it_not_a_mirror(case):
-    (case.root / "runtime").write_text("a file where the folder should be")
-    with pytest.raises(serve.SetupError) as exc:
+    case.cache.write_text("a file where the cache folder should be")
+    with pytest.raises(files.WriteError) as exc:
         case.setup()
     message = str(exc.value)
-    assert f"cannot write {case.root / 'runtime'}" in message
+    assert f"cannot write {case.dest(LOCK).parent}" in message
     assert "Not a directory" in message  # the OS's reason
+    assert "PY_MLP_CACHE" in message  # what to do
     assert "PY_MLP_RUNTIME_MIRROR" not in message  # another source would not help
 
 
@@ -262,8 +335,8 @@ def test_a_read_only_disk_stops_setup_at_the_first_file(case, monkeypatch):
         tried.append(dir)
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
 
-    monkeypatch.setattr(serve.tempfile, "mkstemp", read_only)
-    with pytest.raises(serve.SetupError) as exc:
+    monkeypatch.setattr(files.tempfile, "mkstemp", read_only)
+    with pytest.raises(files.SetupError) as exc:
         case.setup()
     message = str(exc.value)
     assert os.strerror(errno.EROFS) in message and str(case.dest(LOCK).parent) in message
@@ -279,7 +352,7 @@ def test_package_must_match_the_lock_even_if_the_manifest_is_edited(case):
     case.put_mirror(PKG, evil)
     case.entry(PKG).update(size=len(evil), sha256=sha(evil))  # manifest "agrees" with the evil bytes
     case.write_manifest()
-    with pytest.raises(serve.SetupError) as exc:
+    with pytest.raises(files.SetupError) as exc:
         case.setup()
     message = str(exc.value)
     assert PKG in message and "pyodide-lock.json" in message
@@ -293,7 +366,7 @@ def test_lock_file_itself_is_verified_first(case):
     forged["packages"]["fakepkg"]["sha256"] = sha(evil)
     case.put_mirror(LOCK, json.dumps(forged).encode())
     case.put_mirror(PKG, evil)
-    with pytest.raises(serve.SetupError, match=LOCK):
+    with pytest.raises(files.SetupError, match=LOCK):
         case.setup()
     assert not case.dest(LOCK).exists()
     assert not case.dest(PKG).exists()
@@ -302,7 +375,7 @@ def test_lock_file_itself_is_verified_first(case):
 def test_package_missing_from_the_lock_is_an_error(case):
     case.entry(PKG)["lock_package"] = "notinlock"
     case.write_manifest()
-    with pytest.raises(serve.SetupError, match="'notinlock' is not in pyodide-lock.json"):
+    with pytest.raises(files.SetupError, match="'notinlock' is not in pyodide-lock.json"):
         case.setup()
 
 
@@ -313,15 +386,15 @@ def test_package_missing_from_the_lock_is_an_error(case):
 def test_unsafe_names_in_the_manifest_are_refused(case, name):
     case.manifest["files"].append(entry(name, b"x"))
     case.write_manifest()
-    with pytest.raises(serve.SetupError, match="unsafe file name"):
+    with pytest.raises(files.SetupError, match="unsafe file name"):
         case.setup()
-    assert not (case.root.parent / "evil.js").exists()
+    assert not case.cache.exists()  # refused before anything was written
 
 
 def test_unknown_source_in_the_manifest_is_refused(case):
     case.entry(JS)["sources"] = ["nowhere"]
     case.write_manifest()
-    with pytest.raises(serve.SetupError, match="unknown source 'nowhere'"):
+    with pytest.raises(files.SetupError, match="unknown source 'nowhere'"):
         case.setup()
 
 
@@ -357,10 +430,10 @@ def test_unreachable_cdn_is_tried_once_per_run(case, tmp_path, monkeypatch, serv
     with serving(tmp_path) as url:
         pass  # the server is closed now: its port refuses connections
     tgz = make_tgz(tmp_path / "pkg.tgz", {"package/" + n.split("/")[1]: d for n, d in case.files.items()})
-    monkeypatch.setattr(serve.Fetcher, "_download_archive", lambda self, src: tarfile.open(tgz, "r:gz"))
+    monkeypatch.setattr(runtime.Fetcher, "_download_archive", lambda self, src: tarfile.open(tgz, "r:gz"))
     opened = []
-    real_open_url = serve.Fetcher._open_url
-    monkeypatch.setattr(serve.Fetcher, "_open_url", staticmethod(lambda u: opened.append(u) or real_open_url(u)))
+    real_open_url = runtime.Fetcher._open_url
+    monkeypatch.setattr(runtime.Fetcher, "_open_url", staticmethod(lambda u: opened.append(u) or real_open_url(u)))
     case.manifest["sources"] = {
         "cdn": {"kind": "url", "base": url, "strip": ""},
         "npm": {"kind": "npm", "spec": "fake@1", "member_prefix": "package/", "strip": "pyodide/"},
@@ -390,7 +463,7 @@ def test_registry_archive_is_fetched_once_per_run(case, tmp_path, monkeypatch):
         calls.append(src["spec"])
         return tarfile.open(tgz, "r:gz")
 
-    monkeypatch.setattr(serve.Fetcher, "_download_archive", fake_download)
+    monkeypatch.setattr(runtime.Fetcher, "_download_archive", fake_download)
     case.manifest["sources"]["npm"] = {"kind": "npm", "spec": "fake@1", "member_prefix": "package/",
                                        "strip": "pyodide/"}
     case.entry(LOCK)["sources"] = ["npm"]
@@ -398,19 +471,19 @@ def test_registry_archive_is_fetched_once_per_run(case, tmp_path, monkeypatch):
     case.write_manifest()
     for name in (LOCK, PKG):
         (case.mirror / name).unlink()
-    with pytest.raises(serve.SetupError, match=r"npm fake@1: .*fakepkg-1.0-py3-none-any.whl"):
+    with pytest.raises(files.SetupError, match=r"npm fake@1: .*fakepkg-1.0-py3-none-any.whl"):
         case.setup(use_registries=True)
     assert case.dest(LOCK).read_bytes() == case.lock_bytes
     assert calls == ["fake@1"]  # one download, used for both files
 
 
 def test_registry_fallbacks_can_be_switched_off(case, monkeypatch):
-    monkeypatch.setattr(serve.Fetcher, "_download_archive", lambda self, src: pytest.fail("called"))
+    monkeypatch.setattr(runtime.Fetcher, "_download_archive", lambda self, src: pytest.fail("called"))
     case.manifest["sources"]["npm"] = {"kind": "npm", "spec": "fake@1"}
     case.entry(JS)["sources"] = ["npm"]
     case.write_manifest()
     (case.mirror / JS).unlink()
-    with pytest.raises(serve.SetupError, match="could not get pyscript/core.js") as exc:
+    with pytest.raises(files.SetupError, match="could not get pyscript/core.js") as exc:
         case.setup(use_registries=False)
     assert "npm fake@1" not in str(exc.value)
     assert str(case.mirror / JS) in str(exc.value)  # the mirror was tried and is named
@@ -421,7 +494,7 @@ def test_registry_fallbacks_can_be_switched_off(case, monkeypatch):
 
 @pytest.fixture(scope="module")
 def real_manifest():
-    return serve.load_manifest(serve.DEFAULT_ROOT / serve.MANIFEST_NAME)
+    return runtime.load_manifest(support.LAYOUT.web / locations.MANIFEST_NAME)
 
 
 def test_real_manifest_pins_the_official_lock(real_manifest):
@@ -471,7 +544,7 @@ def test_real_runtime_has_current_gzip_forms_where_gzip_pays(real_manifest, runt
         sibling = path.with_name(path.name + ".gz")
         assert sibling.stat().st_mtime_ns == path.stat().st_mtime_ns, name
         assert sibling.stat().st_size < 0.5 * files[name]["size"], name
-        assert serve.gunzip_sha256(sibling) == files[name]["sha256"], name
+        assert compress.gunzip_sha256(sibling) == files[name]["sha256"], name
     for name in files:
         if name.endswith(".whl") or name == "pyodide/python_stdlib.zip":  # already compressed
             assert not (runtime_ready / (name + ".gz")).exists(), name

@@ -1,4 +1,6 @@
-"""Tests for serve.py's HTTP server: MIME types, cache headers, path safety, CLI.
+"""Tests for the app's HTTP server (py_mlp.server.http_server) and its command line
+(py_mlp.server.command, run as `python serve.py` and `py-mlp`): MIME types, cache
+headers, path safety, the runtime and wheels served from their own folders, CLI.
 
 Runs on CPython under pytest; no browser. In-process servers come from
 the `serving` fixture; CLI tests start `python serve.py --no-setup --port 0` as a
@@ -14,12 +16,15 @@ import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
-import serve
+from py_mlp.server import command, http_server
+from py_mlp.server.locations import Layout
 import support
 
 SECRET = b"SECRET-outside-the-web-root-7f3a"
@@ -272,13 +277,72 @@ def test_symlink_inside_the_root_is_served(site):
 @pytest.mark.parametrize("path", ["/a/../b", "/%2e%2e", "/x%2fy", "/a\\b", "/.git/config"])
 def test_resolve_url_path_rejects_unsafe_segments(tmp_path, path):
     root = os.path.realpath(tmp_path)
-    assert serve.resolve_url_path(root, path) is None
+    assert http_server.resolve_url_path(root, path) is None
 
 
 def test_resolve_url_path_maps_inside_the_root(tmp_path):
     root = os.path.realpath(tmp_path)
-    assert serve.resolve_url_path(root, "/a%20b/c.js?x=1") == os.path.join(root, "a b", "c.js")
-    assert serve.resolve_url_path(root, "/") == root
+    assert http_server.resolve_url_path(root, "/a%20b/c.js?x=1") == os.path.join(root, "a b", "c.js")
+    assert http_server.resolve_url_path(root, "/") == root
+
+
+# ------------------------------------------- runtime and wheels in the cache ---
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory, serving):
+    """The app as `py-mlp serve` lays it out: web files in one folder, the runtime and the
+    wheel in the cache's folders, served at runtime/ and wheels/."""
+    tmp_path = tmp_path_factory.mktemp("split")
+    layout = Layout(tmp_path / "web", tmp_path / "cache" / "runtime" / "pyodide-1", tmp_path / "cache" / "wheels" / "ab")
+    _write(layout.web / "index.html", b"<p>app</p>")
+    _write(layout.web / "runtime" / "pyodide" / "pyodide.mjs", b"an older setup's copy")
+    _write(layout.web / "wheels" / "index.json", b"an older setup's copy")
+    _write(layout.runtime / "pyodide" / "pyodide.mjs", b"export default 1;\n")
+    _write(layout.runtime / "pyodide" / "pyodide.asm.js", ASM_JS)
+    _write(layout.wheels / "index.json", b'{"wheel": "py_mlp-0.1.0-py3-none-any.whl"}')
+    _write(tmp_path / "cache" / "runtime" / "secret.txt", SECRET)  # beside the mount, not in it
+    sibling = layout.runtime / "pyodide" / "pyodide.asm.js.gz"
+    sibling.write_bytes(gzip.compress(ASM_JS, compresslevel=1, mtime=1))
+    mtime = (layout.runtime / "pyodide" / "pyodide.asm.js").stat().st_mtime_ns
+    os.utime(sibling, ns=(mtime, mtime))
+    (layout.runtime / "leak.txt").symlink_to(tmp_path / "cache" / "runtime" / "secret.txt")
+    (layout.runtime / "web-link.html").symlink_to(layout.web / "index.html")  # out of the mount
+    with serving(layout) as url:
+        yield url, layout
+
+
+def test_runtime_and_wheels_are_served_from_the_layouts_folders(split_site):
+    url, layout = split_site
+    status, headers, body = fetch(url, "/runtime/pyodide/pyodide.mjs")
+    assert (status, body) == (200, b"export default 1;\n")  # the cache's, not web/runtime's
+    assert headers["Cache-Control"] == http_server.IMMUTABLE
+    status, headers, body = fetch(url, "/wheels/index.json")
+    assert (status, body) == (200, (layout.wheels / "index.json").read_bytes())
+    assert headers["Cache-Control"] == "no-cache"
+    _, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.js", headers=GZIP)
+    assert headers["Content-Encoding"] == "gzip"  # setup's gzip form, beside the file in the cache
+    assert body == (layout.runtime / "pyodide" / "pyodide.asm.js.gz").read_bytes()
+    assert fetch(url, "/")[::2] == (200, b"<p>app</p>")
+    assert fetch(url, "/runtime/")[0] == 404  # no listing of the mount either
+
+
+@pytest.mark.parametrize("path", ["/runtime/../runtime/secret.txt", "/runtime/%2e%2e/secret.txt",
+                                  "/runtime/leak.txt", "/runtime/web-link.html", "/runtime/..%2fsecret.txt"])
+def test_nothing_outside_a_mounted_folder_is_served_through_it(split_site, path):
+    url, _ = split_site
+    status, _, body = fetch(url, path)
+    assert status == 404 and SECRET not in body and b"<p>app</p>" not in body
+
+
+def test_resolve_url_path_maps_a_mounted_prefix_to_its_folder(tmp_path):
+    root, cache = os.path.realpath(tmp_path / "web"), os.path.realpath(tmp_path / "cache")
+    mounts = {"runtime": cache}
+    assert http_server.resolve_url_path(root, "/runtime/pyodide/a.js", mounts) == os.path.join(cache, "pyodide", "a.js")
+    assert http_server.resolve_url_path(root, "/runtime", mounts) == cache
+    assert http_server.resolve_url_path(root, "/runtimes/a.js", mounts) == os.path.join(root, "runtimes", "a.js")
+    assert http_server.resolve_url_path(root, "/x/runtime/a.js", mounts) == os.path.join(root, "x", "runtime", "a.js")
+    assert http_server.resolve_url_path(root, "/runtime/a.js") == os.path.join(root, "runtime", "a.js")
 
 
 # --------------------------------------------------------------------- CLI ---
@@ -290,10 +354,12 @@ def serve_process(*args: str) -> support.Spawned:
 
 
 @pytest.fixture
-def cli_site(tmp_path):
+def cli_site(tmp_path, monkeypatch):
+    """A web folder, and a runtime file in a cache of its own (PY_MLP_CACHE)."""
     root = tmp_path / "web"
     _write(root / "index.html", b"<p>cli</p>")
-    _write(root / "runtime" / "pyodide" / "pyodide.asm.wasm", b"\0asm\x01\0\0\0")
+    monkeypatch.setenv("PY_MLP_CACHE", str(tmp_path / "cache"))
+    _write(Layout.default(root).runtime / "pyodide" / "pyodide.asm.wasm", b"\0asm\x01\0\0\0")
     return root
 
 
@@ -342,9 +408,23 @@ def test_cli_busy_port_is_a_clear_error(cli_site, serving):
     assert "Traceback" not in stderr
 
 
+def test_the_server_side_imports_without_numpy():
+    """`python serve.py` runs on a fresh Python before anything is installed: the server
+    side needs the standard library only, and importing it must not pull in numpy."""
+    script = ("import sys, pkgutil, importlib; sys.path.insert(0, sys.argv[1]); "
+              "import py_mlp.server.command, py_mlp.server as s; "
+              "[importlib.import_module('py_mlp.server.' + m.name) for m in pkgutil.iter_modules(s.__path__)]; "
+              "print(sorted(n for n in sys.modules if n == 'numpy' or n.startswith('numpy.')), "
+              "py_mlp.server.command.__file__)")
+    done = subprocess.run([sys.executable, "-c", script, str(support.REPO)], cwd="/",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", str(support.REPO / "py_mlp" / "server" / "command.py")]
+
+
 def test_setup_only_and_no_setup_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
-        serve.main(["--setup-only", "--no-setup"])
+        command.main(["--setup-only", "--no-setup"])
     assert exc.value.code == 2
 
 
@@ -355,12 +435,13 @@ def test_setup_only_and_no_setup_are_exclusive(capsys):
     (["--build"], "--build needs a folder"),
     (["serve", "--port"], "--port: expected one argument"),
 ])
-def test_a_bad_command_or_option_is_a_usage_error(argv, says, capsys):
+@pytest.mark.parametrize("prog", ["python serve.py", "py-mlp"])  # the checkout's, the installed one
+def test_a_bad_command_or_option_is_a_usage_error(argv, says, prog, capsys):
     with pytest.raises(SystemExit) as exc:
-        serve.main(argv)
+        command.main(argv, prog=prog)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: serve.py") and says in err
+    assert err.startswith(f"usage: {prog} ") and says in err
 
 
 # ------------------------------------------------------------- compression ---
@@ -402,7 +483,7 @@ def test_a_runtime_file_is_sent_from_its_current_gzip_sibling_only(site):
     _, headers, body = fetch(url, "/runtime/pyodide/pyodide.asm.js", headers=GZIP)
     assert headers["Content-Encoding"] == "gzip"
     assert body == (root / "runtime/pyodide/pyodide.asm.js.gz").read_bytes()  # the file, as it is
-    assert headers["Cache-Control"] == serve.IMMUTABLE
+    assert headers["Cache-Control"] == http_server.IMMUTABLE
     _, headers, body = fetch(url, "/runtime/pyscript/stale.js", headers=GZIP)  # sibling's mtime differs
     assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == ASM_JS
 
@@ -466,7 +547,8 @@ def test_etags_differ_by_encoding_and_each_revalidates_only_itself(site):
 @contextlib.contextmanager
 def own_server(root: Path, **options):
     """A server of our own (not quiet unless asked), for tests that read its log: its address."""
-    with support.in_thread(serve.make_server(root, port=0, **{"quiet": False, **options})) as server:
+    layout = Layout.one_folder(root)
+    with support.in_thread(http_server.make_server(layout, port=0, **{"quiet": False, **options})) as server:
         yield server.server_address[:2]
 
 
@@ -598,7 +680,7 @@ def test_every_response_carries_the_security_headers(site):
     ]
     assert [status for status, _, _ in responses] == [200, 404, 301, 304, 405]
     for status, headers, _ in responses:
-        assert headers["Content-Security-Policy"] == serve.CONTENT_SECURITY_POLICY, status
+        assert headers["Content-Security-Policy"] == http_server.CONTENT_SECURITY_POLICY, status
         assert headers["Referrer-Policy"] == "no-referrer", status
         assert headers["X-Content-Type-Options"] == "nosniff", status
         assert headers["Server"] == "py_mlp", status
@@ -608,25 +690,25 @@ def test_every_response_carries_the_security_headers(site):
 
 def test_the_csp_lets_pyodide_run_and_any_page_embed_the_app():
     directives = {}
-    for part in serve.CONTENT_SECURITY_POLICY.split(";"):
+    for part in http_server.CONTENT_SECURITY_POLICY.split(";"):
         name, *values = part.split()
         directives[name] = values
     assert "frame-ancestors" not in directives  # embed.js frames the app from any origin
     assert {"'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"} <= set(directives["script-src"])
     assert directives["worker-src"] == ["'self'"] and directives["connect-src"] == ["'self'"]
     assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
-    assert "'unsafe-inline'" not in serve.CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in http_server.CONTENT_SECURITY_POLICY
 
 
 def test_readme_states_the_csp_that_is_sent():
-    readme = (Path(serve.__file__).parent / "README.md").read_text(encoding="utf-8")
-    assert f"`{serve.CONTENT_SECURITY_POLICY}`" in readme, "update the policy in README's serve.py section"
+    readme = (support.REPO / "README.md").read_text(encoding="utf-8")
+    assert f"`{http_server.CONTENT_SECURITY_POLICY}`" in readme, "update the policy in README's serve.py section"
 
 
 @pytest.mark.parametrize("port", ["70000", "-1", "http"])
 def test_a_port_out_of_range_is_a_usage_error(cli_site, port, capsys):
     with pytest.raises(SystemExit) as exc:
-        serve.main(["--no-setup", "--root", str(cli_site), "--port", port])
+        command.main(["--no-setup", "--root", str(cli_site), "--port", port])
     assert exc.value.code == 2
     assert "0-65535" in capsys.readouterr().err
 
@@ -652,7 +734,7 @@ class FakeServer:
     ("192.168.1.20", "http://192.168.1.20:8123/", True),
 ])
 def test_the_printed_address_is_the_real_one_and_non_loopback_is_warned(host, url, warned, capsys):
-    assert serve.run_server(FakeServer(host)) == 0
+    assert http_server.run_server(FakeServer(host)) == 0
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == f"Serving py_mlp at {url}"
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]

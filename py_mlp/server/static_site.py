@@ -105,18 +105,21 @@ def build_plan(layout: Layout, manifest: dict, app: AppFiles) -> list[tuple[str,
     return sorted(plan, key=lambda item: item[1])
 
 
-def check_build_dir(dest: Path, root: Path) -> dict | None:
-    """Refuse a destination that would harm the source or someone's files.
+def check_build_dir(dest: Path, layout: Layout) -> dict | None:
+    """Refuse a destination that would harm the sources (the layout's web, runtime and
+    wheels folders) or someone's files.
 
     Returns the previous build's record when DEST holds one, else None (DEST is
     missing or empty).
     """
-    if dest == root or dest.is_relative_to(root):
-        raise SetupError(f"refusing to build into {dest}: it is inside {root}, the folder the "
-                         "build copies from. Pick a folder outside it, e.g. dist/py-mlp.")
-    if root.is_relative_to(dest):
-        raise SetupError(f"refusing to build into {dest}: it contains {root}, the folder the "
-                         "build copies from. Pick a new folder, e.g. dist/py-mlp.")
+    for root in (layout.web, layout.runtime, layout.wheels):
+        root = Path(os.path.realpath(root))
+        if dest == root or dest.is_relative_to(root):
+            raise SetupError(f"refusing to build into {dest}: it is inside {root}, a folder the "
+                             "build copies from. Pick a folder outside it, e.g. dist/py-mlp.")
+        if root.is_relative_to(dest):
+            raise SetupError(f"refusing to build into {dest}: it contains {root}, a folder the "
+                             "build copies from. Pick a new folder, e.g. dist/py-mlp.")
     if not dest.exists():
         return None
     if not dest.is_dir():
@@ -253,7 +256,7 @@ def build_site(dest: Path, layout: Layout, stream=None) -> dict:
     """
     out = stream if stream is not None else sys.stdout
     root, dest = layout.web, Path(dest).resolve()
-    previous = check_build_dir(dest, root)
+    previous = check_build_dir(dest, layout)
     start = time.monotonic()
     manifest = load_manifest(layout.manifest)
     app = app_files(layout)
