@@ -74,9 +74,9 @@ class Spawned:
     """A command in a subprocess whose stdout and stderr are read line by line on
     background threads: it never blocks on a full pipe, and a test can wait on a line."""
 
-    def __init__(self, *cmd: str, name: str = "", cwd: str | Path | None = None):
+    def __init__(self, *cmd: str, name: str = "", cwd: str | Path | None = None, env: dict | None = None):
         self.name = name or Path(cmd[0]).name  # for messages
-        self.proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue = queue.Queue()  # stdout lines, then None at its end
         self._stderr: list[str] = []

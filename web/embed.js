@@ -180,12 +180,18 @@
     el.replaceChildren(box);
   }
 
-  // The app's size messages: only from our origin, only from a frame we opened.
+  // The app's messages: only from our origin, only from a frame we opened. It says it
+  // started as soon as its page runs, then its size whenever that changes.
   window.addEventListener("message", (event) => {
-    if (event.origin !== APP.origin || event.data?.type !== "py-mlp:size") return;
+    if (event.origin !== APP.origin) return;
     const frame = frames.get(event.source);
-    const height = Number(event.data.height);
-    if (!frame || !frame.isConnected || !Number.isFinite(height) || height <= 0) return;
+    if (!frame || !frame.isConnected) return;
+    if (event.data?.type === "py-mlp:started") {
+      if (frame.parentElement?.dataset.pyMlpState === "loading") frame.parentElement.dataset.pyMlpState = "starting";
+      return;
+    }
+    const height = Number(event.data?.height);
+    if (event.data?.type !== "py-mlp:size" || !Number.isFinite(height) || height <= 0) return;
     frame.style.height = `${Math.min(Math.ceil(height), 20000) + 2}px`;  // + the 1px borders
     frame.parentElement?.setAttribute("data-py-mlp-state", "live");
   });

@@ -15,6 +15,7 @@ import { SCHEMA } from "./schema.js";
 // which the app itself shows only for preset=article.
 export const DEFAULT_PANELS = SCHEMA.panels.default;
 export const SIZE_MESSAGE = "py-mlp:size";
+export const STARTED_MESSAGE = "py-mlp:started";  // at once, so embed.js knows this page runs
 
 // The `panels` query value as a list of names: "chart, boundary" -> ["chart", "boundary"];
 // missing or empty -> DEFAULT_PANELS; "all" -> null (show every panel).
@@ -66,6 +67,7 @@ export function initEmbedded(root, search = location.search) {
   root.append(link);
 
   if (framed) {
+    window.parent.postMessage({ type: STARTED_MESSAGE }, "*");
     let last = -1;
     const post = () => {
       const height = contentHeight();

@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from py_mlp.server import static_site
+from py_mlp.server.static_site import build_site
 import support
 
 SUB_PATH = "docs/mlp/"
@@ -45,7 +45,7 @@ VIEWPORT = {"width": 1280, "height": 2200}
 def static_site(tmp_path_factory, runtime_ready, wheel_ready):
     """The static build at /docs/mlp/ of a plain static host: (app URL, its request log)."""
     host_root = tmp_path_factory.mktemp("static-host")
-    static_site.build_site(host_root / SUB_PATH, support.LAYOUT, stream=io.StringIO())
+    build_site(host_root / SUB_PATH, support.LAYOUT, stream=io.StringIO())
     with support.plain_server(host_root) as (url, requests):
         yield url + SUB_PATH, requests
 
@@ -129,7 +129,7 @@ def test_two_embeds_load_only_on_run_fit_their_content_and_train_independently(p
     assert scroll_y == 200
     first.get_by_role("button", name=RUN).click()
     # While Python loads (seconds), the frame keeps the author's height: one shift, not two.
-    expect(first).to_have_attribute("data-py-mlp-state", "loading")
+    expect(first).to_have_attribute("data-py-mlp-state", re.compile(r"^(loading|starting)$"))
     assert first.locator("iframe").bounding_box()["height"] == 420
     a = content_frame(first)
     expect(a.locator("#app")).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
@@ -326,3 +326,22 @@ def test_an_embed_from_another_site_trains_where_storage_is_denied(context, serv
         frame.get_by_test_id("train").click()
         expect(frame.locator("#app")).to_have_attribute("data-state", "paused", timeout=LOAD_TIMEOUT_MS)
         expect(frame.get_by_test_id("epoch")).to_have_text("30")
+
+
+def test_an_embed_whose_app_does_not_start_says_so_with_a_link(page, watchdog, tmp_path):
+    """A host that has embed.js but not the app beside it (a half upload): the frame gets a 404."""
+    watchdog.expected += [r"Failed to load resource.*404", r"py_mlp embed: the app at .* did not start"]
+    (tmp_path / "mlp").mkdir()
+    (tmp_path / "mlp" / "embed.js").write_bytes((support.LAYOUT.web / "embed.js").read_bytes())
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><meta charset="utf-8"><title>t</title><script src="mlp/embed.js" defer></script>'
+        '<div data-py-mlp preset="moons"><p>Needs JavaScript.</p></div>')
+    with support.plain_server(tmp_path) as (url, _):
+        page.goto(url + "index.html")
+        embed = page.locator("[data-py-mlp]")
+        expect(embed).to_have_attribute("data-py-mlp-state", "placeholder")
+        embed.get_by_role("button", name=RUN).click()
+        expect(embed).to_have_attribute("data-py-mlp-state", "failed", timeout=40_000)
+        alert = embed.get_by_role("alert")
+        expect(alert).to_contain_text("could not start")
+        assert alert.get_by_role("link").get_attribute("href") == url + "mlp/index.html?preset=moons"
