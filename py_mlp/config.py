@@ -21,10 +21,11 @@ of shape (n, 2) and y of shape (n,) (a third item, the problem, may follow, as
 else multiclass), other values regression. Coordinates and targets must lie within
 ``±datasets.MAX_DATA_VALUE`` (1,000,000); the key of their errors is "data".
 
-Size caps, so that no configuration can exhaust memory (the numbers are explained in
-``model.py``): at most ``model.MAX_PARAMS`` (500,000) weights and biases, refused on
-``hidden``; and the points times the hidden units, summed over the layers, at most
-``model.MAX_ACTIVATIONS`` (2**24, about 16.8 million), refused on ``n_samples`` when the
+Size caps, so that no configuration can exhaust a browser's memory (the numbers are
+explained in ``settings.py``; ``MLP`` and ``Trainer`` have none): at most
+``settings.MAX_PARAMS`` (500,000) weights and biases, refused on ``hidden``; and the
+points times the hidden units, summed over the layers, at most
+``settings.MAX_ACTIVATIONS`` (2**24, about 16.8 million), refused on ``n_samples`` when the
 layers would fit the default 1,000 points, else on ``hidden``.
 
 Every bad value raises ``ConfigError`` (a ``ValueError``) whose ``key`` names the field.
@@ -39,9 +40,10 @@ from ._check import number
 from .activations import get_activation
 from .initializers import get_initializer
 from .losses import get_loss
-from .model import MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_LAYERS, MLP, check_layer_sizes
+from .model import MLP, count_params
 from .optimizers import make_optimizer
-from .settings import DEFAULTS, MAX_EPOCHS, ConfigError, check
+from .settings import (DEFAULTS, MAX_ACTIVATIONS, MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMS, ConfigError,
+                       check)
 from .training import Trainer
 
 PROBLEMS = ("binary", "multiclass", "regression")
@@ -190,12 +192,14 @@ def check_config(config=None, data=None):
 
 
 def _check_size(c, n_points, custom):
-    """Refuse networks and data too big for memory (see ``model.MAX_PARAMS``), naming the field."""
+    """Refuse networks and data too big for memory (see ``settings.MAX_PARAMS``), naming the field."""
     n_out = c["n_classes"] if c["problem"] == "multiclass" else 1
-    try:
-        check_layer_sizes([len(c["features"]), *c["hidden"], n_out])
-    except ValueError as exc:
-        raise ConfigError("hidden", str(exc)) from None
+    n_params = count_params([len(c["features"]), *c["hidden"], n_out])
+    if n_params > MAX_PARAMS:
+        raise ConfigError(
+            "hidden", f"this network would have {n_params:,} weights and biases, but at most {MAX_PARAMS:,} "
+            "are allowed; use fewer or narrower layers"
+        )
     units = sum(c["hidden"])
     if n_points * units <= MAX_ACTIVATIONS:
         return

@@ -22,21 +22,6 @@ from ._check import number
 from .activations import get_activation
 from .initializers import get_initializer
 
-MAX_LAYER_SIZE = 4096
-MAX_LAYERS = 64
-# Memory caps. Parameters: a model file holds each parameter and Adam's two moments, at
-# most 26 characters a number, so 500,000 parameters stay under 40 MB, within
-# serialization.MAX_MODEL_BYTES (50 MB); training keeps about 8 copies (parameters,
-# gradients, moments, the copies an epoch can be undone to) of 8 bytes: 32 MB.
-# Activations: a forward pass keeps z and a (8 bytes each) for every sample and every
-# hidden unit, and the full batch is always possible (it can be chosen mid-run), so
-# samples x hidden units is capped at 2**24: 268 MB kept, plus the backward pass's three
-# temporaries for one layer at a time (at most 400 MB). That allows everything the page
-# offers (10,000 points x 8 layers of 64 = 5.1 million) and one layer of 4,096 units for
-# up to 4,096 points.
-MAX_PARAMS = 500_000
-MAX_ACTIVATIONS = 2**24
-
 
 def count_params(sizes):
     """Weights and biases of a network with these layer widths: sum of (fan_in + 1) * fan_out."""
@@ -44,22 +29,18 @@ def count_params(sizes):
 
 
 def check_layer_sizes(sizes):
-    """Validate a list of layer widths (input, hidden..., output)."""
+    """Validate a list of layer widths (input, hidden..., output): at least two, each a whole number >= 1.
+
+    No upper bound: on CPython a network may be as large as memory allows. The page's and
+    the command line's caps are the configuration's (``settings.MAX_PARAMS``, checked by
+    ``config.build_run``).
+    """
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
         raise TypeError(f"layer sizes must be a list of integers such as [2, 8, 1], got {sizes!r}")
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError("layer sizes need at least an input and an output size, e.g. [2, 1]")
-    if len(sizes) > MAX_LAYERS + 1:
-        raise ValueError(f"at most {MAX_LAYERS} layers are supported, got {len(sizes) - 1}")
-    sizes = [number(s, "every layer size", 1, MAX_LAYER_SIZE, whole=True) for s in sizes]
-    n_params = count_params(sizes)
-    if n_params > MAX_PARAMS:
-        raise ValueError(
-            f"this network would have {n_params:,} weights and biases, but at most {MAX_PARAMS:,} "
-            "are allowed; use fewer or narrower layers"
-        )
-    return sizes
+    return [number(s, "every layer size", 1, whole=True) for s in sizes]
 
 
 class MLP:

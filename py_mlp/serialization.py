@@ -22,10 +22,12 @@ same bits. ``from_json`` checks the whole file before it returns anything, and e
 problem raises ``ValueError`` saying what is wrong: not JSON, larger than
 ``MAX_MODEL_BYTES`` (50 MB; the largest network ``config`` allows needs under 40 MB),
 lists or objects nested more than ``MAX_DEPTH`` (64) deep, another format, an unknown
-version, a missing or unknown key, an activation that is neither built in nor registered
-(``activations.register_activation``), a wrong shape, a non-number, NaN or infinity anywhere
-(``extra`` included), an ``extra`` that is not an object, weights so large that the
-outputs overflow on the data's own square (``datasets.EXTENT``).
+version, a missing or unknown key, more than ``settings.MAX_LAYERS`` (64) layers (the
+layer widths are not capped: a file holds whatever ``MLP`` can), an activation that is
+neither built in nor registered (``activations.register_activation``), a wrong shape, a
+non-number, NaN or infinity anywhere (``extra`` included), an ``extra`` that is not an
+object, weights so large that the outputs overflow on the data's own square
+(``datasets.EXTENT``).
 """
 
 import json
@@ -39,6 +41,7 @@ from .activations import ACTIVATIONS, get_activation
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
 from .optimizers import OPTIMIZERS, OPTIONS, make_optimizer
+from .settings import MAX_LAYERS
 
 FORMAT = "py_mlp.model"
 VERSION = 1
@@ -241,6 +244,8 @@ def from_json(text):
         )
     try:
         sizes = check_layer_sizes(_field(doc, "sizes", list, "a list of layer widths"))
+        if len(sizes) > MAX_LAYERS + 1:  # bounds the work done before the weights are read
+            raise ValueError(f"a model file holds at most {MAX_LAYERS} layers, this one lists {len(sizes) - 1}")
     except TypeError as exc:
         raise ValueError(str(exc)) from None
     n_layers = len(sizes) - 1

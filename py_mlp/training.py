@@ -46,29 +46,83 @@ class TrainingDiverged(FloatingPointError):
     """The loss or the parameters became non-finite; the model holds its last finite state."""
 
 
-def as_targets(y, loss, n_classes=None):
-    """Targets as a 2-D float array (n_samples, n_outputs), one-hot for multi-class losses.
+def _found(y):
+    """The distinct labels in ``y`` for a message: "-1 and 1", "'no' and 'yes'", or a count and range."""
+    values = list(dict.fromkeys(v.item() if hasattr(v, "item") else v for v in np.ravel(y)))
+    try:
+        values.sort()
+    except TypeError:  # labels of several types: keep their order of appearance
+        pass
+    shown = [format(v, "g") if isinstance(v, float) else repr(v) for v in values]
+    if len(values) > 6:
+        return f"{len(values)} different values, from {shown[0]} to {shown[-1]}"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
-    Multi-class labels 0 .. k-1 become ``n_classes`` columns (default: the largest label + 1).
+
+_ANY_LABELS = "or use py_mlp.MLPClassifier, which takes any labels"
+_TAKES = {
+    "binary": ("takes targets in [0, 1] (the labels 0 and 1, or probabilities)",
+               f"map your two classes to 0 and 1 first (y == label_of_class_1), {_ANY_LABELS}"),
+    "multiclass": ("takes class indices, whole numbers 0, 1, 2, ... (or one-hot rows)",
+                   f"map your labels to 0 .. k-1 first (np.unique(y, return_inverse=True)[1]), {_ANY_LABELS}"),
+    "regression": ("takes numbers as targets", "convert them to numbers first"),
+}
+
+
+def _refuse(y, loss):
+    takes, fix = _TAKES[loss.task]
+    return ValueError(f"{loss.name} {takes}, but y holds {_found(y)}; {fix}")
+
+
+def _numbers(y, loss):
+    """``y`` as floats, or the loss's ValueError naming the text (or other non-numbers) it holds."""
+    if y.dtype.kind in "biuf":
+        return y.astype(float)
+    if y.dtype.kind == "O":
+        try:
+            return y.astype(float)
+        except (TypeError, ValueError):
+            pass
+    raise _refuse(y, loss)
+
+
+def as_targets(y, loss, n_classes=None):
+    """Targets as a 2-D float array (n_samples, n_outputs), one-hot for multi-class losses,
+    checked against the loss.
+
+    Binary cross-entropy takes targets in [0, 1] (0/1 labels or probabilities); softmax
+    cross-entropy takes class indices 0 .. k-1, which become ``n_classes`` columns
+    (default: the largest label + 1), or rows of k non-negative numbers summing to 1
+    (one-hot rows); mean squared error takes any numbers. Anything else is a ValueError
+    that names the labels found and says how to map them.
     """
     y = np.asarray(y)
+    if loss.task == "multiclass" and y.ndim == 1:
+        numbers = _numbers(y, loss)
+        if not np.all(np.isfinite(numbers)):
+            raise ValueError("y contains NaN or infinite values; clean or drop those rows first")
+        labels = numbers.astype(int)
+        if not np.array_equal(labels, numbers) or (labels.size and labels.min() < 0):
+            raise _refuse(y, loss)
+        width = n_classes if n_classes is not None else labels.max() + 1
+        if labels.size and labels.max() >= width:
+            raise ValueError(
+                f"label {labels.max()} does not fit a network with {width} outputs; "
+                "give the last layer one unit per class"
+            )
+        y = np.eye(width)[labels]
+    y = _numbers(y, loss)
     if y.ndim == 1:
-        if loss.task == "multiclass":
-            labels = y.astype(int)
-            if not np.array_equal(labels, y) or (labels.size and labels.min() < 0):
-                raise ValueError("multi-class labels must be whole numbers 0, 1, 2, ...")
-            width = n_classes if n_classes is not None else labels.max() + 1
-            if labels.size and labels.max() >= width:
-                raise ValueError(
-                    f"label {labels.max()} does not fit a network with {width} outputs; "
-                    "give the last layer one unit per class"
-                )
-            y = np.eye(width)[labels]
-        else:
-            y = y.reshape(-1, 1)
-    y = y.astype(float)
+        y = y.reshape(-1, 1)
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or infinite values; clean or drop those rows first")
+    if loss.task == "binary" and y.size and (y.min() < 0 or y.max() > 1):
+        raise _refuse(y, loss)
+    if loss.task == "multiclass" and y.size and (y.min() < 0 or not np.allclose(y.sum(axis=1), 1.0)):
+        raise ValueError(
+            f"{loss.name} takes one-hot rows (k numbers >= 0 summing to 1, one per class) or class indices "
+            "0 .. k-1; the rows of y do not sum to 1. Pass class indices, or np.eye(k)[labels]"
+        )
     return y
 
 
