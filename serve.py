@@ -668,8 +668,9 @@ def writing_wheel(wheels: Path):
 
 
 # In the package for pip users, never imported in the browser: the docs tools' plug-ins
-# (they import Sphinx or MkDocs) and the thumbnails' writer.
-NOT_IN_BROWSER = {"py_mlp/sphinxext.py", "py_mlp/mkdocs_plugin.py", "py_mlp/docs_embed.py", "py_mlp/thumbnails.py"}
+# (they import Sphinx or MkDocs), the thumbnails' writer and the scikit-learn estimators.
+NOT_IN_BROWSER = {"py_mlp/sphinxext.py", "py_mlp/mkdocs_plugin.py", "py_mlp/docs_embed.py", "py_mlp/thumbnails.py",
+                  "py_mlp/estimators.py"}
 
 
 def slim_wheel(src: Path, out) -> None:

@@ -20,7 +20,10 @@ and metrics CSV), ``activations``, ``losses``, ``initializers``, ``optimizers``,
 settings), ``config`` (build_run), ``serialization`` (JSON save/load), ``csvdata``
 (points from CSV), ``jsonsafe`` (JSON with null for NaN and infinities, for the page),
 ``explain`` (one sample's derivative through the network, four ways), ``article`` (the
-reference tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython only).
+reference tutorial's experiment, quirks kept apart), ``cli`` (command line, CPython only),
+``estimators`` (``MLPClassifier`` and ``MLPRegressor`` for scikit-learn users: CPython with
+scikit-learn, loaded only when one of them is first used, so ``import py_mlp`` never
+imports scikit-learn).
 
 Your own activation, checked, then used by name like a built-in one:
 
@@ -44,6 +47,17 @@ from .optimizers import SGD, Adam, Momentum, make_optimizer
 from .training import Trainer, TrainingDiverged
 
 __version__ = "0.1.0"
+_ESTIMATORS = ("MLPClassifier", "MLPRegressor")
+
+
+def __getattr__(name: str) -> object:
+    """``MLPClassifier`` and ``MLPRegressor`` load ``py_mlp.estimators``, and scikit-learn, on first use."""
+    if name in _ESTIMATORS:
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'py_mlp' has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "MLP", "SGD", "Adam", "ConfigError", "Momentum", "Trainer",

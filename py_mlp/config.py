@@ -31,7 +31,10 @@ layers would fit the default 1,000 points, else on ``hidden``.
 Every bad value raises ``ConfigError`` (a ``ValueError``) whose ``key`` names the field.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -103,7 +106,7 @@ def _custom_data(data):
     return points, y.astype(int), problem, max(2, int(y.max()) + 1)
 
 
-def check_config(config=None, data=None):
+def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = None) -> dict[str, Any]:
     """A complete, validated copy of ``config`` with defaults filled in and problem/loss derived."""
     if config is None:
         config = {}
@@ -230,11 +233,11 @@ class Run:
     points_train: np.ndarray
     points_test: np.ndarray
 
-    def inputs(self, points):
+    def inputs(self, points: np.ndarray) -> np.ndarray:
         """Network inputs for raw 2-D points (e.g. a grid for a decision-boundary heatmap)."""
         return datasets.add_features(points, self.config["features"])
 
-    def extent(self):
+    def extent(self) -> float:
         """Half the side of the square to plot the data in, ``[-e, e]`` on both axes.
 
         Training keeps the network's outputs finite over this square (``Trainer.input_bound``).
@@ -242,7 +245,7 @@ class Run:
         return datasets.plot_extent(np.concatenate([self.points_train, self.points_test]))
 
 
-def build_run(config=None, data=None):
+def build_run(config: Optional[dict] = None, data: Optional[Sequence[Any]] = None) -> Run:
     """Data, model and trainer for a configuration dict (see the module docstring).
 
     ``data=(points, y)`` trains on your own points; the config's dataset is then "custom".

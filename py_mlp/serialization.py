@@ -30,8 +30,12 @@ object, weights so large that the outputs overflow on the data's own square
 (``datasets.EXTENT``).
 """
 
+from __future__ import annotations
+
 import json
+import os
 import re
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
@@ -40,8 +44,12 @@ from ._check import number
 from .activations import ACTIVATIONS, get_activation
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
-from .optimizers import OPTIMIZERS, OPTIONS, make_optimizer
+from .optimizers import OPTIMIZERS, OPTIONS, SGD, make_optimizer
 from .settings import MAX_LAYERS
+
+if TYPE_CHECKING:
+    from .config import Run
+Path = Union[str, "os.PathLike[str]"]
 
 FORMAT = "py_mlp.model"
 VERSION = 1
@@ -64,7 +72,7 @@ def _plain(obj):
     raise TypeError(f"extra holds a {type(obj).__name__}, which JSON cannot store; pass plain values")
 
 
-def to_json(model, optimizer=None, extra=None):
+def to_json(model: MLP, optimizer: Optional[SGD] = None, extra: Optional[dict[str, Any]] = None) -> str:
     """The model (and optionally the optimiser's state and a JSON object ``extra``) as a JSON string."""
     if extra is not None and not isinstance(extra, dict):
         raise TypeError(f"extra must be a dict of JSON values, got {type(extra).__name__}")
@@ -211,7 +219,7 @@ def _known_activation(name):
     get_activation(name)
 
 
-def from_json(text):
+def from_json(text: Union[str, bytes]) -> tuple[MLP, Optional[SGD], dict[str, Any]]:
     """``(model, optimizer or None, extra)`` from a string made by ``to_json``; ValueError for a bad one."""
     if isinstance(text, bytes):
         try:
@@ -287,17 +295,17 @@ def from_json(text):
     return model, optimizer, extra
 
 
-def save(path, model, optimizer=None, extra=None):
+def save(path: Path, model: MLP, optimizer: Optional[SGD] = None, extra: Optional[dict[str, Any]] = None) -> None:
     """Write ``to_json(model, optimizer, extra)`` to ``path`` (UTF-8)."""
     _write(path, to_json(model, optimizer, extra))
 
 
-def _write(path, text):
+def _write(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
 
 
-def load(path):
+def load(path: Path) -> tuple[MLP, Optional[SGD], dict[str, Any]]:
     """``(model, optimizer or None, extra)`` from a file written by ``save``; at most MAX_MODEL_BYTES are read."""
     with open(path, "rb") as f:
         data = f.read(MAX_MODEL_BYTES + 1)
@@ -306,17 +314,17 @@ def load(path):
     return from_json(data)
 
 
-def run_to_json(run):
+def run_to_json(run: Run) -> str:
     """A run's model and optimiser state, with ``{"config": ..., "epoch": ...}`` as ``extra``."""
     return to_json(run.model, run.trainer.optimizer, extra={"config": run.config, "epoch": run.trainer.epoch})
 
 
-def save_run(path, run):
+def save_run(path: Path, run: Run) -> None:
     """Write ``run_to_json(run)`` to ``path`` (UTF-8)."""
     _write(path, run_to_json(run))
 
 
-def saved_run(extra):
+def saved_run(extra: dict[str, Any]) -> tuple[Optional[dict[str, Any]], int]:
     """``(config, epoch)`` a model file's ``extra`` records: the configuration dict (None if
     there is none) and the epochs trained (0 if not recorded), in any layout written so far."""
     config = extra.get("config")

@@ -20,6 +20,7 @@ Runs everywhere ``py_mlp`` does (numpy and the standard library only).
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Optional
 
 from . import datasets
 from ._check import number, shown
@@ -67,16 +68,16 @@ class Setting:
     default: object
     help: str
     label: str = ""
-    low: float = None
-    high: float = None
+    low: Optional[float] = None
+    high: Optional[float] = None
     above: bool = False
     below: bool = False
     choices: tuple = ()
     nullable: bool = False
     page: object = NOT_ON_PAGE
-    page_low: float = None
-    page_high: float = None
-    page_choices: tuple = None
+    page_low: Optional[float] = None
+    page_high: Optional[float] = None
+    page_choices: Optional[tuple] = None
     live: bool = False
     cli: str = ""
     group: str = ""
