@@ -286,9 +286,9 @@ def train(args, parser):
         print(f"py-mlp: {diverged}", file=sys.stderr)
         return 1
     if interrupted:
-        written = " and ".join(p for p in (args.metrics_csv, args.save_model) if p)
-        print(f"py-mlp: {interrupted}" + (f"; {written} hold the run as it stood" if written else ""),
-              file=sys.stderr)
+        written = [p for p in (args.metrics_csv, args.save_model) if p]
+        hold = f"; {' and '.join(written)} {'hold' if len(written) > 1 else 'holds'} the run as it stood"
+        print(f"py-mlp: {interrupted}" + (hold if written else ""), file=sys.stderr)
         return INTERRUPTED
     return 0
 

@@ -278,9 +278,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     the differences).
 
     >>> from py_mlp import MLPClassifier
-    >>> clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
-    >>> clf.fit([[0, 0], [0, 1], [1, 0], [1, 1]], ["no", "yes", "yes", "yes"]).predict([[1, 1]])
-    array(['yes'], dtype='<U3')
+    >>> clf = MLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.1, random_state=0)
+    >>> clf.fit([[0, 0], [0, 1], [1, 0], [1, 1]], ["no", "yes", "yes", "yes"]).predict([[1, 1], [0, 0]])
+    array(['yes', 'no'], dtype='<U3')
     """
 
     def fit(self, X: Any, y: Any) -> MLPClassifier:
@@ -316,8 +316,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         unknown = (indices >= len(classes)) | (classes[np.minimum(indices, len(classes) - 1)] != y)
         if np.any(unknown):
             raise ValueError(f"y holds labels that are not in classes_ {list(classes)!r}: "
-                             f"{sorted(set(np.asarray(y)[unknown].tolist()))[:5]!r}; pass every label as "
-                             "classes on the first call to partial_fit")
+                             f"{sorted(set(np.asarray(y)[unknown].tolist()))[:5]!r}; give every label to the "
+                             "first partial_fit as classes, or fit anew (warm_start=False)")
         n_outputs = 1 if len(classes) == 2 else len(classes)
         self._loss, self._output = (("binary_cross_entropy", "sigmoid") if n_outputs == 1
                                     else ("softmax_cross_entropy", "softmax"))

@@ -376,3 +376,14 @@ def test_the_readme_comparison_script_runs_and_reports_both_libraries():
     assert rows[0]["py_mlp"]["epochs"] == rows[0]["sklearn"]["epochs"] == 3
     table = sklearn_compare.markdown(rows, 2, 1)
     assert "| iris | 150 x 4, 3 |" in table and "2-fold cross-validation" in table
+
+
+def test_the_docstring_example_runs():
+    import doctest
+
+    from py_mlp import estimators
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the example converges: no ConvergenceWarning either
+        result = doctest.testmod(estimators)
+    assert result.attempted >= 3 and result.failed == 0
