@@ -159,8 +159,8 @@ class MLP:
             raise RuntimeError("call forward() before backward()")
         inputs, zs, outs = self._cache
         n_layers = len(self.weights)
-        dWs: list[Array] = [np.empty(0)] * n_layers
-        dbs: list[Array] = [np.empty(0)] * n_layers
+        dWs: list = [None] * n_layers  # filled from the output layer down
+        dbs: list = [None] * n_layers
         da = d_out
         for k in range(n_layers - 1, -1, -1):
             if k == n_layers - 1 and out_is_dz:
