@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 # ---- the oracle: scikit-learn's own checks ------------------------------------------------
 
 @parametrize_with_checks([MLPClassifier(), MLPRegressor()])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=200 on the checks' data
 def test_scikit_learn_estimator_checks(estimator, check):
     """Every check scikit-learn yields for these estimators' tags, none skipped, none expected to fail."""
     try:
