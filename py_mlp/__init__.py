@@ -25,12 +25,14 @@ The folders show the roles:
   and the data sets' thumbnails;
 - ``teaching``: ``explain`` (one sample's derivative, four ways) and ``article`` (the
   reference tutorial's experiment, quirks kept apart);
+- ``estimators``: ``MLPClassifier`` and ``MLPRegressor`` for scikit-learn users (CPython
+  with scikit-learn, which only they import);
 - ``docs_plugins``: the Sphinx directive and the MkDocs plugin (CPython only);
 - ``server``: the runtime fetcher, the browser's wheel, the static server and the static
   site writer (CPython only, standard library only);
 - ``web``: the app's files, in an installed package (``web/`` in a checkout).
 
-The browser's wheel holds the first four and leaves out the last three folders.
+The browser's wheel holds the first four and leaves out the last four folders.
 Names are imported on first use, so ``import py_mlp.server`` needs no numpy and the
 browser's worker pays only for what it uses.
 
@@ -47,9 +49,23 @@ Your own activation, checked, then used by name like a built-in one:
 """
 
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what a type checker sees; at run time each name loads on first use
+    from . import history, jsonsafe, kernels, metrics, serialization
+    from .activations import ACTIVATIONS, get_activation, register_activation, unregister_activation
+    from .app import config, settings
+    from .app.config import ConfigError, build_run
+    from .data import csvdata, datasets
+    from .estimators import MLPClassifier, MLPRegressor
+    from .gradient_check import check_activation, gradcheck
+    from .losses import LOSSES, get_loss
+    from .model import MLP
+    from .optimizers import SGD, Adam, Momentum, make_optimizer
+    from .teaching import article, explain
+    from .training import Trainer, TrainingDiverged
 
 __version__ = "0.1.0"
-
 # name -> the module (relative to this package) that defines it; a module maps to itself.
 _EXPORTS = {
     "ACTIVATIONS": ".activations", "get_activation": ".activations",
@@ -65,11 +81,12 @@ _EXPORTS = {
     "datasets": ".data.datasets", "csvdata": ".data.csvdata",
     "settings": ".app.settings", "config": ".app.config",
     "explain": ".teaching.explain", "article": ".teaching.article",
+    "MLPClassifier": ".estimators", "MLPRegressor": ".estimators",  # these import scikit-learn
 }
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'py_mlp' has no attribute {name!r}")
@@ -79,5 +96,5 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))

@@ -2,17 +2,26 @@
 
 Runs on CPython only (a terminal, files); everything it trains comes from
 ``config.build_run``, so a configuration gives the same per-epoch numbers here as in the
-browser. Bad options (a --config file too large, nested too deeply or not JSON
-included) print a usage message and exit with status 2, never a traceback; a run that
-diverges keeps what it has (CSV rows, the last finite model) and exits with 1, as does
-an output that cannot be written (named, with the system's reason) or a closed pipe.
+browser. The settings come from, each over the last: the library's defaults, a page
+preset (``--preset``), a JSON file (``--config``), the options; ``--data FILE.csv`` trains
+on your own points (the page's CSV format, ``csvdata``).
+
+Bad options (an unknown one with a "did you mean", a --config or --data file that cannot
+be read, an output path that cannot be written, all checked before training) print a
+usage message and exit with status 2, never a traceback. A run that diverges keeps what it
+has (CSV rows, the last finite model) and exits with 1, as does an output that fails as it
+is written (named, with the system's reason) or a closed pipe. Ctrl-C ends training at
+the last whole epoch, writes the CSV and the model as they stood and exits with 130.
 
     python -m py_mlp train --dataset moons --hidden 8,8 --optimizer adam \\
         --learning-rate 0.03 --epochs 300 --test-fraction 0.5 --json
+    python -m py_mlp train --preset spiral --data my_points.csv --save-model m.json
     python -m py_mlp reproduce-article
 """
 
 import argparse
+import difflib
+import errno
 import json
 import os
 import sys
@@ -20,11 +29,15 @@ import time
 
 from . import __version__, jsonsafe, serialization
 from .app import settings
+from .app.config import CUSTOM, ConfigError, build_run
+from .data import csvdata
 from .teaching import article
-from .app.config import ConfigError, build_run
 from .training import TrainingDiverged
 
 MAX_CONFIG_BYTES = 1_000_000
+# The largest CSV a 100,000-row data set needs, three full-precision numbers a row, with room.
+MAX_DATA_BYTES = 20_000_000
+INTERRUPTED = 130  # the shell's status for a program ended by Ctrl-C (128 + SIGINT)
 GROUPS = {"data": "data", "network": "network", "training": "optimisation"}
 METAVARS = {"int": "N", "float": "F", "choice": "NAME", "widths": "WIDTHS", "names": "LIST", "activations": "NAME"}
 
@@ -92,7 +105,12 @@ def make_parser():
     )
     _add_options(train)
     out = train.add_argument_group("input and output")
+    out.add_argument("--preset", choices=tuple(settings.PRESETS), metavar="NAME",
+                     help=f"start from one of the page's presets ({', '.join(settings.PRESETS)}), its epochs "
+                     "included; --config and the options override it")
     out.add_argument("--config", metavar="FILE", help="a JSON file with configuration keys; options override it")
+    out.add_argument("--data", metavar="FILE",
+                     help="train on your own points: a CSV of x1,x2,label or x1,x2,target, as the page reads it")
     out.add_argument("--save-model", metavar="PATH", help="write the trained model as JSON")
     out.add_argument("--metrics-csv", metavar="PATH", help="write per-epoch metrics as CSV")
     out.add_argument("--json", action="store_true", help="print the final summary as JSON")
@@ -106,6 +124,7 @@ def make_parser():
     )
     schema.add_argument("path", help="where to write it, normally web/schema.js")
     schema.add_argument("--readme", metavar="PATH", help="also make README's settings tables anew in PATH")
+    schema.set_defaults(command_parser=schema)
     commands.add_parser(
         "reproduce-article", help="print the reference tutorial's 151-line training log",
         description="Run the reference tutorial's experiment (py_mlp.teaching.article) and print its log.",
@@ -135,13 +154,66 @@ def _read_config(path, parser):
     return config
 
 
+def _preset(name):
+    """The ``build_run`` configuration of the page's preset ``name``, with its epochs."""
+    page = settings.page_config(name)
+    return {**settings.run_config(page), "epochs": page["epochs"]}
+
+
 def _config_from(args, parser):
-    config = _read_config(args.config, parser) if args.config else {}
+    config = _preset(args.preset) if args.preset else {}
+    config.update(_read_config(args.config, parser) if args.config else {})
     for s in settings.LIBRARY:
         value = getattr(args, s.name)
         if value is not None:
             config[s.name] = value
+    if args.data:
+        if args.dataset not in (None, CUSTOM):
+            parser.error(f"--data trains on the points in {args.data}; leave out --dataset {args.dataset}")
+        config["dataset"] = CUSTOM
+    elif config.get("dataset") == CUSTOM:
+        parser.error("--dataset custom trains on your own points: give them with --data FILE.csv")
     return config
+
+
+def _read_data(path, parser):
+    """``(points, y, problem)`` from a --data CSV file, or a usage error naming the line at fault."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_DATA_BYTES + 1)
+    except OSError as exc:
+        parser.error(f"cannot read --data {path}: {exc.strerror or exc}")
+    if len(data) > MAX_DATA_BYTES:
+        parser.error(f"--data {path} is larger than {MAX_DATA_BYTES:,} bytes; "
+                     f"at most {csvdata.MAX_ROWS:,} points are read")
+    try:
+        return csvdata.parse_csv(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        parser.error(f"cannot read --data {path}: it is not UTF-8 text")
+    except ValueError as exc:
+        parser.error(f"--data {path}: {exc}")
+
+
+def _unwritable(path):
+    """Why ``path`` cannot be written (the system's words), or None; nothing is created to find out."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return os.strerror(errno.EISDIR)
+    if not os.path.exists(folder):
+        return os.strerror(errno.ENOENT) + f" (no folder {folder})"
+    if not os.path.isdir(folder):
+        return os.strerror(errno.ENOTDIR) + f" ({folder})"
+    if not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        return os.strerror(errno.EACCES)
+    return None
+
+
+def _check_outputs(args, parser):
+    """Refuse, before any training, an output that could not be written at the end."""
+    for option, path in (("--metrics-csv", args.metrics_csv), ("--save-model", args.save_model)):
+        reason = path and _unwritable(path)
+        if reason:
+            parser.error(f"{option}: cannot write {path}: {reason}")
 
 
 class Progress:
@@ -179,8 +251,11 @@ def _summary(run, seconds, diverged):
 
 
 def train(args, parser):
+    config = _config_from(args, parser)
+    data = _read_data(args.data, parser) if args.data else None
+    _check_outputs(args, parser)
     try:
-        run = build_run(_config_from(args, parser))
+        run = build_run(config, data=data)
     except ConfigError as exc:
         setting = settings.BY_NAME.get(exc.key)
         where = _option(setting) if setting and setting.in_library else f"configuration key {exc.key!r}"
@@ -189,13 +264,15 @@ def train(args, parser):
         parser.error(str(exc))
     epochs = run.config["epochs"]
     progress = Progress(epochs, sys.stderr.isatty() and not args.no_progress)
-    diverged = None
+    diverged = interrupted = None
     start = time.perf_counter()
     try:
         for _ in range(epochs):
             progress.update(run.trainer.train_epoch())
     except TrainingDiverged as exc:
         diverged = str(exc)
+    except KeyboardInterrupt:  # train_epoch has undone the epoch it was in
+        interrupted = f"interrupted at epoch {run.trainer.epoch}"
     finally:
         progress.close()
     seconds = time.perf_counter() - start
@@ -221,6 +298,11 @@ def train(args, parser):
     if diverged:
         print(f"py-mlp: {diverged}", file=sys.stderr)
         return 1
+    if interrupted:
+        written = [p for p in (args.metrics_csv, args.save_model) if p]
+        hold = f"; {' and '.join(written)} {'hold' if len(written) > 1 else 'holds'} the run as it stood"
+        print(f"py-mlp: {interrupted}" + (hold if written else ""), file=sys.stderr)
+        return INTERRUPTED
     return 0
 
 
@@ -234,6 +316,20 @@ def _write_text(path, text):
     return 0
 
 
+def _parse(parser, argv):
+    """``parser.parse_args(argv)``, but an unknown option also gets the nearest known one."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        hint = ""
+        command = getattr(args, "command_parser", None) or parser
+        names = [o[2:] for action in command._actions for o in action.option_strings if o.startswith("--")]
+        close = difflib.get_close_matches(unknown[0].split("=", 1)[0].lstrip("-"), names, n=1, cutoff=0.7)
+        if unknown[0].startswith("-") and close:
+            hint = f" (did you mean --{close[0]}?)"
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+    return args
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SERVER_COMMANDS:
@@ -241,7 +337,15 @@ def main(argv=None):
 
         return server_main(argv, prog="py-mlp")
     parser = make_parser()
-    args = parser.parse_args(argv)
+    try:
+        return _main(parser, argv)
+    except KeyboardInterrupt:  # before or after training (training itself ends gracefully)
+        print("py-mlp: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _main(parser, argv):
+    args = _parse(parser, argv)
     try:
         if args.command == "web-schema":
             if args.readme:

@@ -72,7 +72,7 @@ LOSSES = {
 ALIASES = {"bce": "binary_cross_entropy", "ce": "softmax_cross_entropy", "mse": "mean_squared_error"}
 
 
-def get_loss(name):
+def get_loss(name: str) -> Loss:
     """Look up a loss by name or short alias (bce, ce, mse)."""
     try:
         return LOSSES[ALIASES.get(name, name)]

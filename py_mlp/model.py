@@ -15,6 +15,10 @@ Example: ``MLP([2, 4, 3, 1], activations=["relu", "relu", "sigmoid"])`` is the t
 2-4-3-1 network. Non-goals: convolutions, dropout, batch norm, GPUs.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+
 import numpy as np
 
 from . import kernels
@@ -22,50 +26,44 @@ from ._check import number
 from .activations import get_activation
 from .initializers import get_initializer
 
-MAX_LAYER_SIZE = 4096
-MAX_LAYERS = 64
-# Memory caps. Parameters: a model file holds each parameter and Adam's two moments, at
-# most 26 characters a number, so 500,000 parameters stay under 40 MB, within
-# serialization.MAX_MODEL_BYTES (50 MB); training keeps about 8 copies (parameters,
-# gradients, moments, the copies an epoch can be undone to) of 8 bytes: 32 MB.
-# Activations: a forward pass keeps z and a (8 bytes each) for every sample and every
-# hidden unit, and the full batch is always possible (it can be chosen mid-run), so
-# samples x hidden units is capped at 2**24: 268 MB kept, plus the backward pass's three
-# temporaries for one layer at a time (at most 400 MB). That allows everything the page
-# offers (10,000 points x 8 layers of 64 = 5.1 million) and one layer of 4,096 units for
-# up to 4,096 points.
-MAX_PARAMS = 500_000
-MAX_ACTIVATIONS = 2**24
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+    Array = NDArray[np.float64]
+# A seed as numpy's default_rng takes it (an int, a list of ints, ...), or a Generator to draw from.
+Seed = Union[int, Sequence[int], np.random.Generator, None]
 
 
-def count_params(sizes):
+def count_params(sizes: Sequence[int]) -> int:
     """Weights and biases of a network with these layer widths: sum of (fan_in + 1) * fan_out."""
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
 
 
-def check_layer_sizes(sizes):
-    """Validate a list of layer widths (input, hidden..., output)."""
+def check_layer_sizes(sizes: Sequence[int]) -> list[int]:
+    """Validate a list of layer widths (input, hidden..., output): at least two, each a whole number >= 1.
+
+    No upper bound: on CPython a network may be as large as memory allows. The page's and
+    the command line's caps are the configuration's (``settings.MAX_PARAMS``, checked by
+    ``config.build_run``).
+    """
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
         raise TypeError(f"layer sizes must be a list of integers such as [2, 8, 1], got {sizes!r}")
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError("layer sizes need at least an input and an output size, e.g. [2, 1]")
-    if len(sizes) > MAX_LAYERS + 1:
-        raise ValueError(f"at most {MAX_LAYERS} layers are supported, got {len(sizes) - 1}")
-    sizes = [number(s, "every layer size", 1, MAX_LAYER_SIZE, whole=True) for s in sizes]
-    n_params = count_params(sizes)
-    if n_params > MAX_PARAMS:
-        raise ValueError(
-            f"this network would have {n_params:,} weights and biases, but at most {MAX_PARAMS:,} "
-            "are allowed; use fewer or narrower layers"
-        )
-    return sizes
+    return [number(s, "every layer size", 1, whole=True) for s in sizes]
+
+
+def _default_init(activations: Sequence[str]) -> str:
+    """He for a network that starts with a relu-like layer, else Glorot."""
+    return "he" if activations[0] in ("relu", "leaky_relu") else "glorot"
 
 
 class MLP:
     """A fully connected network; ``sizes`` lists the widths from input to output."""
 
-    def __init__(self, sizes, activations="relu", output_activation="sigmoid", init=None, seed=0):
+    def __init__(self, sizes: Sequence[int], activations: Union[str, Sequence[str]] = "relu",
+                 output_activation: str = "sigmoid", init: Optional[str] = None, seed: Seed = 0) -> None:
         self.sizes = check_layer_sizes(sizes)
         n_layers = len(self.sizes) - 1
         if isinstance(activations, str):
@@ -84,27 +82,39 @@ class MLP:
         for name in activations[:-1]:
             if not get_activation(name).elementwise:
                 raise ValueError(f"{name!r} can only be the output activation; pick relu, tanh, ...")
-        self.activations = activations
+        self.activations: list[str] = activations
         self._fns = [get_activation(name) for name in activations]
-        if init is None:
-            init = "he" if activations[0] in ("relu", "leaky_relu") else "glorot"
-        self.init = init
+        self.init: str = _default_init(activations) if init is None else init
         self.seed = seed
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        initializer = get_initializer(init)
-        self.weights, self.biases = [], []
+        initializer = get_initializer(self.init)
+        self.weights: list[Array] = []
+        self.biases: list[Array] = []
         for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
             W, b = initializer(rng, fan_in, fan_out)
             self.weights.append(W)
             self.biases.append(b)
-        self._cache = None
+        self._cache: Any = None
+
+    def __repr__(self) -> str:
+        """``MLP([2, 8, 8, 1], activations=['tanh', 'tanh', 'sigmoid'])``, with init and seed when not the defaults."""
+        parts = [repr(self.sizes), f"activations={self.activations!r}"]
+        if self.init != _default_init(self.activations):
+            parts.append(f"init={self.init!r}")
+        if not isinstance(self.seed, np.random.Generator) and self.seed != 0:
+            parts.append(f"seed={self.seed!r}")
+        return f"MLP({', '.join(parts)})"
+
+    def __getstate__(self) -> dict:
+        """Pickled without the forward pass's cache (a fitted estimator holds an MLP)."""
+        return {**vars(self), "_cache": None}
 
     @property
-    def params(self):
+    def params(self) -> list[Array]:
         """Every weight matrix, then every bias vector: the order gradients come in."""
         return [*self.weights, *self.biases]
 
-    def check_input(self, X):
+    def check_input(self, X: ArrayLike) -> Array:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(
@@ -115,7 +125,7 @@ class MLP:
             raise ValueError("X contains NaN or infinite values; clean or drop those rows first")
         return X
 
-    def forward(self, X):
+    def forward(self, X: Array) -> Array:
         """Network output for a batch, remembering what ``backward`` needs."""
         a = X
         inputs, zs, outs = [], [], []
@@ -128,18 +138,18 @@ class MLP:
         self._cache = (inputs, zs, outs)
         return a
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> Array:
         """Output for a batch, validating X; does not disturb a pending backward pass."""
         a = self.check_input(X)
         for k in range(len(self.weights)):
             a = self.layer_output(k, a)
         return a
 
-    def layer_output(self, k, a):
+    def layer_output(self, k: int, a: Array) -> Array:
         """Layer ``k``'s output ``f_k(a W_k + b_k)`` for its input ``a`` (0 is the first layer)."""
         return self._fns[k].fn(kernels.matmul(a, self.weights[k]) + self.biases[k])
 
-    def backward(self, d_out, out_is_dz=False):
+    def backward(self, d_out: Array, out_is_dz: bool = False) -> tuple[list[Array], list[Array]]:
         """Gradients of the loss for the last ``forward``.
 
         ``d_out`` is ``dL/da`` at the output, or ``dL/dz`` when ``out_is_dz`` (a loss paired
@@ -149,7 +159,8 @@ class MLP:
             raise RuntimeError("call forward() before backward()")
         inputs, zs, outs = self._cache
         n_layers = len(self.weights)
-        dWs, dbs = [None] * n_layers, [None] * n_layers
+        dWs: list = [None] * n_layers  # filled from the output layer down
+        dbs: list = [None] * n_layers
         da = d_out
         for k in range(n_layers - 1, -1, -1):
             if k == n_layers - 1 and out_is_dz:
@@ -162,7 +173,7 @@ class MLP:
                 da = kernels.matmul_nt(dz, self.weights[k])
         return dWs, dbs
 
-    def output_bound(self, input_bound):
+    def output_bound(self, input_bound: ArrayLike) -> float:
         """An upper bound on every |pre-activation| and |activation| of every layer, for inputs
         with |x_j| <= input_bound[j].
 
@@ -187,12 +198,14 @@ class MLP:
                 worst = max(worst, top, top_a)
         return worst
 
-    def n_params(self):
+    def n_params(self) -> int:
+        """Weights and biases, all layers together."""
         return sum(p.size for p in self.params)
 
-    def copy_params(self):
+    def copy_params(self) -> list[Array]:
         return [p.copy() for p in self.params]
 
-    def set_params(self, values):
+    def set_params(self, values: Sequence[ArrayLike]) -> None:
+        """Copy ``values`` (in the order of ``params``) into the parameters, in place."""
         for p, v in zip(self.params, values):
             p[...] = v

@@ -13,16 +13,25 @@ an oracle:
   p -= lr sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(s) + eps)`` (Kingma & Ba, section 2).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
 import numpy as np
 
 from ._check import number
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
-def _check_fraction(label, value):
+    Arrays = Sequence[NDArray[np.float64]]
+
+
+def _check_fraction(label: str, value: float) -> float:
     return number(value, label, 0.0, 1.0, below=True)
 
 
-def _check_lr(lr):
+def _check_lr(lr: float) -> float:
     return number(lr, "the learning rate", 0.0, above=True)
 
 
@@ -31,26 +40,29 @@ class SGD:
 
     name = "sgd"
 
-    def __init__(self, lr=0.1):
+    def __init__(self, lr: float = 0.1) -> None:
         self.lr = lr
 
+    def __repr__(self) -> str:
+        return f"SGD(lr={self.lr!r})"
+
     @property
-    def lr(self):
+    def lr(self) -> float:
         """The learning rate; setting it checks it (a positive finite number)."""
         return self._lr
 
     @lr.setter
-    def lr(self, value):
+    def lr(self, value: float) -> None:
         self._lr = _check_lr(value)
 
-    def step(self, params, grads):
+    def step(self, params: Arrays, grads: Arrays) -> None:
         for p, g in zip(params, grads):
             p -= self.lr * g
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"name": self.name, "lr": self.lr}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         self.lr = state["lr"]
 
 
@@ -59,15 +71,18 @@ class Momentum(SGD):
 
     name = "momentum"
 
-    def __init__(self, lr=0.1, momentum=0.9, nesterov=False):
+    def __init__(self, lr: float = 0.1, momentum: float = 0.9, nesterov: bool = False) -> None:
         super().__init__(lr)
         self.momentum = _check_fraction("momentum", momentum)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
-        self.velocities = None
+        self.velocities: Optional[list[NDArray[np.float64]]] = None
 
-    def step(self, params, grads):
+    def __repr__(self) -> str:
+        return f"Momentum(lr={self.lr!r}, momentum={self.momentum!r}, nesterov={self.nesterov!r})"
+
+    def step(self, params: Arrays, grads: Arrays) -> None:
         if self.velocities is None:
             self.velocities = [np.zeros_like(p) for p in params]
         mu, lr = self.momentum, self.lr
@@ -79,7 +94,7 @@ class Momentum(SGD):
             else:
                 p += v
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "lr": self.lr,
@@ -88,7 +103,7 @@ class Momentum(SGD):
             "velocities": None if self.velocities is None else [v.tolist() for v in self.velocities],
         }
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         vs = state.get("velocities")
         self.velocities = None if vs is None else [np.array(v, dtype=float) for v in vs]
@@ -99,16 +114,20 @@ class Adam(SGD):
 
     name = "adam"
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(lr)
         self.beta1 = _check_fraction("beta1", beta1)
         self.beta2 = _check_fraction("beta2", beta2)
         self.eps = number(eps, "eps", 0.0, 1.0, above=True, below=True)
         self.t = 0
-        self.m = self.s = None
+        self.m: Optional[list[NDArray[np.float64]]] = None
+        self.s: Optional[list[NDArray[np.float64]]] = None
 
-    def step(self, params, grads):
-        if self.m is None:
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr!r}, beta1={self.beta1!r}, beta2={self.beta2!r}, eps={self.eps!r})"
+
+    def step(self, params: Arrays, grads: Arrays) -> None:
+        if self.m is None or self.s is None:
             self.m = [np.zeros_like(p) for p in params]
             self.s = [np.zeros_like(p) for p in params]
         self.t += 1
@@ -121,7 +140,7 @@ class Adam(SGD):
             s += (1.0 - b2) * g * g
             p -= lr_t * m / (np.sqrt(s) + self.eps)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "lr": self.lr,
@@ -133,7 +152,7 @@ class Adam(SGD):
             "s": None if self.s is None else [a.tolist() for a in self.s],
         }
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self.t = int(state.get("t", 0))
         self.m = None if state.get("m") is None else [np.array(a, dtype=float) for a in state["m"]]
@@ -148,7 +167,7 @@ OPTIONS = {
 }
 
 
-def make_optimizer(name, **options):
+def make_optimizer(name: str, **options: Any) -> SGD:
     """Build an optimiser by name (sgd, momentum, adam) with its keyword options."""
     try:
         cls = OPTIMIZERS[name]

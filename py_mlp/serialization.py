@@ -22,14 +22,20 @@ same bits. ``from_json`` checks the whole file before it returns anything, and e
 problem raises ``ValueError`` saying what is wrong: not JSON, larger than
 ``MAX_MODEL_BYTES`` (50 MB; the largest network ``config`` allows needs under 40 MB),
 lists or objects nested more than ``MAX_DEPTH`` (64) deep, another format, an unknown
-version, a missing or unknown key, an activation that is neither built in nor registered
-(``activations.register_activation``), a wrong shape, a non-number, NaN or infinity anywhere
-(``extra`` included), an ``extra`` that is not an object, weights so large that the
-outputs overflow on the data's own square (``datasets.EXTENT``).
+version, a missing or unknown key, more than ``settings.MAX_LAYERS`` (64) layers (the
+layer widths are not capped: a file holds whatever ``MLP`` can), an activation that is
+neither built in nor registered (``activations.register_activation``), a wrong shape, a
+non-number, NaN or infinity anywhere (``extra`` included), an ``extra`` that is not an
+object, weights so large that the outputs overflow on the data's own square
+(``datasets.EXTENT``).
 """
 
+from __future__ import annotations
+
 import json
+import os
 import re
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
@@ -38,7 +44,12 @@ from ._check import number
 from .activations import ACTIVATIONS, get_activation
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
-from .optimizers import OPTIMIZERS, OPTIONS, make_optimizer
+from .optimizers import OPTIMIZERS, OPTIONS, SGD, make_optimizer
+from .app.settings import MAX_LAYERS
+
+if TYPE_CHECKING:
+    from .app.config import Run
+Path = Union[str, "os.PathLike[str]"]
 
 FORMAT = "py_mlp.model"
 VERSION = 1
@@ -61,7 +72,7 @@ def _plain(obj):
     raise TypeError(f"extra holds a {type(obj).__name__}, which JSON cannot store; pass plain values")
 
 
-def to_json(model, optimizer=None, extra=None):
+def to_json(model: MLP, optimizer: Optional[SGD] = None, extra: Optional[dict[str, Any]] = None) -> str:
     """The model (and optionally the optimiser's state and a JSON object ``extra``) as a JSON string."""
     if extra is not None and not isinstance(extra, dict):
         raise TypeError(f"extra must be a dict of JSON values, got {type(extra).__name__}")
@@ -208,7 +219,7 @@ def _known_activation(name):
     get_activation(name)
 
 
-def from_json(text):
+def from_json(text: Union[str, bytes]) -> tuple[MLP, Optional[SGD], dict[str, Any]]:
     """``(model, optimizer or None, extra)`` from a string made by ``to_json``; ValueError for a bad one."""
     if isinstance(text, bytes):
         try:
@@ -241,6 +252,8 @@ def from_json(text):
         )
     try:
         sizes = check_layer_sizes(_field(doc, "sizes", list, "a list of layer widths"))
+        if len(sizes) > MAX_LAYERS + 1:  # bounds the work done before the weights are read
+            raise ValueError(f"a model file holds at most {MAX_LAYERS} layers, this one lists {len(sizes) - 1}")
     except TypeError as exc:
         raise ValueError(str(exc)) from None
     n_layers = len(sizes) - 1
@@ -282,17 +295,17 @@ def from_json(text):
     return model, optimizer, extra
 
 
-def save(path, model, optimizer=None, extra=None):
+def save(path: Path, model: MLP, optimizer: Optional[SGD] = None, extra: Optional[dict[str, Any]] = None) -> None:
     """Write ``to_json(model, optimizer, extra)`` to ``path`` (UTF-8)."""
     _write(path, to_json(model, optimizer, extra))
 
 
-def _write(path, text):
+def _write(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
 
 
-def load(path):
+def load(path: Path) -> tuple[MLP, Optional[SGD], dict[str, Any]]:
     """``(model, optimizer or None, extra)`` from a file written by ``save``; at most MAX_MODEL_BYTES are read."""
     with open(path, "rb") as f:
         data = f.read(MAX_MODEL_BYTES + 1)
@@ -301,17 +314,17 @@ def load(path):
     return from_json(data)
 
 
-def run_to_json(run):
+def run_to_json(run: Run) -> str:
     """A run's model and optimiser state, with ``{"config": ..., "epoch": ...}`` as ``extra``."""
     return to_json(run.model, run.trainer.optimizer, extra={"config": run.config, "epoch": run.trainer.epoch})
 
 
-def save_run(path, run):
+def save_run(path: Path, run: Run) -> None:
     """Write ``run_to_json(run)`` to ``path`` (UTF-8)."""
     _write(path, run_to_json(run))
 
 
-def saved_run(extra):
+def saved_run(extra: dict[str, Any]) -> tuple[Optional[dict[str, Any]], int]:
     """``(config, epoch)`` a model file's ``extra`` records: the configuration dict (None if
     there is none) and the epochs trained (0 if not recorded), in any layout written so far."""
     config = extra.get("config")

@@ -25,16 +25,27 @@ undone (the parameters and the optimiser state from before it are restored) and
 returns holds finite numbers only, and so does ``predict`` within ``input_bound``.
 """
 
+from __future__ import annotations
+
 import copy
 import math
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
 from . import metrics
 from ._check import number
 from .history import History
-from .losses import get_loss
+from .losses import Loss, get_loss
 from .optimizers import SGD
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+    from .model import MLP, Seed
+
+    Array = NDArray[np.float64]
+Record = dict[str, Any]  # one epoch: plain floats, and a list of floats under "grad_norms"
 
 MAX_CHUNK = 100_000
 # Pre-activations may not pass this; far enough below float64's 1.8e308 that the bound's
@@ -46,36 +57,90 @@ class TrainingDiverged(FloatingPointError):
     """The loss or the parameters became non-finite; the model holds its last finite state."""
 
 
-def as_targets(y, loss, n_classes=None):
-    """Targets as a 2-D float array (n_samples, n_outputs), one-hot for multi-class losses.
+def _found(y: ArrayLike) -> str:
+    """The distinct labels in ``y`` for a message: "-1 and 1", "'no' and 'yes'", or a count and range."""
+    values = list(dict.fromkeys(v.item() if hasattr(v, "item") else v for v in np.ravel(y)))
+    try:
+        values.sort()
+    except TypeError:  # labels of several types: keep their order of appearance
+        pass
+    shown = [format(v, "g") if isinstance(v, float) else repr(v) for v in values]
+    if len(values) > 6:
+        return f"{len(values)} different values, from {shown[0]} to {shown[-1]}"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
-    Multi-class labels 0 .. k-1 become ``n_classes`` columns (default: the largest label + 1).
+
+_ANY_LABELS = "or use py_mlp.MLPClassifier, which takes any labels"
+_TAKES = {
+    "binary": ("takes targets in [0, 1] (the labels 0 and 1, or probabilities)",
+               f"map your two classes to 0 and 1 first (y == label_of_class_1), {_ANY_LABELS}"),
+    "multiclass": ("takes class indices, whole numbers 0, 1, 2, ... (or one-hot rows)",
+                   f"map your labels to 0 .. k-1 first (np.unique(y, return_inverse=True)[1]), {_ANY_LABELS}"),
+    "regression": ("takes numbers as targets", "convert them to numbers first"),
+}
+
+
+def _refuse(y: ArrayLike, loss: Loss) -> ValueError:
+    takes, fix = _TAKES[loss.task]
+    return ValueError(f"{loss.name} {takes}, but y holds {_found(y)}; {fix}")
+
+
+def _numbers(y: np.ndarray, loss: Loss) -> Array:
+    """``y`` as floats, or the loss's ValueError naming the text (or other non-numbers) it holds."""
+    if y.dtype.kind in "biuf":
+        return y.astype(float)
+    if y.dtype.kind == "O":
+        try:
+            return y.astype(float)
+        except (TypeError, ValueError):
+            pass
+    raise _refuse(y, loss)
+
+
+def as_targets(y: ArrayLike, loss: Loss, n_classes: Optional[int] = None) -> Array:
+    """Targets as a 2-D float array (n_samples, n_outputs), one-hot for multi-class losses,
+    checked against the loss.
+
+    Binary cross-entropy takes targets in [0, 1] (0/1 labels or probabilities); softmax
+    cross-entropy takes class indices 0 .. k-1, which become ``n_classes`` columns
+    (default: the largest label + 1), or rows of k non-negative numbers summing to 1
+    (one-hot rows); mean squared error takes any numbers. Anything else is a ValueError
+    that names the labels found and says how to map them.
     """
-    y = np.asarray(y)
-    if y.ndim == 1:
-        if loss.task == "multiclass":
-            labels = y.astype(int)
-            if not np.array_equal(labels, y) or (labels.size and labels.min() < 0):
-                raise ValueError("multi-class labels must be whole numbers 0, 1, 2, ...")
-            width = n_classes if n_classes is not None else labels.max() + 1
-            if labels.size and labels.max() >= width:
-                raise ValueError(
-                    f"label {labels.max()} does not fit a network with {width} outputs; "
-                    "give the last layer one unit per class"
-                )
-            y = np.eye(width)[labels]
-        else:
-            y = y.reshape(-1, 1)
-    y = y.astype(float)
-    if not np.all(np.isfinite(y)):
+    array = np.asarray(y)
+    if loss.task == "multiclass" and array.ndim == 1:
+        numbers = _numbers(array, loss)
+        if not np.all(np.isfinite(numbers)):
+            raise ValueError("y contains NaN or infinite values; clean or drop those rows first")
+        labels = numbers.astype(int)
+        if not np.array_equal(labels, numbers) or (labels.size and labels.min() < 0):
+            raise _refuse(array, loss)
+        width = n_classes if n_classes is not None else labels.max() + 1
+        if labels.size and labels.max() >= width:
+            raise ValueError(
+                f"label {labels.max()} does not fit a network with {width} outputs; "
+                "give the last layer one unit per class"
+            )
+        array = np.eye(width)[labels]
+    targets = _numbers(array, loss)
+    if targets.ndim == 1:
+        targets = targets.reshape(-1, 1)
+    if not np.all(np.isfinite(targets)):
         raise ValueError("y contains NaN or infinite values; clean or drop those rows first")
-    return y
+    if loss.task == "binary" and targets.size and (targets.min() < 0 or targets.max() > 1):
+        raise _refuse(targets, loss)
+    if loss.task == "multiclass" and targets.size and (targets.min() < 0 or not np.allclose(targets.sum(axis=1), 1)):
+        raise ValueError(
+            f"{loss.name} takes one-hot rows (k numbers >= 0 summing to 1, one per class) or class indices "
+            "0 .. k-1; the rows of y do not sum to 1. Pass class indices, or np.eye(k)[labels]"
+        )
+    return targets
 
 
 _NAMES = {"loss": "the loss", "accuracy": "the accuracy", "r2": "R\u00b2"}
 
 
-def _non_finite(record):
+def _non_finite(record: Record) -> Optional[str]:
     """What in an epoch's record is NaN or infinite, in words ("the test loss became inf"), or None."""
     for key, value in record.items():
         if key == "grad_norms":
@@ -89,7 +154,7 @@ def _non_finite(record):
     return None
 
 
-def _check_pairing(output_activation, loss):
+def _check_pairing(output_activation: str, loss: Loss) -> None:
     """Reject output activations a loss cannot be used with, before any training."""
     allowed = {
         "binary_cross_entropy": ("sigmoid",),
@@ -110,9 +175,11 @@ def _check_pairing(output_activation, loss):
 class Trainer:
     """Trains an ``MLP`` on (X, y) with a loss, an optimiser and a batch size."""
 
-    def __init__(self, model, X, y, loss="binary_cross_entropy", optimizer=None, batch_size=None,
-                 l1=0.0, l2=0.0, seed=0, X_test=None, y_test=None, shuffle=True, keep_history=True,
-                 input_bound=None):
+    def __init__(self, model: MLP, X: ArrayLike, y: ArrayLike, loss: str = "binary_cross_entropy",
+                 optimizer: Optional[SGD] = None, batch_size: Optional[int] = None, l1: float = 0.0,
+                 l2: float = 0.0, seed: Seed = 0, X_test: Optional[ArrayLike] = None,
+                 y_test: Optional[ArrayLike] = None, shuffle: bool = True, keep_history: bool = True,
+                 input_bound: Optional[ArrayLike] = None) -> None:
         self.model = model
         self.loss = get_loss(loss)
         _check_pairing(model.activations[-1], self.loss)
@@ -123,9 +190,10 @@ class Trainer:
         if self.X.shape[0] == 0:
             raise ValueError("there are no training samples; add data first")
         self._check_outputs(self.y)
-        self._labels = None if self.loss.task == "regression" else metrics.true_labels(self.y)
-        self.X_test = self.y_test = None
-        if X_test is not None and len(X_test):
+        self._labels: Any = None if self.loss.task == "regression" else metrics.true_labels(self.y)
+        self.X_test: Optional[Array] = None
+        self.y_test: Optional[Array] = None
+        if X_test is not None and np.size(X_test):
             if y_test is None:
                 raise ValueError("X_test was given without y_test; pass both or neither")
             self.X_test, self.y_test = self._check_data(X_test, y_test)
@@ -143,7 +211,21 @@ class Trainer:
         out_act = model.activations[-1]
         self._paired = out_act == self.loss.output_activation
 
-    def _check_input_bound(self, bound):
+    def __repr__(self) -> str:
+        """``Trainer(MLP(...), loss=..., optimizer=...)``, the settings that differ from the defaults, and where it stands."""
+        parts = [repr(self.model), f"loss={self.loss.name!r}", f"optimizer={self.optimizer!r}"]
+        n = self.X.shape[0]
+        if self.batch_size < n:
+            parts.append(f"batch_size={self.batch_size}")
+        parts += [f"{name}={value!r}" for name, value in (("l1", self.l1), ("l2", self.l2)) if value]
+        if not self.shuffle:
+            parts.append("shuffle=False")
+        parts.append(f"n_samples={n}")
+        if self.X_test is not None:
+            parts.append(f"n_test={self.X_test.shape[0]}")
+        return f"Trainer({', '.join(parts)}, epoch={self.epoch})"
+
+    def _check_input_bound(self, bound: Optional[ArrayLike]) -> Array:
         """Per input, the largest |value| at which the outputs must stay finite (checked each epoch)."""
         if bound is None:
             data = [self.X] if self.X_test is None else [self.X, self.X_test]
@@ -155,7 +237,7 @@ class Trainer:
             )
         return bound
 
-    def set_batch_size(self, batch_size):
+    def set_batch_size(self, batch_size: Optional[int]) -> None:
         """Mini-batch size from the next epoch on; ``None`` or 0 means full batch."""
         n = self.X.shape[0]
         if batch_size is not None:
@@ -165,29 +247,31 @@ class Trainer:
                 raise type(exc)(f"{exc} (0 for full batch)") from None
         self.batch_size = min(batch_size or n, n)
 
-    def set_data(self, X, y, X_test=None, y_test=None):
+    def set_data(self, X: ArrayLike, y: ArrayLike, X_test: Optional[ArrayLike] = None,
+                 y_test: Optional[ArrayLike] = None) -> None:
         """Replace the data between epochs (a point added or removed): the network, the
         optimiser state and the epoch count are kept, and so is full batch."""
         full = self.batch_size >= self.X.shape[0]
         X, y = self._check_data(X, y)
         if X.shape[0] == 0:
             raise ValueError("there are no training samples; keep at least one point")
-        if X_test is not None and len(X_test):
-            X_test, y_test = self._check_data(X_test, y_test)
-        else:
-            X_test = y_test = None
-        self.X, self.y, self.X_test, self.y_test = X, y, X_test, y_test
+        test: tuple[Optional[Array], Optional[Array]] = (None, None)
+        if X_test is not None and np.size(X_test):
+            if y_test is None:
+                raise ValueError("X_test was given without y_test; pass both or neither")
+            test = self._check_data(X_test, y_test)
+        self.X, self.y, (self.X_test, self.y_test) = X, y, test
         self._labels = None if self.loss.task == "regression" else metrics.true_labels(self.y)
         self.input_bound = np.maximum(self.input_bound, self._check_input_bound(None))
         self.set_batch_size(None if full else self.batch_size)
 
-    def set_regularization(self, l1=0.0, l2=0.0):
+    def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
         """L1 and L2 rates on the weights from the next step on."""
         l1 = number(l1, "l1 regularisation rate", 0.0)
         l2 = number(l2, "l2 regularisation rate", 0.0)
         self.l1, self.l2 = l1, l2
 
-    def _check_data(self, X, y):
+    def _check_data(self, X: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
         """X and y validated against the model and the loss: (X, 2-D targets)."""
         X = self.model.check_input(X)
         y = as_targets(y, self.loss, self.model.sizes[-1])
@@ -196,14 +280,14 @@ class Trainer:
         self._check_outputs(y)
         return X, y
 
-    def _check_outputs(self, y):
+    def _check_outputs(self, y: Array) -> None:
         if y.shape[1] != self.model.sizes[-1]:
             raise ValueError(
                 f"the network has {self.model.sizes[-1]} outputs but y has {y.shape[1]} columns; "
                 "make the last layer size match the number of targets (classes for multi-class)"
             )
 
-    def penalty(self):
+    def penalty(self) -> float:
         total = 0.0
         if self.l2:
             total += 0.5 * self.l2 * sum(float(np.sum(W * W)) for W in self.model.weights)
@@ -211,7 +295,7 @@ class Trainer:
             total += self.l1 * sum(float(np.sum(np.abs(W))) for W in self.model.weights)
         return total
 
-    def gradients(self, X, y):
+    def gradients(self, X: Array, y: Array) -> tuple[float, Array, list[Array]]:
         """Loss and gradients (weights then biases) for one batch, penalty included."""
         yhat = self.model.forward(X)
         loss = self.loss.value(yhat, y) + self.penalty()
@@ -226,13 +310,28 @@ class Trainer:
                 dW += self.l1 * np.sign(W)
         return loss, yhat, dWs + dbs
 
-    def train_epoch(self):
-        """One pass over the training data; returns that epoch's record."""
-        n, bs = self.X.shape[0], self.batch_size
-        order = self.rng.permutation(n) if bs < n and self.shuffle else None
+    def train_epoch(self) -> Record:
+        """One pass over the training data; returns that epoch's record.
+
+        An epoch happens whole or not at all: if it diverges (``TrainingDiverged``) or is
+        interrupted (Ctrl-C's ``KeyboardInterrupt``), the parameters, the optimiser state and
+        the batch order are put back as they were before it, and the error goes on.
+        """
         saved = self.model.copy_params()
         saved_optimizer = copy.deepcopy(vars(self.optimizer))
-        total, correct, outputs = 0.0, 0.0, []
+        saved_order = self.rng.bit_generator.state
+        try:
+            return self._epoch(saved, saved_optimizer)
+        except KeyboardInterrupt:
+            self.model.set_params(saved)
+            vars(self.optimizer).update(saved_optimizer)
+            self.rng.bit_generator.state = saved_order
+            raise
+
+    def _epoch(self, saved: list[Array], saved_optimizer: dict) -> Record:
+        n, bs = self.X.shape[0], self.batch_size
+        order = self.rng.permutation(n) if bs < n and self.shuffle else None
+        total, correct, outputs = 0.0, 0.0, []  # type: tuple[float, float, list[Array]]
         n_layers = len(self.model.weights)
         grad_norms = np.zeros(n_layers)
         labels = self._labels
@@ -261,7 +360,7 @@ class Trainer:
                 record["r2"] = metrics.r2_score(np.concatenate(outputs), y_seen)
             else:
                 record["accuracy"] = correct / n
-            if self.X_test is not None:
+            if self.X_test is not None and self.y_test is not None:
                 record.update(self.evaluate(self.X_test, self.y_test, prefix="test_"))
             record["grad_norms"] = (grad_norms / n).tolist()
             problem = _non_finite(record)
@@ -275,7 +374,7 @@ class Trainer:
             self.history.append(record)
         return record
 
-    def outputs_in_range(self):
+    def outputs_in_range(self) -> bool:
         """True if no layer's output can pass ``OUTPUT_LIMIT`` for inputs within ``input_bound``.
 
         Checked after every epoch; check it too after setting parameters from elsewhere
@@ -283,7 +382,7 @@ class Trainer:
         """
         return bool(self.model.output_bound(self.input_bound) < OUTPUT_LIMIT)
 
-    def _diverged(self, params, optimizer_state, what):
+    def _diverged(self, params: list[Array], optimizer_state: dict, what: str) -> None:
         """Undo the epoch (parameters and optimiser state) and raise ``TrainingDiverged``."""
         self.model.set_params(params)
         vars(self.optimizer).update(optimizer_state)
@@ -293,7 +392,7 @@ class Trainer:
             f"Lower the {rates} and reset."
         )
 
-    def evaluate(self, X, y, prefix=""):
+    def evaluate(self, X: ArrayLike, y: ArrayLike, prefix: str = "") -> dict[str, float]:
         """Loss and accuracy (or R^2) of the current model on a data set."""
         X, y = self._check_data(X, y)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -305,7 +404,7 @@ class Trainer:
                 result[prefix + "accuracy"] = metrics.accuracy(yhat, y)
         return result
 
-    def run(self, epochs):
+    def run(self, epochs: int) -> list[Record]:
         """Train ``epochs`` more epochs (at most ``MAX_CHUNK`` per call); returns their records."""
         epochs = number(epochs, "epochs per call", 0, MAX_CHUNK, whole=True)
         return [self.train_epoch() for _ in range(epochs)]

@@ -26,7 +26,7 @@ import pytest
 from py_mlp.server import files, wheel
 import support
 
-LEFT_OUT = wheel.NOT_IN_BROWSER  # ("server", "docs_plugins", "web")
+LEFT_OUT = wheel.NOT_IN_BROWSER  # ("server", "docs_plugins", "estimators", "web")
 DIST_INFO = ("METADATA", "WHEEL", "RECORD")
 
 
@@ -188,7 +188,7 @@ def real_wheel(tmp_path_factory) -> Path:
 def test_the_browser_wheel_holds_every_module_but_the_server_side(real_wheel, wheel_ready):
     package = wheel.PACKAGE
     folders = {p.name for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"}
-    assert {"server", "docs_plugins"} <= folders  # web/ is in the package once installed
+    assert {"server", "docs_plugins", "estimators"} <= folders  # web/ is in the package once installed
     kept = folders - set(LEFT_OUT)
     assert {"data", "app", "teaching"} <= kept
     expected = set()

@@ -3,14 +3,16 @@
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from py_mlp import serialization
+from py_mlp import csvdata, serialization, settings
 from py_mlp.cli import main
 from py_mlp.app.config import build_run
 
@@ -102,7 +104,13 @@ def test_config_file_with_option_override(tmp_path):
     (["train", "--samples", "ten"], "--samples: invalid int value"),
     (["train", "--classes", "3"], "--classes: only gaussians and spiral"),
     (["train", "--epochs", "-5"], "--epochs"),
-    (["train", "--bogus"], "unrecognized arguments: --bogus"),
+    (["train", "--bogus"], "unrecognized arguments: --bogus\n"),
+    (["train", "--hiden", "8"], "unrecognized arguments: --hiden 8 (did you mean --hidden?)"),
+    (["train", "--metrics-cvs=m.csv"], "unrecognized arguments: --metrics-cvs=m.csv (did you mean --metrics-csv?)"),
+    (["train", "--preset", "spirals"], "argument --preset: invalid choice: 'spirals'"),
+    (["train", "--dataset", "custom"], "--dataset custom trains on your own points: give them with --data FILE.csv"),
+    (["train", "--data", "/nonexistent/points.csv"], "cannot read --data /nonexistent/points.csv"),
+    (["web-schema", "out.js", "--readmee", "R.md"], "(did you mean --readme?)"),
     (["train", "--config", "/nonexistent/run.json"], "cannot read --config"),
     (["fly"], "invalid choice: 'fly'"),
     ([], "required: COMMAND"),
@@ -132,10 +140,26 @@ def test_divergence_exits_1_with_a_message_and_no_traceback():
     assert summary["diverged"] and summary["epochs"] < 200
 
 
-def test_unwritable_output_is_an_error_not_a_traceback(tmp_path, capsys):
-    code = main(["train", "--epochs", "1", "--metrics-csv", str(tmp_path / "missing" / "m.csv")])
-    assert code == 1
-    assert "cannot write" in capsys.readouterr().err
+@pytest.mark.parametrize("option, path, reason", [
+    ("--metrics-csv", "missing/m.csv", "No such file or directory (no folder"),
+    ("--save-model", "missing/m.json", "No such file or directory (no folder"),
+    ("--save-model", ".", "Is a directory"),
+    ("--metrics-csv", "file.txt/m.csv", "Not a directory"),
+])
+def test_outputs_that_cannot_be_written_are_refused_before_training(tmp_path, capsys, monkeypatch, option, path,
+                                                                    reason):
+    """Before, --save-model /nonexistent/dir/m.json failed only once training had ended (issue 19)."""
+    (tmp_path / "file.txt").write_text("")
+
+    def no_training(self):
+        raise AssertionError("an epoch was trained")
+
+    monkeypatch.setattr("py_mlp.training.Trainer.train_epoch", no_training)
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--epochs", "1000000", option, str(tmp_path / path)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and f"{option}: cannot write {tmp_path / path}: {reason}" in err
+    assert not (tmp_path / "missing").exists()
 
 
 def test_progress_bar_only_on_a_terminal(capsys, monkeypatch):
@@ -168,3 +192,104 @@ def test_a_reader_that_goes_away_ends_the_run_quietly():
     os.close(write)
     assert result.returncode == 1
     assert result.stderr == ""
+
+
+# ---- Ctrl-C keeps the run (issue 19: before, a traceback and neither file written) ----------
+
+def _read_until(fd, needle, timeout=60):
+    """What the pseudo-terminal ``fd`` shows, read until ``needle`` appears (or the process closes it)."""
+    import select
+
+    seen, deadline = b"", time.monotonic() + timeout
+    while needle not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {needle!r} within {timeout} s; the terminal showed {seen[-500:]!r}")
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the process closed the terminal
+            chunk = b""
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def test_ctrl_c_ends_at_a_whole_epoch_writes_both_files_and_exits_130(tmp_path):
+    import pty
+
+    csv_path, model_path = tmp_path / "m.csv", tmp_path / "m.json"
+    args = ["train", "--epochs", "1000000", "--samples", "2000", "--hidden", "8", "--optimizer", "adam", "--lr", "0.01",
+            "--batch-size", "100", "--metrics-csv", str(csv_path), "--save-model", str(model_path), "--json"]
+    terminal, stderr = pty.openpty()  # a terminal, so that the progress bar shows: the sign that training runs
+    process = subprocess.Popen(
+        [sys.executable, "-m", "py_mlp", *args], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE, stderr=stderr, text=True,
+        # Python turns SIGINT into KeyboardInterrupt unless its parent ignores SIGINT; a test runner may.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    os.close(stderr)
+    try:
+        _read_until(terminal, b"\r[")  # the first progress line: an epoch is done
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+        err = _read_until(terminal, b"interrupted at epoch").decode() + _read_until(terminal, b"\n").decode()
+    finally:
+        process.kill()
+        os.close(terminal)
+    assert process.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    epochs = int(err.split("interrupted at epoch ")[1].split(";")[0])
+    assert f"{csv_path} and {model_path} hold the run as it stood" in err
+    summary = json.loads(out)
+    assert summary["epochs"] == epochs >= 1
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    expected = build_run({"n_samples": 2000, "hidden": [8], "optimizer": "adam", "learning_rate": 0.01,
+                          "batch_size": 100, "epochs": 1_000_000})
+    records = expected.trainer.run(epochs)
+    assert [float(row["loss"]) for row in rows] == [r["loss"] for r in records]
+    model, optimizer, extra = serialization.load(model_path)
+    assert extra["epoch"] == epochs
+    assert all(np.array_equal(a, b) for a, b in zip(model.params, expected.model.params))
+    assert optimizer.state_dict() == expected.trainer.optimizer.state_dict()
+
+
+# ---- your own points, the page's presets ---------------------------------------------------
+
+def test_data_trains_on_the_points_of_a_csv_file_as_build_run_does(tmp_path):
+    points = build_run({"dataset": "moons", "n_samples": 120, "seed": 3}).points_train.tolist()
+    labels = [int(a + b > 0.5) for a, b in points]
+    text = "x1,x2,label\n" + "".join(f"{a!r},{b!r},{c}\n" for (a, b), c in zip(points, labels))
+    path = tmp_path / "points.csv"
+    path.write_text(text)
+    result = py_mlp("train", "--data", str(path), "--hidden", "5", "--epochs", "7", "--test-fraction", "0.25", "--json")
+    assert result.returncode == 0, result.stderr
+    run = build_run({"dataset": "custom", "hidden": [5], "test_fraction": 0.25}, data=csvdata.parse_csv(text))
+    run.trainer.run(7)
+    summary = json.loads(result.stdout)
+    assert summary["train_loss"] == run.trainer.evaluate(run.trainer.X, run.trainer.y)["loss"]
+    assert summary["test_accuracy"] == run.trainer.evaluate(run.trainer.X_test, run.trainer.y_test)["accuracy"]
+
+
+def test_a_bad_data_file_is_a_usage_error_naming_its_line(tmp_path, capsys):
+    path = tmp_path / "points.csv"
+    path.write_text("x1,x2,label\n0,0,0\n1,one,1\n")
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--data", str(path)])
+    assert info.value.code == 2 and f"--data {path}: line 3, column 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--data", str(path), "--dataset", "moons"])
+    assert "leave out --dataset moons" in capsys.readouterr().err
+
+
+def test_a_preset_gives_the_pages_run_and_options_override_it(capsys):
+    preset = settings.PRESETS["xor-features"]
+    assert main(["train", "--preset", "xor-features", "--samples", "200", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["epochs"] == preset["epochs"]
+    assert summary["n_params"] == len(preset["features"]) + 1  # no hidden layer: one weight per feature, a bias
+    assert "test_loss" in summary  # the page holds out a test share
+    assert main(["train", "--preset", "xor-features", "--samples", "200", "--epochs", "3", "--hidden", "4",
+                 "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["epochs"] == 3 and summary["n_params"] == (len(preset["features"]) + 1) * 4 + 5

@@ -125,11 +125,13 @@ def test_mkdocs_pages_hold_their_embeds_and_link_the_app_on_its_site(mkdocs_docs
 
 
 def test_no_docs_tool_is_imported_by_py_mlp_or_the_worker():
-    """The browser's wheel holds the extensions, but py_mlp and web/worker.py never load them."""
+    """The browser's wheel holds the extensions, but py_mlp and web/worker.py never load them,
+    nor scikit-learn (only py_mlp.estimators does, tests/test_estimators.py)."""
     code = ("import pkgutil, importlib, sys; sys.path.insert(0, 'web'); import py_mlp, worker; "
             "[importlib.import_module('py_mlp.' + m.name) for m in pkgutil.iter_modules(py_mlp.__path__) "
-            " if m.name not in ('sphinxext', 'mkdocs_plugin', '__main__')]; "
-            "print(sorted({n.split('.')[0] for n in sys.modules} & {'sphinx', 'docutils', 'mkdocs', 'markdown'}))")
+            " if m.name not in ('sphinxext', 'mkdocs_plugin', 'estimators', '__main__')]; "
+            "print(sorted({n.split('.')[0] for n in sys.modules} & {'sphinx', 'docutils', 'mkdocs', 'markdown', "
+            "'sklearn', 'scipy'}))")
     done = subprocess.run([sys.executable, "-c", code], cwd=support.REPO, capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"

@@ -93,7 +93,8 @@ BAD_FILES = {
     "newer version": (_mutate(lambda d: d.update(version=2)), "version 2 but this py_mlp reads version 1"),
     "no version": (_mutate(lambda d: d.pop("version")), "version None"),
     "no weights": (_mutate(lambda d: d.pop("weights")), "no 'weights' entry"),
-    "bad sizes": (_mutate(lambda d: d.update(sizes=[2, 0, 1])), "between 1 and"),
+    "bad sizes": (_mutate(lambda d: d.update(sizes=[2, 0, 1])), "whole number >= 1, got 0"),
+    "too many layers": (_mutate(lambda d: d.update(sizes=[2] * 66)), "at most 64 layers, this one lists 65"),
     "float sizes": (_mutate(lambda d: d.update(sizes=[2, 5.5, 3, 1])), "whole number"),
     "wrong weight shape": (_mutate(lambda d: d["weights"][1].pop()), r"weights\[1\] has shape \(4, 3\)"),
     "ragged weights": (_mutate(lambda d: d["weights"][0][0].pop()), "rectangular"),
@@ -163,7 +164,7 @@ def test_size_limit_applies_to_text_and_to_files_before_they_are_read(tmp_path, 
 
 
 def test_the_largest_network_the_configuration_allows_fits_in_a_file():
-    from py_mlp.model import MAX_PARAMS
+    from py_mlp.app.settings import MAX_PARAMS
 
     # Worst case: each parameter and Adam's two moments, as long as a float's repr gets.
     longest = json.dumps([-1.2345678901234567e-300] * 1000)
@@ -210,3 +211,13 @@ def test_a_run_saved_to_a_file_loads_back_with_its_config_and_epoch(tmp_path):
     assert serialization.saved_run(extra) == (run.config, 4)
     assert optimizer.state_dict() == run.trainer.optimizer.state_dict()
     assert all((a == b).all() for a, b in zip(model.params, run.model.params))
+
+
+def test_a_network_wider_than_the_pages_cap_saves_and_loads_exactly():
+    """The page's caps are build_run's: a file holds any network MLP can be (issue 19)."""
+    from py_mlp.app.settings import MAX_LAYER_SIZE
+
+    model = MLP([3, MAX_LAYER_SIZE + 100, 2], output_activation="softmax", seed=1)
+    loaded = serialization.from_json(serialization.to_json(model))[0]
+    assert loaded.sizes == model.sizes
+    assert all(np.array_equal(a, b) for a, b in zip(model.params, loaded.params))

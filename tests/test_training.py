@@ -291,3 +291,33 @@ def test_set_data_keeps_the_network_the_optimiser_and_full_batch():
     assert record["epoch"] == 6
     with pytest.raises(ValueError, match="at least one point"):
         t.set_data(X[:0], labels[:0])
+
+
+def test_an_interrupted_epoch_is_undone_so_training_goes_on_as_if_it_never_started(circles, monkeypatch):
+    """Ctrl-C mid-epoch (KeyboardInterrupt) puts back the parameters, the optimiser's state
+    and the batch order: the command line then saves the last whole epoch (issue 19)."""
+    X, y = circles
+
+    def trainer():
+        return Trainer(_model(), X, y, optimizer=make_optimizer("adam", lr=0.01), batch_size=16)
+
+    expected = trainer().run(3)
+    t = trainer()
+    t.run(1)
+    state = (t.model.copy_params(), t.optimizer.state_dict())
+    calls = {"n": 0}
+    gradients = Trainer.gradients
+
+    def interrupted(self, X_batch, y_batch):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return gradients(self, X_batch, y_batch)
+
+    monkeypatch.setattr(Trainer, "gradients", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        t.train_epoch()
+    assert calls["n"] == 3 and t.epoch == 1 and len(t.history) == 1
+    assert all(np.array_equal(a, b) for a, b in zip(t.model.params, state[0]))
+    assert t.optimizer.state_dict() == state[1]
+    assert t.run(2) == expected[1:]

@@ -16,8 +16,8 @@ def _model(**kw):
 
 @pytest.mark.parametrize("make, error, message", [
     (lambda: MLP([2]), ValueError, "at least an input and an output"),
-    (lambda: MLP([2, 0, 1]), ValueError, "between 1 and"),
-    (lambda: MLP([2, -3, 1]), ValueError, "between 1 and"),
+    (lambda: MLP([2, 0, 1]), ValueError, "every layer size must be a whole number >= 1, got 0"),
+    (lambda: MLP([2, -3, 1]), ValueError, "every layer size must be a whole number >= 1, got -3"),
     (lambda: MLP([2, 2.5, 1]), TypeError, "whole number"),
     (lambda: MLP("2,3,1"), TypeError, "list of integers"),
     (lambda: MLP([2, 3, 1], activations="swish"), ValueError, "unknown activation 'swish'; choose one of"),
@@ -143,3 +143,78 @@ def test_settings_that_change_between_epochs_are_checked():
         with pytest.raises(ValueError, match="positive number"):
             trainer.optimizer.lr = bad
     assert trainer.optimizer.lr == 0.5
+
+
+# ---- labels checked against the loss (issue 19) ------------------------------------------
+# Before, -1/1 or 1/2 trained binary cross-entropy into a negative loss without a word, and
+# text labels failed inside numpy ("invalid literal for int()").
+
+@pytest.mark.parametrize("labels, found", [
+    ((-1, 1), "y holds -1 and 1"),
+    ((1, 2), "y holds 1 and 2"),
+    (("no", "yes"), "y holds 'no' and 'yes'"),
+])
+def test_binary_cross_entropy_refuses_labels_outside_0_and_1(labels, found):
+    y = np.where(Y > 0, labels[1], labels[0])
+    for make in (lambda: Trainer(_model(), X, y, loss="bce"),
+                 lambda: Trainer(_model(), X, Y, loss="bce").evaluate(X, y)):
+        with pytest.raises(ValueError) as info:
+            make()
+        message = str(info.value)
+        assert found in message and "targets in [0, 1]" in message
+        assert "map your two classes to 0 and 1" in message and "MLPClassifier" in message
+
+
+def test_binary_cross_entropy_takes_0_and_1_booleans_and_probabilities():
+    for y in (Y, Y.astype(bool), np.where(Y > 0, 0.9, 0.1), Y.astype(object)):
+        record = Trainer(_model(), X, y, loss="bce").train_epoch()
+        assert np.isfinite(record["loss"]) and record["loss"] > 0
+
+
+@pytest.mark.parametrize("y, found", [
+    (np.where(Y > 0, -1, 1), "y holds -1 and 1"),
+    (np.where(Y > 0, "cat", "dog"), "y holds 'cat' and 'dog'"),
+    (Y + 0.5, "y holds 0.5 and 1.5"),
+    (np.arange(10) - 3, "y holds 10 different values, from -3 to 6"),
+])
+def test_softmax_cross_entropy_refuses_labels_that_are_not_class_indices(y, found):
+    model = MLP([2, 3, 3], output_activation="softmax")
+    with pytest.raises(ValueError) as info:
+        Trainer(model, X, y, loss="ce")
+    message = str(info.value)
+    assert found in message and "class indices, whole numbers 0, 1, 2" in message
+    assert "np.unique(y, return_inverse=True)" in message and "MLPClassifier" in message
+
+
+def test_softmax_cross_entropy_takes_one_hot_rows_and_refuses_other_rows():
+    model = MLP([2, 3, 3], output_activation="softmax")
+    one_hot = np.eye(3)[Y]
+    as_rows = Trainer(model, X, one_hot, loss="ce").evaluate(X, one_hot)["loss"]
+    assert as_rows == Trainer(model, X, Y, loss="ce").evaluate(X, Y)["loss"]
+    for bad in (one_hot * 2, one_hot - 0.5):
+        with pytest.raises(ValueError, match="one-hot rows"):
+            Trainer(model, X, bad, loss="ce")
+
+
+def test_regression_targets_must_be_numbers():
+    model = MLP([2, 3, 1], output_activation="identity")
+    with pytest.raises(ValueError, match="mean_squared_error takes numbers as targets, but y holds 'a' and 'b'"):
+        Trainer(model, X, np.where(Y > 0, "a", "b"), loss="mse")
+
+
+# ---- the browser's caps are the configuration's, not the library's (issue 19) ---------------
+
+def test_the_library_builds_and_trains_networks_past_the_pages_caps():
+    from py_mlp import settings
+
+    sizes = [784, 1024, 10]
+    model = MLP(sizes, output_activation="softmax", seed=0)
+    assert model.n_params() == 785 * 1024 + 1025 * 10 > settings.MAX_PARAMS
+    rng = np.random.default_rng(0)
+    X_big, y_big = rng.normal(size=(20, 784)), np.arange(20) % 10
+    before = model.copy_params()
+    record = Trainer(model, X_big, y_big, loss="ce", optimizer=make_optimizer("sgd", lr=0.01)).train_epoch()
+    assert np.isfinite(record["loss"]) and any((a != b).any() for a, b in zip(before, model.params))
+    wide = MLP([2, settings.MAX_LAYER_SIZE + 1, 1])
+    deep = MLP([2] * (settings.MAX_LAYERS + 3))
+    assert wide.sizes[1] > settings.MAX_LAYER_SIZE and len(deep.weights) > settings.MAX_LAYERS

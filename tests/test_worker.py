@@ -250,7 +250,7 @@ def test_link_gradients_are_the_mean_of_every_samples_gradient(worker):
 def test_backward_source_is_the_code_training_runs(worker):
     setup(worker, dataset="plane")
     text = answer(worker.backward_source())["text"]
-    for line in ("def gradients(self, X, y):", "def backward(self, d_out, out_is_dz=False):",
+    for line in ("def gradients(self, X: Array, y: Array)", "def backward(self, d_out: Array, out_is_dz: bool = False)",
                  "def output_delta(self, yhat, y):", "def _mse_grad(yhat, y):"):
         assert line in text
 

@@ -21,16 +21,20 @@ of shape (n, 2) and y of shape (n,) (a third item, the problem, may follow, as
 else multiclass), other values regression. Coordinates and targets must lie within
 ``±datasets.MAX_DATA_VALUE`` (1,000,000); the key of their errors is "data".
 
-Size caps, so that no configuration can exhaust memory (the numbers are explained in
-``model.py``): at most ``model.MAX_PARAMS`` (500,000) weights and biases, refused on
-``hidden``; and the points times the hidden units, summed over the layers, at most
-``model.MAX_ACTIVATIONS`` (2**24, about 16.8 million), refused on ``n_samples`` when the
+Size caps, so that no configuration can exhaust a browser's memory (the numbers are
+explained in ``settings.py``; ``MLP`` and ``Trainer`` have none): at most
+``settings.MAX_PARAMS`` (500,000) weights and biases, refused on ``hidden``; and the
+points times the hidden units, summed over the layers, at most
+``settings.MAX_ACTIVATIONS`` (2**24, about 16.8 million), refused on ``n_samples`` when the
 layers would fit the default 1,000 points, else on ``hidden``.
 
 Every bad value raises ``ConfigError`` (a ``ValueError``) whose ``key`` names the field.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -39,9 +43,10 @@ from .._check import number
 from ..activations import get_activation
 from ..initializers import get_initializer
 from ..losses import get_loss
-from ..model import MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_LAYERS, MLP, check_layer_sizes
+from ..model import MLP, count_params
 from ..optimizers import make_optimizer
-from .settings import DEFAULTS, MAX_EPOCHS, ConfigError, check
+from .settings import (DEFAULTS, MAX_ACTIVATIONS, MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMS, ConfigError,
+                       check)
 from ..training import Trainer
 
 PROBLEMS = ("binary", "multiclass", "regression")
@@ -101,7 +106,7 @@ def _custom_data(data):
     return points, y.astype(int), problem, max(2, int(y.max()) + 1)
 
 
-def check_config(config=None, data=None):
+def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = None) -> dict[str, Any]:
     """A complete, validated copy of ``config`` with defaults filled in and problem/loss derived."""
     if config is None:
         config = {}
@@ -190,12 +195,14 @@ def check_config(config=None, data=None):
 
 
 def _check_size(c, n_points, custom):
-    """Refuse networks and data too big for memory (see ``model.MAX_PARAMS``), naming the field."""
+    """Refuse networks and data too big for memory (see ``settings.MAX_PARAMS``), naming the field."""
     n_out = c["n_classes"] if c["problem"] == "multiclass" else 1
-    try:
-        check_layer_sizes([len(c["features"]), *c["hidden"], n_out])
-    except ValueError as exc:
-        raise ConfigError("hidden", str(exc)) from None
+    n_params = count_params([len(c["features"]), *c["hidden"], n_out])
+    if n_params > MAX_PARAMS:
+        raise ConfigError(
+            "hidden", f"this network would have {n_params:,} weights and biases, but at most {MAX_PARAMS:,} "
+            "are allowed; use fewer or narrower layers"
+        )
     units = sum(c["hidden"])
     if n_points * units <= MAX_ACTIVATIONS:
         return
@@ -226,11 +233,11 @@ class Run:
     points_train: np.ndarray
     points_test: np.ndarray
 
-    def inputs(self, points):
+    def inputs(self, points: np.ndarray) -> np.ndarray:
         """Network inputs for raw 2-D points (e.g. a grid for a decision-boundary heatmap)."""
         return datasets.add_features(points, self.config["features"])
 
-    def extent(self):
+    def extent(self) -> float:
         """Half the side of the square to plot the data in, ``[-e, e]`` on both axes.
 
         Training keeps the network's outputs finite over this square (``Trainer.input_bound``).
@@ -238,7 +245,7 @@ class Run:
         return datasets.plot_extent(np.concatenate([self.points_train, self.points_test]))
 
 
-def build_run(config=None, data=None):
+def build_run(config: Optional[dict] = None, data: Optional[Sequence[Any]] = None) -> Run:
     """Data, model and trainer for a configuration dict (see the module docstring).
 
     ``data=(points, y)`` trains on your own points; the config's dataset is then "custom".

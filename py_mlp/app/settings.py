@@ -20,18 +20,35 @@ Runs everywhere ``py_mlp`` does (numpy and the standard library only).
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ..data import datasets
 from .._check import number, shown
 from ..activations import HIDDEN_ACTIVATIONS
 from ..initializers import INITIALIZERS
 from ..losses import ALIASES, LOSSES
-from ..model import MAX_LAYER_SIZE, MAX_LAYERS
 from ..optimizers import OPTIMIZERS
 
 NOT_ON_PAGE = "not on the page"  # a library setting the page does not show
 LIBRARY_ONLY = "page only"  # a page setting build_run does not take
 MAX_EPOCHS = 1_000_000
+
+# Size caps of the configuration path (``config.build_run``: the page's worker, the command
+# line, the docs' embeds), so that no configuration can exhaust a browser tab's memory.
+# ``MLP`` and ``Trainer`` themselves take any size memory allows. Parameters: a model file
+# holds each parameter and Adam's two moments, at most 26 characters a number, so 500,000
+# parameters stay under 40 MB, within serialization.MAX_MODEL_BYTES (50 MB); training keeps
+# about 8 copies (parameters, gradients, moments, the copies an epoch can be undone to) of
+# 8 bytes: 32 MB. Activations: a forward pass keeps z and a (8 bytes each) for every sample
+# and every hidden unit, and the full batch is always possible (it can be chosen mid-run),
+# so samples x hidden units is capped at 2**24: 268 MB kept, plus the backward pass's three
+# temporaries for one layer at a time (at most 400 MB). That allows everything the page
+# offers (10,000 points x 8 layers of 64 = 5.1 million) and one layer of 4,096 units for up
+# to 4,096 points.
+MAX_LAYER_SIZE = 4096
+MAX_LAYERS = 64
+MAX_PARAMS = 500_000
+MAX_ACTIVATIONS = 2**24
 
 
 @dataclass(frozen=True)
@@ -51,16 +68,16 @@ class Setting:
     default: object
     help: str
     label: str = ""
-    low: float = None
-    high: float = None
+    low: Optional[float] = None
+    high: Optional[float] = None
     above: bool = False
     below: bool = False
     choices: tuple = ()
     nullable: bool = False
     page: object = NOT_ON_PAGE
-    page_low: float = None
-    page_high: float = None
-    page_choices: tuple = None
+    page_low: Optional[float] = None
+    page_high: Optional[float] = None
+    page_choices: Optional[tuple] = None
     live: bool = False
     cli: str = ""
     group: str = ""

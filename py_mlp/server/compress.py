@@ -71,6 +71,7 @@ def ensure_gzip_sibling(path: Path, sha256: str) -> bool:
     The sibling gets PATH's mtime: that is how the server knows it is current.
     """
     sibling = gzip_sibling(path)
+    packed: bytes | None
     if gunzip_sha256(sibling) == sha256:
         if sibling.stat().st_mtime_ns == path.stat().st_mtime_ns:
             return False

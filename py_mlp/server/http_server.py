@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import sys
+import typing
 import urllib.parse
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -142,7 +143,7 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
     error_content_type = "text/html; charset=utf-8"
 
     def __init__(self, *args, timeout: float = CONNECTION_TIMEOUT, mounts: dict | None = None, **kwargs):
-        self.timeout = timeout  # StreamRequestHandler.setup applies it to the socket
+        self.timeout = timeout  # type: ignore[misc]  # StreamRequestHandler.setup applies it to the socket
         self.mounts = mounts or {}
         super().__init__(*args, **kwargs)
 
@@ -212,7 +213,7 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
         """Headers for the open file `f`, gzipped when it has a gzip form and the client
         accepts it; return what to copy as the body (None after a 304)."""
         fs = os.fstat(f.fileno())
-        form = self.server.gzip_forms.find(real, f, fs)
+        form = typing.cast(AppServer, self.server).gzip_forms.find(real, f, fs)
         body = f
         if form is not None and accepts_gzip(self.headers.get("Accept-Encoding")):
             try:
@@ -309,14 +310,23 @@ def make_server(layout: Layout, host: str = "127.0.0.1", port: int = 8000,
 
     `timeout`: seconds a connection may wait for the client before it is closed.
     """
-    server_class = AppServer
+    server_class: type[AppServer] = AppServer
     if ":" in host:
-        server_class = type("AppServer6", (AppServer,), {"address_family": socket.AF_INET6})
+        server_class = AppServer6
     handler = functools.partial(AppRequestHandler, directory=str(layout.web), timeout=timeout,
                                 mounts={k: str(v) for k, v in layout.mounts().items()})
     server = server_class((host, port), handler)
     server.quiet = quiet
     return server
+
+
+class AppServer6(AppServer):
+    address_family = socket.AF_INET6
+
+
+def _address(server: AppServer) -> tuple[str, int]:
+    host, port = server.server_address[:2]
+    return str(host), int(port)
 
 
 def _url(host: str, port: int) -> str:
@@ -325,7 +335,7 @@ def _url(host: str, port: int) -> str:
 
 def server_url(server: AppServer) -> str:
     """The URL to open on this machine, e.g. 'http://127.0.0.1:8000/'."""
-    host, port = server.server_address[:2]
+    host, port = _address(server)
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1" if host == "0.0.0.0" else "::1"
     return _url(host, port)
@@ -333,7 +343,7 @@ def server_url(server: AppServer) -> str:
 
 def exposure_warning(server: AppServer) -> str | None:
     """One line for stderr when the server is reachable from other machines, else None."""
-    host, port = server.server_address[:2]
+    host, _ = _address(server)
     try:
         ip = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
@@ -356,7 +366,7 @@ def run_server(server: AppServer) -> int:
     """Serve until SIGINT or SIGTERM; return 0 after a clean stop."""
     previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        print(f"Serving py_mlp at {_url(*server.server_address[:2])}", flush=True)
+        print(f"Serving py_mlp at {_url(*_address(server))}", flush=True)
         warning = exposure_warning(server)
         if warning:
             print(warning, file=sys.stderr, flush=True)

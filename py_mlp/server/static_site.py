@@ -230,7 +230,7 @@ def _check_inside(dest: Path, name: str) -> None:
 
 def _write_record(dest: Path, manifest: dict, files: list[dict]) -> dict:
     """Write DEST/py-mlp-build.json, one line per file, and return its content."""
-    record = {
+    record: dict[str, typing.Any] = {
         "generator": "py_mlp build",
         "pyodide_version": manifest.get("pyodide_version"),
         "files": [],
@@ -265,13 +265,13 @@ def build_site(dest: Path, layout: Layout, stream=None) -> dict:
             for group, name, src, pinned in build_plan(layout, manifest, app)]
     packed = [(name, data, hashlib.sha256(data).hexdigest(), of) for name, data, of in gzip_plan(plan)]
     groups = [group for group, *_ in plan] + ["gzip"] * len(packed)
-    files = ([{"name": name, "size": src.stat().st_size, "sha256": digest}
+    files: list[dict[str, typing.Any]] = ([{"name": name, "size": src.stat().st_size, "sha256": digest}
               for _, name, src, digest in plan]
              + [{"name": name, "size": len(data), "sha256": digest, "gzip_of": of}
                 for name, data, digest, of in packed])
-    old = {f.get("name") for f in (previous or {}).get("files", []) if isinstance(f, dict)}
-    old = {name for name in old if isinstance(name, str) and is_safe_relpath(name)}
-    new = {f["name"] for f in files}
+    listed = [f.get("name") for f in (previous or {}).get("files", []) if isinstance(f, dict)]
+    old = {name for name in listed if isinstance(name, str) and is_safe_relpath(name)}
+    new: set[str] = {str(f["name"]) for f in files}
     if BUILD_RECORD in new:
         raise SetupError(f"{root / BUILD_RECORD} clashes with the build's own record; rename it")
     for name in sorted(new | old):

@@ -24,7 +24,7 @@ from pathlib import Path
 from .files import SetupError, sha256_file, staged, writing
 
 PACKAGE = Path(__file__).resolve().parents[1]
-NOT_IN_BROWSER = ("server", "docs_plugins", "web")  # folders of py_mlp the browser never imports
+NOT_IN_BROWSER = ("server", "docs_plugins", "estimators", "web")  # folders of py_mlp the browser never imports
 WHEEL_TAG = "py3-none-any"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed date: the same sources give the same bytes
 

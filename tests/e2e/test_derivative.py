@@ -201,8 +201,8 @@ def test_the_panel_follows_training_and_shows_the_python_of_the_backward_pass(sh
     expect_agreement(app)
 
     code = app.by("backward-code")
-    expect(code).to_contain_text("def gradients(self, X, y):")
-    expect(code).to_contain_text("def backward(self, d_out, out_is_dz=False):")
+    expect(code).to_contain_text("def gradients(self, X: Array, y: Array)")
+    expect(code).to_contain_text("def backward(self, d_out: Array, out_is_dz: bool = False)")
     expect(code).to_contain_text("def _bce_grad(yhat, y):")
 
 

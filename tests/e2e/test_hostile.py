@@ -156,9 +156,13 @@ def test_hostile_stored_settings_are_ignored_with_a_message(app):
 
 # ---- a broken runtime ---------------------------------------------------------------------------
 
-def _link_tree(src, dest):
-    """A copy of web/ made of hard links (cheap); `_replace` breaks a link before writing."""
-    shutil.copytree(src, dest, copy_function=os.link)
+def _link_tree(layout, dest):
+    """The app as one folder (a static build's layout: runtime/ and wheels/ inside), made of
+    hard links (cheap); `_replace` breaks a link before writing."""
+    ignore = shutil.ignore_patterns("runtime", "wheels")  # an older setup's, if any
+    shutil.copytree(layout.web, dest, copy_function=os.link, ignore=ignore)
+    shutil.copytree(layout.runtime, dest / "runtime", copy_function=os.link)
+    shutil.copytree(layout.wheels, dest / "wheels", copy_function=os.link)
 
 
 def _replace(path, data):
@@ -189,7 +193,7 @@ BREAKAGES = {
 def test_a_broken_runtime_ends_in_an_error_that_says_what_failed(browser, serving, tmp_path, runtime_ready,
                                                                 wheel_ready, breakage):
     web = tmp_path / "web"
-    _link_tree(support.LAYOUT.web, web)
+    _link_tree(support.LAYOUT, web)
     breaks, words = BREAKAGES[breakage]
     breaks(web)
     watchdog = Watchdog()
