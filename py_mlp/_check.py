@@ -1,7 +1,8 @@
-"""One check, used at every boundary of the package: "is this a number in range?".
+"""The package's checks that every boundary shares: "is this a number in range?" and
+"is this a name in that table?".
 
 Private to ``py_mlp`` (datasets, optimisers, the trainer, the model, configuration and
-model files all call it). A number is any real number, numpy scalars included
+model files all call them). A number is any real number, numpy scalars included
 (``np.float32(0.1)``, ``np.int64(3)``), but never ``True``/``False`` and never NaN or
 infinity. A wrong kind of value raises ``TypeError``, a number out of range
 ``ValueError``; both say what to pass.
@@ -34,6 +35,18 @@ def number(value, name=None, low=None, high=None, *, above=False, below=False, w
     if too_low or too_high or (not whole and not math.isfinite(value)):
         raise ValueError(_message(name, f"must be {_need(low, high, above, below, whole)}, got {shown(given)}"))
     return value
+
+
+def lookup(table, name, what, aliases=None):
+    """``table[name]`` (a short alias first made the full name), or a ValueError listing the known names.
+
+    ``what`` names the kind of thing in the message: "unknown loss 'hinge'; choose one of: ...".
+    """
+    try:
+        return table[aliases.get(name, name) if aliases else name]
+    except (KeyError, TypeError):  # TypeError: an unhashable name, such as a list
+        known = ", ".join([*table, *(aliases or ())])
+        raise ValueError(f"unknown {what} {shown(name)}; choose one of: {known}") from None
 
 
 def _message(name, text):

@@ -29,6 +29,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from ._check import lookup
+
 # exp(-z) overflows float64 beyond |z| ~ 709; sigmoid is 0 or 1 to the last bit long before.
 _SIGMOID_CLIP = 500.0
 LEAKY_SLOPE = 0.01
@@ -140,11 +142,7 @@ _PROBE = np.linspace(-6.0, 6.0, 25).reshape(5, 5)
 
 def get_activation(name):
     """Look up an activation by name; unknown names list the known ones."""
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(ACTIVATIONS)
-        raise ValueError(f"unknown activation {name!r}; choose one of: {known}") from None
+    return lookup(ACTIVATIONS, name, "activation")
 
 
 def _name_error(name):

@@ -7,6 +7,8 @@ Pyodide (numpy's PCG64 and its normal/uniform samplers are platform independent)
 
 import numpy as np
 
+from ._check import lookup
+
 
 def glorot(rng, fan_in, fan_out):
     """Glorot/Xavier uniform: keeps variance through tanh and sigmoid layers."""
@@ -28,8 +30,5 @@ INITIALIZERS = {"glorot": glorot, "he": he, "small_normal": small_normal}
 
 
 def get_initializer(name):
-    try:
-        return INITIALIZERS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(INITIALIZERS)
-        raise ValueError(f"unknown initialiser {name!r}; choose one of: {known}") from None
+    """Look up an initialiser by name; unknown names list the known ones."""
+    return lookup(INITIALIZERS, name, "initialiser")

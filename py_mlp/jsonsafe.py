@@ -24,7 +24,8 @@ def finite(obj):
     return obj
 
 
-def _plain(obj):
+def plain(obj):
+    """json's ``default``: numpy arrays and scalars as plain lists and numbers; anything else is a TypeError."""
     if isinstance(obj, (np.ndarray, np.generic)):
         return obj.tolist()
     raise TypeError(f"a {type(obj).__name__} cannot be written as JSON; pass plain values")
@@ -33,6 +34,6 @@ def _plain(obj):
 def dumps(obj, **options):
     """``json.dumps(obj)`` with no NaN or Infinity in it (they become null); options pass on."""
     try:  # the usual case, all finite, at json's own speed
-        return json.dumps(obj, allow_nan=False, default=_plain, **options)
+        return json.dumps(obj, allow_nan=False, default=plain, **options)
     except ValueError:
-        return json.dumps(finite(obj), allow_nan=False, default=_plain, **options)
+        return json.dumps(finite(obj), allow_nan=False, default=plain, **options)

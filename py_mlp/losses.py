@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._check import lookup
+
 # Only where a log needs it: keeps log(p) and 1/p finite without moving p elsewhere.
 EPS = 1e-12
 
@@ -74,8 +76,4 @@ ALIASES = {"bce": "binary_cross_entropy", "ce": "softmax_cross_entropy", "mse": 
 
 def get_loss(name: str) -> Loss:
     """Look up a loss by name or short alias (bce, ce, mse)."""
-    try:
-        return LOSSES[ALIASES.get(name, name)]
-    except (KeyError, TypeError):
-        known = ", ".join([*LOSSES, *ALIASES])
-        raise ValueError(f"unknown loss {name!r}; choose one of: {known}") from None
+    return lookup(LOSSES, name, "loss", ALIASES)

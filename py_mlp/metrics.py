@@ -21,9 +21,7 @@ def accuracy(yhat, y):
 
 def count_correct(yhat, labels):
     """How many rows of ``yhat`` predict their class in ``labels`` (from ``true_labels``)."""
-    if yhat.shape[1] == 1:
-        return int(np.count_nonzero((yhat[:, 0] >= 0.5) == labels))
-    return int(np.count_nonzero(yhat.argmax(axis=1) == labels))
+    return int(np.count_nonzero(predicted_labels(yhat) == labels))
 
 
 def r2_score(yhat, y):

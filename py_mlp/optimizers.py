@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
-from ._check import number
+from ._check import lookup, number
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -169,11 +169,7 @@ OPTIONS = {
 
 def make_optimizer(name: str, **options: Any) -> SGD:
     """Build an optimiser by name (sgd, momentum, adam) with its keyword options."""
-    try:
-        cls = OPTIMIZERS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(OPTIMIZERS)
-        raise ValueError(f"unknown optimiser {name!r}; choose one of: {known}") from None
+    cls = lookup(OPTIMIZERS, name, "optimiser")
     accepted = OPTIONS[name]
     unknown = sorted(set(options) - set(accepted))
     if unknown:

@@ -42,6 +42,7 @@ import numpy as np
 from .data import datasets
 from ._check import number
 from .activations import ACTIVATIONS, get_activation
+from .jsonsafe import plain
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
 from .optimizers import OPTIMIZERS, OPTIONS, SGD, make_optimizer
@@ -63,13 +64,6 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 # Every input the page can give on its smallest square (x1^2 at the corner of ±EXTENT).
 _SMALLEST_PLOT_INPUT = float(datasets.feature_bounds(datasets.EXTENT, list(datasets.FEATURES)).max())
-
-
-def _plain(obj):
-    """json ``default``: numpy scalars and arrays become plain numbers and lists."""
-    if isinstance(obj, (np.ndarray, np.generic)):
-        return obj.tolist()
-    raise TypeError(f"extra holds a {type(obj).__name__}, which JSON cannot store; pass plain values")
 
 
 def to_json(model: MLP, optimizer: Optional[SGD] = None, extra: Optional[dict[str, Any]] = None) -> str:
@@ -94,7 +88,9 @@ def to_json(model: MLP, optimizer: Optional[SGD] = None, extra: Optional[dict[st
         "extra": {} if extra is None else extra,
     }
     try:
-        text = json.dumps(doc, allow_nan=False, default=_plain)
+        text = json.dumps(doc, allow_nan=False, default=plain)
+    except TypeError as exc:
+        raise TypeError(f"extra cannot be saved: {exc}") from None
     except ValueError:
         raise ValueError(
             "the model, optimiser or extra holds NaN or infinite values and cannot be saved; "

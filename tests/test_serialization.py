@@ -108,7 +108,7 @@ BAD_FILES = {
     "softmax hidden": (_mutate(lambda d: d["activations"].__setitem__(0, "softmax")), "output activation"),
     "unknown init": (_mutate(lambda d: d.update(init="lecun")), "unknown initialiser"),
     "bad seed": (_mutate(lambda d: d.update(seed="zero")), "'seed' must be"),
-    "unknown optimiser": (_mutate(lambda d: d["optimizer"].update(name="rmsprop")), "unknown optimiser 'rmsprop'"),
+    "unknown optimiser": (_mutate(lambda d: d["optimizer"].update(name="lbfgs")), "unknown optimiser 'lbfgs'"),
     "optimiser lr": (_mutate(lambda d: d["optimizer"].update(lr=-1)), "positive"),
     "optimiser no lr": (_mutate(lambda d: d["optimizer"].pop("lr")), "no learning rate"),
     "velocity shape": (_mutate(lambda d: d["optimizer"]["velocities"][0].pop()), r"velocities\[0\] has shape"),

@@ -87,7 +87,7 @@ def test_multiclass_labels_are_checked():
 
 
 @pytest.mark.parametrize("name, options, error, message", [
-    ("rmsprop", {}, ValueError, "unknown optimiser 'rmsprop'; choose one of: sgd, momentum, adam"),
+    ("lbfgs", {}, ValueError, "unknown optimiser 'lbfgs'; choose one of: sgd, momentum, adam"),
     ("sgd", dict(lr=0), ValueError, "learning rate must be a positive number"),
     ("sgd", dict(lr=-0.1), ValueError, "learning rate must be a positive number"),
     ("adam", dict(lr=float("inf")), ValueError, "learning rate must be a positive number"),

@@ -33,7 +33,7 @@ network's inputs, as in TensorFlow Playground: ``x1``, ``x2``, ``x1^2``, ``x2^2`
 
 import numpy as np
 
-from .._check import number
+from .._check import lookup, number
 
 MAX_SAMPLES = 100_000
 MAX_CLASSES = 10
@@ -198,11 +198,7 @@ MULTICLASS = ("gaussians", "spiral")
 
 def get_dataset(name):
     """Look up a generator by name; unknown names list the known ones."""
-    try:
-        return DATASETS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(DATASETS)
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {known}") from None
+    return lookup(DATASETS, name, "dataset")
 
 
 def make_dataset(name, n_samples=1000, noise=0.1, seed=0, **options):
