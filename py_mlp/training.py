@@ -36,12 +36,13 @@ import numpy as np
 from . import metrics
 from ._check import number
 from .history import History
-from .losses import Loss, get_loss
+from .losses import LOSSES, Loss, allows_output, get_loss
 from .optimizers import SGD
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
+    from .activations import Activation
     from .model import MLP, Seed
 
     Array = NDArray[np.float64]
@@ -71,18 +72,15 @@ def _found(y: ArrayLike) -> str:
 
 
 _ANY_LABELS = "or use py_mlp.MLPClassifier, which takes any labels"
-_TAKES = {
-    "binary": ("takes targets in [0, 1] (the labels 0 and 1, or probabilities)",
-               f"map your two classes to 0 and 1 first (y == label_of_class_1), {_ANY_LABELS}"),
-    "multiclass": ("takes class indices, whole numbers 0, 1, 2, ... (or one-hot rows)",
-                   f"map your labels to 0 .. k-1 first (np.unique(y, return_inverse=True)[1]), {_ANY_LABELS}"),
-    "regression": ("takes numbers as targets", "convert them to numbers first"),
+_FIX = {  # what to do with targets a loss does not take (the form it takes is the loss's own)
+    "binary": f"map your two classes to 0 and 1 first (y == label_of_class_1), {_ANY_LABELS}",
+    "multiclass": f"map your labels to 0 .. k-1 first (np.unique(y, return_inverse=True)[1]), {_ANY_LABELS}",
+    "regression": "convert them to numbers first",
 }
 
 
 def _refuse(y: ArrayLike, loss: Loss) -> ValueError:
-    takes, fix = _TAKES[loss.task]
-    return ValueError(f"{loss.name} {takes}, but y holds {_found(y)}; {fix}")
+    return ValueError(f"{loss.name} takes {loss.target}, but y holds {_found(y)}; {_FIX[loss.task]}")
 
 
 def _numbers(y: np.ndarray, loss: Loss) -> Array:
@@ -154,22 +152,20 @@ def _non_finite(record: Record) -> Optional[str]:
     return None
 
 
-def _check_pairing(output_activation: str, loss: Loss) -> None:
-    """Reject output activations a loss cannot be used with, before any training."""
-    allowed = {
-        "binary_cross_entropy": ("sigmoid",),
-        "softmax_cross_entropy": ("softmax", "sigmoid"),
-    }.get(loss.name)
-    if allowed is not None and output_activation not in allowed:
+def _check_pairing(output: Activation, loss: Loss) -> None:
+    """Reject an output activation the loss cannot follow (``Loss.outputs``), before any training."""
+    if allows_output(loss, output.name, output.elementwise):
+        return
+    if loss.outputs:
         raise ValueError(
             f"{loss.name} needs outputs in (0, 1), but the output activation is "
-            f"{output_activation!r}; use {' or '.join(allowed)} as the output activation"
+            f"{output.name!r}; use {' or '.join(loss.outputs)} as the output activation"
         )
-    if output_activation == "softmax" and loss.name != "softmax_cross_entropy":
-        raise ValueError(
-            f"a softmax output only works with softmax_cross_entropy, not {loss.name}; "
-            "change the loss or the output activation"
-        )
+    able = [other.name for other in LOSSES.values() if output.name in other.outputs]
+    raise ValueError(
+        f"a {output.name} output only works with {' or '.join(able)}, not {loss.name}; "
+        "change the loss or the output activation"
+    )
 
 
 class Trainer:
@@ -182,7 +178,7 @@ class Trainer:
                  input_bound: Optional[ArrayLike] = None) -> None:
         self.model = model
         self.loss = get_loss(loss)
-        _check_pairing(model.activations[-1], self.loss)
+        _check_pairing(model._fns[-1], self.loss)
         self.X = model.check_input(X)
         self.y = as_targets(y, self.loss, model.sizes[-1])
         if self.y.shape[0] != self.X.shape[0]:

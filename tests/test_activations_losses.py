@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from py_mlp.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, get_activation
-from py_mlp.losses import LOSSES, get_loss
+from py_mlp.app.config import build_run
+from py_mlp.losses import FOR_PROBLEM, LOSSES, PROBLEMS, allows_output, get_loss, natural_loss
 
 Z = np.linspace(-4, 4, 81).reshape(9, 9) + 0.013  # no exact zeros: relu has a kink there
 
@@ -118,3 +119,16 @@ def test_paired_output_delta_is_the_chain_rule(name, output):
         down[idx] -= h
         numeric[idx] = (loss.value(act.fn(up), y) - loss.value(act.fn(down), y)) / (2 * h)
     np.testing.assert_allclose(loss.output_delta(yhat, y), numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_each_problem_builds_its_losss_natural_output(problem):
+    """The one pairing table decides the output layer build_run makes for each problem."""
+    loss = FOR_PROBLEM[problem]
+    output = get_activation(loss.output_activation)
+    assert loss.task == problem and allows_output(loss, output.name, output.elementwise)
+    assert natural_loss(output.name) is loss
+    dataset = {"binary": "circles", "multiclass": "spiral", "regression": "plane"}[problem]
+    run = build_run({"dataset": dataset, "n_classes": 3 if problem == "multiclass" else 2, "n_samples": 30})
+    assert run.config["problem"] == problem and run.config["loss"] == loss.name
+    assert run.model.activations[-1] == loss.output_activation

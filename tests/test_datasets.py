@@ -6,8 +6,8 @@ import pytest
 from py_mlp import datasets
 
 ALL = list(datasets.DATASETS)
-CLASSIFICATION = [name for name in ALL if datasets.PROBLEMS[name] != "regression"]
-REGRESSION = [name for name in ALL if datasets.PROBLEMS[name] == "regression"]
+CLASSIFICATION = [name for name in ALL if datasets.PROBLEM_OF[name] != "regression"]
+REGRESSION = [name for name in ALL if datasets.PROBLEM_OF[name] == "regression"]
 
 
 @pytest.mark.parametrize("name", ALL)

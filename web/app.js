@@ -13,6 +13,7 @@ import { ActivationEditor, EXAMPLE } from "./activation-editor.js";
 import { DerivativePanel } from "./derivative.js";
 import { initEmbedded } from "./embedded.js";
 import { download, chartsPNG } from "./downloads.js";
+import { SCHEMA } from "./schema.js";
 import * as settings from "./state.js";
 import { BoundaryView } from "./views/boundary.js";
 import { formatNumber } from "./views/format.js";
@@ -209,8 +210,9 @@ async function rebuild(message) {
 }
 
 function describeProblem(i) {
-  const out = { binary: "one sigmoid output, binary cross-entropy", multiclass: `${i.classes} softmax outputs, softmax cross-entropy`, regression: "one linear output, mean squared error" };
-  return `${i.problem}: ${out[i.problem]}; ${i.n_train} training and ${i.n_test} test points.`;
+  const loss = SCHEMA.losses[i.loss], n = i.sizes.at(-1);
+  const out = `${n === 1 ? "one" : n} ${loss.output} output${n === 1 ? "" : "s"}, ${loss.label}`;
+  return `${i.problem}: ${out}; ${i.n_train} training and ${i.n_test} test points.`;
 }
 
 async function refreshSnapshot() {

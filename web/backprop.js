@@ -3,6 +3,7 @@
 // penalty term of L1 or L2 in dW, and the chosen optimiser's update rule. Main thread;
 // pure DOM building.
 
+import { SCHEMA } from "./schema.js";
 import { formatNumber } from "./views/format.js";
 
 const shape = (dims) => `(${dims.join(" × ")})`;
@@ -20,11 +21,6 @@ function updateRule(o) {
   }
   return [`W −= η dW,  b −= η db  (η = ${num(o.lr)})`];
 }
-const PAIRED = {
-  binary_cross_entropy: "sigmoid",
-  softmax_cross_entropy: "softmax",
-  mean_squared_error: "identity",
-};
 
 // `shapes` is the worker's shapes() answer; `info` its setup() answer.
 export function describeBackprop(shapes, info) {
@@ -41,7 +37,7 @@ export function describeBackprop(shapes, info) {
     const [n, fanIn] = layer.a_prev;
     const fanOut = layer.W[1];
     const rows = [];
-    if (k === last && PAIRED[shapes.loss] === layer.activation) {
+    if (k === last && SCHEMA.losses[shapes.loss]?.output === layer.activation) {
       rows.push(["dz", `dz${k} = (ŷ − y) / n`, shape([n, fanOut]),
         `${layer.activation} output with ${shapes.loss.replaceAll("_", " ")}: the chain rule collapses`]);
     } else if (k === last) {

@@ -29,6 +29,7 @@
 // data-testids: derivative-chain, -matrix, -fd, -paths (data-value: the full number),
 // derivative-rel-matrix, -rel-fd, -rel-paths, derivative-path-count, derivative-terms.
 
+import { SCHEMA } from "./schema.js";
 import { formatNumber } from "./views/format.js";
 import { NetworkView } from "./views/network.js";
 
@@ -40,9 +41,7 @@ const fmt = (v, digits = 4) => formatNumber(v, digits);
 // Weights of a network of these sizes (a snapshot asked for just before a rebuild has not).
 const fits = (weights, sizes) => weights.length === sizes.length - 1 && weights.every((w, k) => w.length === sizes[k]);
 const factor = (v) => (v < 0 ? `(${fmt(v)})` : fmt(v));  // a negative factor in a product, bracketed
-const PAIRED = { binary_cross_entropy: "sigmoid", softmax_cross_entropy: "softmax", mean_squared_error: "identity" };
-const LOSS_NAMES = { binary_cross_entropy: "binary cross-entropy", softmax_cross_entropy: "softmax cross-entropy",
-  mean_squared_error: "squared error" };
+const lossLabel = (name) => SCHEMA.losses[name]?.label ?? name;
 
 function node(tag, { text, cls, testid, attrs = {} } = {}, children = []) {
   const element = document.createElement(tag);
@@ -339,7 +338,7 @@ export class DerivativePanel {
       row("dL/db", `${dz}  (dz/db = 1)`, "", c.dL_dw);
     }
     if (c.rule === "fused") {
-      row(dz, `a${sub(i)} − y${sub(i)}  (${act} output with ${LOSS_NAMES[trace.loss] ?? trace.loss}: the chain rule collapses)`,
+      row(dz, `a${sub(i)} − y${sub(i)}  (${act} output with ${lossLabel(trace.loss)}: the chain rule collapses)`,
         `${factor(c.a_i)} − ${factor(c.y_i)}`, c.dL_dz_i);
     } else {
       const slope = c.df_dz_i === null ? "the softmax Jacobian" : `${act}′(z${sub(i)})`;
@@ -499,7 +498,7 @@ export class DerivativePanel {
     const L = this.info.sizes.length - 1;
     const act = this.info.activations[Math.min(s.layer, L) - 1];
     if (s.pass === "forward" && s.layer > L) {
-      const loss = LOSS_NAMES[this.info.loss] ?? this.info.loss;
+      const loss = lossLabel(this.info.loss);
       return `The loss: ${loss} of the output a${sub(L)} and the target y` +
         (t ? ` = ${fmt(t.value)}${t.penalty ? ` + penalty ${fmt(t.penalty)} = ${fmt(t.total)}` : ""}` : "") + ". Now Backward.";
     }
@@ -511,9 +510,9 @@ export class DerivativePanel {
     const k = s.layer;
     const grads = `; so dW${sub(k)} = ${k === 1 ? "x" : `a${sub(k - 1)}`}ᵀ dL/dz${sub(k)} and db${sub(k)} = dL/dz${sub(k)}.`;
     if (k === L) {
-      const paired = PAIRED[this.info.loss] === act;
+      const paired = SCHEMA.losses[this.info.loss]?.output === act;
       return `Backward, layer ${k} (the output): ` + (paired
-        ? `dL/dz${sub(k)} = a${sub(k)} − y (${act} with ${LOSS_NAMES[this.info.loss]}: the chain rule collapses)`
+        ? `dL/dz${sub(k)} = a${sub(k)} − y (${act} with ${lossLabel(this.info.loss)}: the chain rule collapses)`
         : `dL/da${sub(k)} from the loss, then dL/dz${sub(k)} = dL/da${sub(k)} · ${act}′(z${sub(k)})`) + grads;
     }
     return `Backward, layer ${k}: dL/da${sub(k)} = dL/dz${sub(k + 1)} W${sub(k + 1)}ᵀ (each neuron sums over its links ` +

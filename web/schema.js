@@ -378,6 +378,31 @@ export const SCHEMA = Object.freeze({
    "classes": false
   }
  },
+ "losses": {
+  "binary_cross_entropy": {
+   "label": "binary cross-entropy",
+   "problem": "binary",
+   "output": "sigmoid",
+   "target": "targets in [0, 1] (the labels 0 and 1, or probabilities)"
+  },
+  "softmax_cross_entropy": {
+   "label": "softmax cross-entropy",
+   "problem": "multiclass",
+   "output": "softmax",
+   "target": "class indices, whole numbers 0, 1, 2, ... (or one-hot rows)"
+  },
+  "mean_squared_error": {
+   "label": "mean squared error",
+   "problem": "regression",
+   "output": "identity",
+   "target": "numbers as targets"
+  }
+ },
+ "problems": {
+  "binary": "binary_cross_entropy",
+  "multiclass": "softmax_cross_entropy",
+  "regression": "mean_squared_error"
+ },
  "presets": {
   "circles": {},
   "xor-features": {

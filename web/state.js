@@ -277,7 +277,7 @@ export function plannedNetwork(config) {
   const data = SCHEMA.datasets[config.dataset] ?? { problem: "binary", classes: false };
   const problem = config.problem || (data.classes && config.n_classes > 2 ? "multiclass" : data.problem);
   const outputs = problem === "multiclass" ? config.n_classes : 1;
-  const output = { binary: "sigmoid", multiclass: "softmax", regression: "identity" }[problem];
+  const output = SCHEMA.losses[SCHEMA.problems[problem]].output;
   return {
     sizes: [config.features.length, ...config.hidden, outputs],
     inputNames: config.features,

@@ -10,8 +10,9 @@ rejected. Each value is checked by ``settings.check``; the rules between values 
 only for the data sets that have them, a loss that fits the problem, nesterov only with
 momentum, the size caps) are written out in ``check_config``.
 
-The output layer follows the problem: one sigmoid unit (binary), one softmax unit per
-class (multiclass), one identity unit (regression). Random streams are independent:
+The output layer follows the problem, through its loss (``losses.FOR_PROBLEM``): one
+sigmoid unit (binary), one softmax unit per class (multiclass), one identity unit
+(regression). Random streams are independent:
 the data use ``seed``, the split ``[seed, 1]``, the initial weights ``[seed, 2]`` and the
 mini-batch order ``[seed, 3]`` (numpy ``default_rng`` seeds).
 
@@ -42,20 +43,14 @@ from ..data import datasets
 from .._check import number
 from ..activations import get_activation
 from ..initializers import get_initializer
-from ..losses import get_loss
+from ..losses import FOR_PROBLEM, PROBLEMS, get_loss
 from ..model import MLP, count_params
 from ..optimizers import make_optimizer
 from .settings import (DEFAULTS, MAX_ACTIVATIONS, MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMS, ConfigError,
                        check)
 from ..training import Trainer
 
-PROBLEMS = ("binary", "multiclass", "regression")
 CUSTOM = "custom"
-DEFAULT_LOSS = {
-    "binary": "binary_cross_entropy",
-    "multiclass": "softmax_cross_entropy",
-    "regression": "mean_squared_error",
-}
 # Settings whose own check is all of their rules (``settings.check``); the others are
 # checked below, with what lies between them.
 PLAIN = ("n_samples", "noise", "seed", "n_classes", "test_fraction", "optimizer", "learning_rate",
@@ -177,13 +172,13 @@ def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = 
     if natural == "multiclass" and c["problem"] == "binary":
         raise ConfigError("problem", f"{c['n_classes']} classes need 'multiclass', not 'binary'")
     if c["loss"] is None:
-        c["loss"] = DEFAULT_LOSS[c["problem"]]
+        c["loss"] = FOR_PROBLEM[c["problem"]].name
     loss = get_loss(c["loss"])
     c["loss"] = loss.name
     if loss.task != c["problem"]:
         raise ConfigError(
             "loss", f"{loss.name} is for {loss.task} problems, this is {c['problem']}; "
-            f"use {DEFAULT_LOSS[c['problem']]} or leave loss unset"
+            f"use {FOR_PROBLEM[c['problem']].name} or leave loss unset"
         )
 
     if c["nesterov"] and c["optimizer"] != "momentum":

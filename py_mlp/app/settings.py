@@ -26,7 +26,7 @@ from ..data import datasets
 from .._check import number, shown
 from ..activations import HIDDEN_ACTIVATIONS
 from ..initializers import INITIALIZERS
-from ..losses import ALIASES, LOSSES
+from ..losses import ALIASES, FOR_PROBLEM, LOSSES, PROBLEMS
 from ..optimizers import OPTIMIZERS
 
 NOT_ON_PAGE = "not on the page"  # a library setting the page does not show
@@ -132,8 +132,8 @@ SETTINGS = (
             group="network", label="activation", choices=HIDDEN_ACTIVATIONS, labels=_ACTIVATION_LABELS,
             page=["tanh", "tanh"], page_choices=("relu", "leaky_relu", "tanh", "sigmoid", "identity", "custom")),
     Setting("problem", "choice", None, "the task", default_text="the data set's",
-            group="network", label="problem", choices=("binary", "multiclass", "regression"), nullable=True,
-            page="", page_choices=("", "binary", "multiclass", "regression"),
+            group="network", label="problem", choices=PROBLEMS, nullable=True,
+            page="", page_choices=("", *PROBLEMS),
             labels={"": "From the data", "binary": "Binary classification",
                     "multiclass": "Multi-class classification", "regression": "Regression"}),
     Setting("loss", "choice", None, "the loss", default_text="the problem's",
@@ -377,8 +377,11 @@ def web_schema():
     return {
         "settings": settings,
         "limits": {"layers": PAGE_LIMITS["layers"]},
-        "datasets": {name: {"problem": datasets.PROBLEMS[name], "classes": name in datasets.MULTICLASS}
+        "datasets": {name: {"problem": datasets.PROBLEM_OF[name], "classes": name in datasets.MULTICLASS}
                      for name in datasets.DATASETS},
+        "losses": {loss.name: {"label": loss.label, "problem": loss.task, "output": loss.output_activation,
+                               "target": loss.target} for loss in LOSSES.values()},
+        "problems": {problem: loss.name for problem, loss in FOR_PROBLEM.items()},
         "presets": PRESETS,
         "presetTitles": PRESET_TITLES,
         "panels": {"names": list(PANELS), "default": list(DEFAULT_PANELS)},

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.datasets import DATASETS, EXTENT, PROBLEMS, make_dataset
+from ..data.datasets import DATASETS, EXTENT, PROBLEM_OF, make_dataset
 
 ORANGE = "#f59322"
 NEUTRAL = "#e8eaeb"
@@ -43,7 +43,7 @@ def diverging(t):
 
 
 def _colors(name, y):
-    if PROBLEMS[name] == "regression":
+    if PROBLEM_OF[name] == "regression":
         # Scaled so that the top tenth of |target| shows at full colour; the rest shade off.
         scale = float(np.quantile(np.abs(y), 0.9)) or 1.0
         steps = np.round(np.clip(y / scale, -1, 1) * SHADES) / SHADES

@@ -189,7 +189,7 @@ DATASETS = {
     "circles": circles, "moons": moons, "xor": xor, "gaussians": gaussians, "spiral": spiral,
     "plane": plane, "gaussian_mix": gaussian_mix,
 }
-PROBLEMS = {
+PROBLEM_OF = {  # the problem each set poses (gaussians and spiral: multiclass past 2 classes)
     "circles": "binary", "moons": "binary", "xor": "binary", "gaussians": "binary",
     "spiral": "binary", "plane": "regression", "gaussian_mix": "regression",
 }
@@ -215,9 +215,9 @@ def make_dataset(name, n_samples=1000, noise=0.1, seed=0, **options):
 def problem_of(name, n_classes=2):
     """``"binary"``, ``"multiclass"`` or ``"regression"``: the task a data set poses."""
     get_dataset(name)
-    if PROBLEMS[name] == "binary" and name in MULTICLASS and n_classes > 2:
+    if PROBLEM_OF[name] == "binary" and name in MULTICLASS and n_classes > 2:
         return "multiclass"
-    return PROBLEMS[name]
+    return PROBLEM_OF[name]
 
 
 def train_test_split(X, y, test_fraction=0.5, seed=0):

@@ -62,6 +62,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess by te
 
 from .._check import number
 from ..activations import get_activation
+from ..losses import FOR_PROBLEM
 from ..model import MLP
 from ..optimizers import SGD, Adam, Momentum
 from ..training import Trainer
@@ -319,8 +320,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                              f"{sorted(set(np.asarray(y)[unknown].tolist()))[:5]!r}; give every label to the "
                              "first partial_fit as classes, or fit anew (warm_start=False)")
         n_outputs = 1 if len(classes) == 2 else len(classes)
-        self._loss, self._output = (("binary_cross_entropy", "sigmoid") if n_outputs == 1
-                                    else ("softmax_cross_entropy", "softmax"))
+        loss = FOR_PROBLEM["binary" if n_outputs == 1 else "multiclass"]
+        self._loss, self._output = loss.name, loss.output_activation
         self._train(X, indices, n_outputs, first, incremental)
         return self
 
@@ -348,7 +349,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ``sklearn.neural_network.MLPRegressor`` (see the module docstring for the differences).
     """
 
-    _loss, _output = "mean_squared_error", "identity"
+    _loss, _output = FOR_PROBLEM["regression"].name, FOR_PROBLEM["regression"].output_activation
 
     def fit(self, X: Any, y: Any) -> MLPRegressor:
         """Train on (X, y) from new initial weights (or from the fitted ones with warm_start)."""

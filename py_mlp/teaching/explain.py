@@ -52,14 +52,12 @@ import numpy as np
 from .._check import number
 from ..gradient_check import KINKED
 from ..jsonsafe import finite
-from ..losses import EPS
+from ..losses import EPS, natural_loss
 from ..training import Trainer
 
 MAX_PATHS = 100_000  # the path sum is computed up to this many paths
 STEP = 1e-3  # the finite difference's step h (fourth order: truncation ~h^4, rounding ~eps/h)
 TOP_PATHS = 10  # the largest paths listed with their factors
-NATURAL_LOSS = {"sigmoid": "binary_cross_entropy", "softmax": "softmax_cross_entropy",
-                "identity": "mean_squared_error"}
 
 
 def _one_sample(model, x, y, loss=None, l1=None, l2=None):
@@ -70,9 +68,10 @@ def _one_sample(model, x, y, loss=None, l1=None, l2=None):
         l1, l2 = base.l1 if l1 is None else l1, base.l2 if l2 is None else l2
     elif loss is None:
         output = model.activations[-1]
-        if output not in NATURAL_LOSS:
-            raise ValueError(f"the output activation is {output!r}; say which loss to explain with loss=...")
-        loss = NATURAL_LOSS[output]
+        try:
+            loss = natural_loss(output).name
+        except ValueError:
+            raise ValueError(f"the output activation is {output!r}; say which loss to explain with loss=...") from None
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
         x = x.reshape(1, -1)

@@ -103,7 +103,7 @@ def test_multiclass_and_regression_choose_their_output(shared_app):
 
     app.by("dataset-plane").check()
     app.settled()
-    expect(app.by("problem-help")).to_contain_text("one linear output, mean squared error")
+    expect(app.by("problem-help")).to_contain_text("one identity output, mean squared error")
     expect(app.page.locator("#accuracy-label")).to_have_text("R²")
 
     app.by("dataset-circles").check()
