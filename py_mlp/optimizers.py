@@ -4,18 +4,35 @@
 bias vector). State (velocities, moments, step count) is created on the first step and
 can be saved and restored as plain lists with ``state_dict`` / ``load_state_dict``.
 
-The update rules follow scikit-learn's ``_stochastic_optimizers`` so its MLP can serve as
-an oracle:
+Each optimiser describes itself, and the rest of the package reads that description
+rather than repeating it:
 
-- SGD: ``p -= lr * g``
-- momentum: ``v = mu v - lr g; p += v``; Nesterov: ``p += mu v - lr g`` (after updating v)
-- Adam: ``m = b1 m + (1-b1) g; s = b2 s + (1-b2) g^2;
-  p -= lr sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(s) + eps)`` (Kingma & Ba, section 2).
+- ``hyper``: its hyper-parameters (``Hyper``: the keyword, the symbol in the update rule,
+  the range, the meaning, the settings table's key, whether it may change between
+  epochs). The constructor's signature gives their defaults. Setting one checks it.
+- ``arrays``: its state arrays, one per parameter (attribute: symbol), and ``counters``:
+  its step counts. ``state_dict`` and model files (``serialization``) hold exactly these.
+- ``choices``: what the page offers of it (momentum: plain and Nesterov's), each with the
+  settings it fixes and its update rule as text in the page's notation: ``p`` a parameter,
+  ``g`` its gradient, the hyper-parameters and state by their symbols, assignments
+  ``x ← ...`` run in order. ``tests/test_optimizers.py`` reads each rule as maths and
+  checks that it computes what ``step`` does, so the page shows the rule that runs.
+
+The settings table (``py_mlp.app.settings``) makes the optimiser setting and one setting
+per hyper-parameter from these, ``config.build_run`` passes each optimiser its own, and
+the page's schema carries the choices and their rules to the back-propagation panel.
+Adding an optimiser is a class here and its entry in ``OPTIMIZERS``.
+
+The update rules follow scikit-learn's ``_stochastic_optimizers`` so its MLP can serve as
+an oracle; Adam is Kingma & Ba's section 2 form (the bias corrections folded into the
+step size, so ε is added to √s, not to √ŝ).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Sequence
 
 import numpy as np
 
@@ -25,62 +42,148 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     Arrays = Sequence[NDArray[np.float64]]
+    State = Optional[list[NDArray[np.float64]]]
 
 
-def _check_fraction(label: str, value: float) -> float:
-    return number(value, label, 0.0, 1.0, below=True)
+@dataclass(frozen=True)
+class Hyper:
+    """One hyper-parameter: the constructor's keyword, its symbol in the rules, its range and meaning.
+
+    A number lies in ``low``..``high`` (exclusive where ``above`` or ``below``); a ``switch``
+    is True or False. ``setting`` is the settings table's key when it is not ``name``,
+    ``label`` names the value in messages, and ``live`` says it may change between epochs.
+    """
+
+    name: str
+    symbol: str  # in the update rule's text; "" for a switch, which changes the rule instead
+    help: str
+    low: Optional[float] = None
+    high: Optional[float] = None
+    above: bool = False
+    below: bool = False
+    switch: bool = False
+    setting: str = ""
+    label: str = ""
+    live: bool = False
+
+    @property
+    def key(self) -> str:
+        """The settings table's key for it (``learning_rate`` for ``lr``)."""
+        return self.setting or self.name
+
+    def check(self, value: Any) -> Any:
+        """``value`` as a plain float (or bool, for a switch), or an error saying what to pass."""
+        what = self.label or self.name
+        if self.switch:
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{what} must be True or False, got {value!r}")
+            return bool(value)
+        return number(value, what, self.low, self.high, above=self.above, below=self.below)
 
 
-def _check_lr(lr: float) -> float:
-    return number(lr, "the learning rate", 0.0, above=True)
+@dataclass(frozen=True)
+class Choice:
+    """One of the page's optimiser choices: its value and label, the switches it sets and its rule.
+
+    ``rule`` holds lines of assignments ``x ← expression`` separated by ``",  "``.
+    """
+
+    value: str
+    label: str
+    rule: tuple[str, ...]
+    sets: dict = field(default_factory=dict)
+
+
+LR = Hyper("lr", "η", "the step size, eta in W -= eta * dW", low=0.0, above=True, setting="learning_rate",
+           label="the learning rate", live=True)
+MOMENTUM = Hyper("momentum", "μ", "the momentum optimiser's mu", low=0.0, high=1.0, below=True, live=True)
+NESTEROV = Hyper("nesterov", "", "Nesterov's look-ahead, for the momentum optimiser", switch=True)
+BETA1 = Hyper("beta1", "β₁", "Adam's decay rate of the running mean of g", low=0.0, high=1.0, below=True)
+BETA2 = Hyper("beta2", "β₂", "Adam's decay rate of the running mean of g²", low=0.0, high=1.0, below=True)
+EPS = Hyper("eps", "ε", "added to the root of s, so that no step divides by zero", low=0.0, high=1.0,
+            above=True, below=True)
 
 
 class SGD:
     """Plain gradient descent, ``W -= eta * dW``."""
 
-    name = "sgd"
+    name: ClassVar[str] = "sgd"
+    hyper: ClassVar[tuple[Hyper, ...]] = (LR,)
+    arrays: ClassVar[dict[str, str]] = {}  # attribute: symbol in the rule
+    counters: ClassVar[dict[str, str]] = {}
+    choices: ClassVar[tuple[Choice, ...]] = (Choice("sgd", "SGD", ("p ← p − η g",)),)
+    _by_name: ClassVar[dict[str, Hyper]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._by_name = {h.name: h for h in cls.hyper}
 
     def __init__(self, lr: float = 0.1) -> None:
         self.lr = lr
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        hyper = self._by_name.get(name)
+        object.__setattr__(self, name, value if hyper is None else hyper.check(value))
+
     def __repr__(self) -> str:
-        return f"SGD(lr={self.lr!r})"
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.hyperparameters().items())})"
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Each hyper-parameter's default, as the constructor's signature gives it."""
+        parameters = inspect.signature(cls.__init__).parameters
+        return {h.name: parameters[h.name].default for h in cls.hyper}
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The hyper-parameters' values now, by keyword."""
+        return {h.name: getattr(self, h.name) for h in self.hyper}
 
     @property
-    def lr(self) -> float:
-        """The learning rate; setting it checks it (a positive finite number)."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = _check_lr(value)
+    def choice(self) -> Choice:
+        """The page's choice this optimiser is: the one whose switches it has (the most of them)."""
+        fits = [c for c in self.choices if all(getattr(self, k) == v for k, v in c.sets.items())]
+        return max(fits, key=lambda c: len(c.sets))
 
     def step(self, params: Arrays, grads: Arrays) -> None:
         for p, g in zip(params, grads):
             p -= self.lr * g
 
     def state_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "lr": self.lr}
+        """Name, hyper-parameters, step counts and state arrays as plain JSON values."""
+        state: dict[str, Any] = {"name": self.name, **self.hyperparameters()}
+        state.update({key: getattr(self, key) for key in self.counters})
+        for key in self.arrays:
+            arrays = getattr(self, key)
+            state[key] = None if arrays is None else [a.tolist() for a in arrays]
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.lr = state["lr"]
+        for h in self.hyper:
+            if h.name in state:
+                setattr(self, h.name, state[h.name])
+        for key in self.counters:
+            setattr(self, key, int(state.get(key, 0)))
+        for key in self.arrays:
+            arrays = state.get(key)
+            setattr(self, key, None if arrays is None else [np.array(a, dtype=float) for a in arrays])
 
 
 class Momentum(SGD):
     """Gradient descent with a velocity; ``nesterov=True`` looks one step ahead."""
 
     name = "momentum"
+    hyper = (LR, MOMENTUM, NESTEROV)
+    arrays = {"velocities": "v"}
+    choices = (
+        Choice("momentum", "Momentum", ("v ← μ v − η g,  p ← p + v",)),
+        Choice("nesterov", "Nesterov momentum", ("v ← μ v − η g,  p ← p + μ v − η g",), {"nesterov": True}),
+    )
 
     def __init__(self, lr: float = 0.1, momentum: float = 0.9, nesterov: bool = False) -> None:
         super().__init__(lr)
-        self.momentum = _check_fraction("momentum", momentum)
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
-        self.nesterov = bool(nesterov)
-        self.velocities: Optional[list[NDArray[np.float64]]] = None
-
-    def __repr__(self) -> str:
-        return f"Momentum(lr={self.lr!r}, momentum={self.momentum!r}, nesterov={self.nesterov!r})"
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocities: State = None
 
     def step(self, params: Arrays, grads: Arrays) -> None:
         if self.velocities is None:
@@ -94,37 +197,27 @@ class Momentum(SGD):
             else:
                 p += v
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "lr": self.lr,
-            "momentum": self.momentum,
-            "nesterov": self.nesterov,
-            "velocities": None if self.velocities is None else [v.tolist() for v in self.velocities],
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        vs = state.get("velocities")
-        self.velocities = None if vs is None else [np.array(v, dtype=float) for v in vs]
-
 
 class Adam(SGD):
     """Adaptive moments (Kingma & Ba 2015)."""
 
     name = "adam"
+    hyper = (LR, BETA1, BETA2, EPS)
+    arrays = {"m": "m", "s": "s"}
+    counters = {"t": "t"}
+    choices = (Choice("adam", "Adam", (
+        "t ← t + 1,  m ← β₁ m + (1 − β₁) g,  s ← β₂ s + (1 − β₂) g²",
+        "p ← p − η √(1 − β₂ᵗ) / (1 − β₁ᵗ) · m / (√s + ε)",
+    )),)
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.beta1 = _check_fraction("beta1", beta1)
-        self.beta2 = _check_fraction("beta2", beta2)
-        self.eps = number(eps, "eps", 0.0, 1.0, above=True, below=True)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
         self.t = 0
-        self.m: Optional[list[NDArray[np.float64]]] = None
-        self.s: Optional[list[NDArray[np.float64]]] = None
-
-    def __repr__(self) -> str:
-        return f"Adam(lr={self.lr!r}, beta1={self.beta1!r}, beta2={self.beta2!r}, eps={self.eps!r})"
+        self.m: State = None
+        self.s: State = None
 
     def step(self, params: Arrays, grads: Arrays) -> None:
         if self.m is None or self.s is None:
@@ -140,38 +233,18 @@ class Adam(SGD):
             s += (1.0 - b2) * g * g
             p -= lr_t * m / (np.sqrt(s) + self.eps)
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "lr": self.lr,
-            "beta1": self.beta1,
-            "beta2": self.beta2,
-            "eps": self.eps,
-            "t": self.t,
-            "m": None if self.m is None else [a.tolist() for a in self.m],
-            "s": None if self.s is None else [a.tolist() for a in self.s],
-        }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        self.t = int(state.get("t", 0))
-        self.m = None if state.get("m") is None else [np.array(a, dtype=float) for a in state["m"]]
-        self.s = None if state.get("s") is None else [np.array(a, dtype=float) for a in state["s"]]
-
-
-OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
-OPTIONS = {
-    "sgd": ("lr",),
-    "momentum": ("lr", "momentum", "nesterov"),
-    "adam": ("lr", "beta1", "beta2", "eps"),
-}
+SGD._by_name = {h.name: h for h in SGD.hyper}
+OPTIMIZERS: dict[str, type[SGD]] = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+# The page's choices, by value: (the optimiser's name, the choice).
+CHOICES = {c.value: (cls.name, c) for cls in OPTIMIZERS.values() for c in cls.choices}
 
 
 def make_optimizer(name: str, **options: Any) -> SGD:
     """Build an optimiser by name (sgd, momentum, adam) with its keyword options."""
     cls = lookup(OPTIMIZERS, name, "optimiser")
-    accepted = OPTIONS[name]
+    accepted = [h.name for h in cls.hyper]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        raise TypeError(f"optimiser {name!r} does not take {unknown}; it takes {list(accepted)}")
+        raise TypeError(f"optimiser {name!r} does not take {unknown}; it takes {accepted}")
     return cls(**options)

@@ -45,7 +45,7 @@ from .activations import ACTIVATIONS, get_activation
 from .jsonsafe import plain
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
-from .optimizers import OPTIMIZERS, OPTIONS, SGD, make_optimizer
+from .optimizers import OPTIMIZERS, SGD, make_optimizer
 from .app.settings import MAX_LAYERS
 
 if TYPE_CHECKING:
@@ -58,8 +58,6 @@ MAX_MODEL_BYTES = 50_000_000
 MAX_DEPTH = 64
 KEYS = ("format", "version", "sizes", "activations", "init", "seed", "weights", "biases", "optimizer", "extra")
 
-# Optimiser state entries that hold one array per parameter (weights, then biases).
-_ARRAY_STATE = {"sgd": (), "momentum": ("velocities",), "adam": ("m", "s")}
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 # Every input the page can give on its smallest square (x1^2 at the corner of ±EXTENT).
@@ -160,7 +158,8 @@ def _load_optimizer(state, shapes):
     name = state.get("name")
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ValueError(f"unknown optimiser {name!r} in the file; known: {', '.join(OPTIMIZERS)}")
-    known = {"name", *OPTIONS[name], *_ARRAY_STATE[name], *(("t",) if name == "adam" else ())}
+    cls = OPTIMIZERS[name]  # its entries: its hyper-parameters, step counts and state arrays
+    known = {"name", *(h.name for h in cls.hyper), *cls.counters, *cls.arrays}
     unknown = sorted(set(state) - known)
     if unknown:
         raise ValueError(
@@ -168,14 +167,12 @@ def _load_optimizer(state, shapes):
         )
     if "lr" not in state:
         raise ValueError("the optimiser state has no learning rate 'lr'")
-    if not isinstance(state.get("nesterov", False), bool):
-        raise ValueError(f"optimiser 'nesterov' must be true or false, got {state['nesterov']!r}")
-    options = {k: state[k] for k in OPTIONS[name] if k in state}
+    options = {h.name: state[h.name] for h in cls.hyper if h.name in state}
     try:
         optimizer = make_optimizer(name, **options)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"bad optimiser settings in the file: {exc}") from None
-    for key in _ARRAY_STATE[name]:
+    for key in cls.arrays:
         arrays = state.get(key)
         if arrays is None:
             continue
@@ -184,13 +181,15 @@ def _load_optimizer(state, shapes):
         setattr(optimizer, key, [
             _array(a, shape, f"optimiser {key}[{i}]") for i, (a, shape) in enumerate(zip(arrays, shapes))
         ])
-    if name == "adam":
+    for key in cls.counters:
         try:
-            optimizer.t = number(state.get("t", 0), "optimiser step count 't'", 0, 10**15, whole=True)
+            setattr(optimizer, key, number(state.get(key, 0), f"optimiser step count {key!r}", 0, 10**15, whole=True))
         except TypeError as exc:
             raise ValueError(str(exc)) from None
-        if (optimizer.m is None) != (optimizer.s is None):
-            raise ValueError("optimiser 'm' and 's' must both be present or both be null")
+    present = [key for key in cls.arrays if state.get(key) is not None]
+    if present and len(present) < len(cls.arrays):
+        names = " and ".join(repr(key) for key in cls.arrays)
+        raise ValueError(f"optimiser {names} must all be present or all be null")
     return optimizer
 
 

@@ -127,7 +127,7 @@ def test_adam_state_is_checked():
     model, optimizer, _ = _trained("adam", lr=0.01)
     doc = json.loads(serialization.to_json(model, optimizer))
     doc["optimizer"]["m"] = None
-    with pytest.raises(ValueError, match="both"):
+    with pytest.raises(ValueError, match="'m' and 's' must all be present or all be null"):
         serialization.from_json(json.dumps(doc))
     doc = json.loads(serialization.to_json(model, optimizer))
     doc["optimizer"]["t"] = -1

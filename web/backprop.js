@@ -9,17 +9,12 @@ import { formatNumber } from "./views/format.js";
 const shape = (dims) => `(${dims.join(" × ")})`;
 const num = (v) => formatNumber(v, 3);
 
-// The optimiser's update of every parameter p (W and b alike) from its gradient g.
+// The optimiser's update of every parameter p (W and b alike) from its gradient g: the rule
+// py_mlp.optimizers declares for this choice (the schema), with the worker's values.
 function updateRule(o) {
-  if (o.name === "momentum" && o.nesterov) {
-    return [`v ← μ v − η g,  p += μ v − η g  (Nesterov; η = ${num(o.lr)}, μ = ${num(o.momentum)})`];
-  }
-  if (o.name === "momentum") return [`v ← μ v − η g,  p += v  (η = ${num(o.lr)}, μ = ${num(o.momentum)})`];
-  if (o.name === "adam") {
-    return [`m ← β₁ m + (1 − β₁) g,  s ← β₂ s + (1 − β₂) g²  (β₁ = ${num(o.beta1)}, β₂ = ${num(o.beta2)})`,
-      `p −= η m̂ / (√ŝ + ε),  m̂ = m / (1 − β₁ᵗ),  ŝ = s / (1 − β₂ᵗ)  (η = ${num(o.lr)}, ε = ${num(o.eps)})`];
-  }
-  return [`W −= η dW,  b −= η db  (η = ${num(o.lr)})`];
+  const { rule, symbols } = SCHEMA.optimizers[o.choice];
+  const values = symbols.map(([name, symbol]) => `${symbol} = ${num(o[name])}`).join(", ");
+  return rule.map((line, i) => (i === rule.length - 1 ? `${line}  (${values})` : line));
 }
 
 // `shapes` is the worker's shapes() answer; `info` its setup() answer.

@@ -403,6 +403,81 @@ export const SCHEMA = Object.freeze({
   "multiclass": "softmax_cross_entropy",
   "regression": "mean_squared_error"
  },
+ "optimizers": {
+  "sgd": {
+   "optimizer": "sgd",
+   "label": "SGD",
+   "rule": [
+    "p ← p − η g"
+   ],
+   "symbols": [
+    [
+     "lr",
+     "η"
+    ]
+   ]
+  },
+  "momentum": {
+   "optimizer": "momentum",
+   "label": "Momentum",
+   "rule": [
+    "v ← μ v − η g,  p ← p + v"
+   ],
+   "symbols": [
+    [
+     "lr",
+     "η"
+    ],
+    [
+     "momentum",
+     "μ"
+    ]
+   ]
+  },
+  "nesterov": {
+   "optimizer": "momentum",
+   "label": "Nesterov momentum",
+   "rule": [
+    "v ← μ v − η g,  p ← p + μ v − η g"
+   ],
+   "symbols": [
+    [
+     "lr",
+     "η"
+    ],
+    [
+     "momentum",
+     "μ"
+    ]
+   ]
+  },
+  "adam": {
+   "optimizer": "adam",
+   "label": "Adam",
+   "rule": [
+    "t ← t + 1,  m ← β₁ m + (1 − β₁) g,  s ← β₂ s + (1 − β₂) g²",
+    "p ← p − η √(1 − β₂ᵗ) / (1 − β₁ᵗ) · m / (√s + ε)"
+   ],
+   "symbols": [
+    [
+     "lr",
+     "η"
+    ],
+    [
+     "beta1",
+     "β₁"
+    ],
+    [
+     "beta2",
+     "β₂"
+    ],
+    [
+     "eps",
+     "ε"
+    ]
+   ]
+  }
+ },
  "presets": {
   "circles": {},
   "xor-features": {

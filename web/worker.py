@@ -306,8 +306,8 @@ def gradient_check(run):
 @_needs_run
 def shapes(run):
     """The backward pass as the page explains it: each layer's live array shapes for one
-    batch, the norms of dW and db on the training data now, the penalty rates and the
-    optimiser's update rule with its settings."""
+    batch, the norms of dW and db on the training data now, the penalty rates, and the
+    optimiser: its choice on the page (whose rule the schema holds) and its hyper-parameters."""
     t = run.trainer
     n = t.batch_size
     _, _, grads = t.gradients(t.X, t.y)
@@ -320,11 +320,7 @@ def shapes(run):
             "dW_norm": float(np.linalg.norm(grads[k])), "db_norm": float(np.linalg.norm(grads[n_layers + k])),
         })
     opt = t.optimizer
-    optimizer = {"name": opt.name, "lr": opt.lr}
-    if opt.name == "momentum":
-        optimizer.update(momentum=opt.momentum, nesterov=opt.nesterov)
-    elif opt.name == "adam":
-        optimizer.update(beta1=opt.beta1, beta2=opt.beta2, eps=opt.eps)
+    optimizer = {"name": opt.name, "choice": opt.choice.value, **opt.hyperparameters()}
     return _ok(layers=layers, batch=n, loss=run.config["loss"], l1=t.l1, l2=t.l2, optimizer=optimizer,
                epoch=t.epoch)
 

@@ -7,8 +7,9 @@ the epochs (the caller does, in chunks), drawing, files.
 Every key, its default, range and meaning is in the one table ``settings.SETTINGS``
 (README's settings table is made from it). Every key is optional; unknown keys are
 rejected. Each value is checked by ``settings.check``; the rules between values (classes
-only for the data sets that have them, a loss that fits the problem, nesterov only with
-momentum, the size caps) are written out in ``check_config``.
+only for the data sets that have them, a loss that fits the problem, a switch such as
+nesterov only with an optimiser that has it, the size caps) are written out in
+``check_config``. Each optimiser takes its own hyper-parameters (``optimizers.Hyper``).
 
 The output layer follows the problem, through its loss (``losses.FOR_PROBLEM``): one
 sigmoid unit (binary), one softmax unit per class (multiclass), one identity unit
@@ -45,16 +46,15 @@ from ..activations import get_activation
 from ..initializers import get_initializer
 from ..losses import FOR_PROBLEM, PROBLEMS, get_loss
 from ..model import MLP, count_params
-from ..optimizers import make_optimizer
-from .settings import (DEFAULTS, MAX_ACTIVATIONS, MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMS, ConfigError,
-                       check)
+from ..optimizers import OPTIMIZERS
+from .settings import (DEFAULTS, LIBRARY, MAX_ACTIVATIONS, MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMS,
+                       ConfigError, check)
 from ..training import Trainer
 
 CUSTOM = "custom"
-# Settings whose own check is all of their rules (``settings.check``); the others are
-# checked below, with what lies between them.
-PLAIN = ("n_samples", "noise", "seed", "n_classes", "test_fraction", "optimizer", "learning_rate",
-         "momentum", "nesterov", "batch_size", "l1", "l2", "epochs")
+# Settings whose own check is all of their rules (``settings.check``): the numbers, the
+# switches and the optimiser. The others are checked below, with what lies between them.
+PLAIN = tuple(s.name for s in LIBRARY if s.kind in ("int", "float", "bool") or s.name == "optimizer")
 __all__ = ["DEFAULTS", "MAX_EPOCHS", "ConfigError", "Run", "build_run", "check_config"]
 
 
@@ -181,8 +181,11 @@ def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = 
             f"use {FOR_PROBLEM[c['problem']].name} or leave loss unset"
         )
 
-    if c["nesterov"] and c["optimizer"] != "momentum":
-        raise ConfigError("nesterov", "applies to the 'momentum' optimiser only; choose it or turn nesterov off")
+    chosen = OPTIMIZERS[c["optimizer"]]
+    for h in {h.key: h for cls in OPTIMIZERS.values() for h in cls.hyper if h.switch}.values():
+        if c[h.key] and h not in chosen.hyper:
+            takers = " or ".join(repr(cls.name) for cls in OPTIMIZERS.values() if h in cls.hyper)
+            raise ConfigError(h.key, f"applies to the {takers} optimiser only; choose it or turn {h.key} off")
     if c["init"] is not None:
         c["init"] = _name(c, "init", get_initializer)
     _check_size(c, n_points, custom)
@@ -264,10 +267,8 @@ def build_run(config: Optional[dict] = None, data: Optional[Sequence[Any]] = Non
     acts = c["activation"]
     acts = [*acts, output] if isinstance(acts, list) else acts
     model = MLP(sizes, activations=acts, output_activation=output, init=c["init"], seed=[seed, 2])
-    options = {"lr": c["learning_rate"]}
-    if c["optimizer"] == "momentum":
-        options.update(momentum=c["momentum"], nesterov=c["nesterov"])
-    optimizer = make_optimizer(c["optimizer"], **options)
+    optimizer_class = OPTIMIZERS[c["optimizer"]]
+    optimizer = optimizer_class(**{h.name: c[h.key] for h in optimizer_class.hyper})
     has_test = len(X_test) > 0
     # The outputs must stay finite wherever the page draws them: the square plot_extent gives.
     bound = datasets.feature_bounds(datasets.plot_extent(points), c["features"])

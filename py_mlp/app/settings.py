@@ -27,7 +27,7 @@ from .._check import number, shown
 from ..activations import HIDDEN_ACTIVATIONS
 from ..initializers import INITIALIZERS
 from ..losses import ALIASES, FOR_PROBLEM, LOSSES, PROBLEMS
-from ..optimizers import OPTIMIZERS
+from ..optimizers import CHOICES, OPTIMIZERS
 
 NOT_ON_PAGE = "not on the page"  # a library setting the page does not show
 LIBRARY_ONLY = "page only"  # a page setting build_run does not take
@@ -103,6 +103,28 @@ _ACTIVATION_LABELS = {
     "identity": "identity (linear)", "custom": "your own (f, df)",
 }
 
+# What the page does differently with the optimisers' hyper-parameters (the rest is theirs).
+_PAGE_HYPER = {"learning_rate": dict(page=0.5, page_high=10, example="0.1")}
+
+
+def _optimizer_settings():
+    """The optimiser setting (the page's choices and labels included) and one setting per
+    hyper-parameter, in the order the optimisers declare them, from ``py_mlp.optimizers``."""
+    rows = [Setting("optimizer", "choice", "sgd", "how the gradient moves the weights",
+                    group="training", label="optimiser", choices=tuple(OPTIMIZERS), page="sgd",
+                    page_choices=tuple(CHOICES), labels={value: c.label for value, (_, c) in CHOICES.items()})]
+    seen = set()
+    for cls in OPTIMIZERS.values():
+        defaults = cls.defaults()
+        for h in cls.hyper:
+            if h.key not in seen:
+                seen.add(h.key)
+                rows.append(Setting(h.key, "bool" if h.switch else "float", defaults[h.name], h.help,
+                                    group="training", label=h.label or h.name, low=h.low, high=h.high,
+                                    above=h.above, below=h.below, live=h.live, **_PAGE_HYPER.get(h.key, {})))
+    return rows
+
+
 SETTINGS = (
     # data
     Setting("dataset", "choice", "circles", "a built-in data set, or custom for your own points",
@@ -141,18 +163,8 @@ SETTINGS = (
     Setting("init", "choice", None, "how the first weights are drawn",
             default_text="he for relu-like layers, else glorot",
             group="network", label="init", choices=tuple(INITIALIZERS), nullable=True),
-    # training
-    Setting("optimizer", "choice", "sgd", "how the gradient moves the weights",
-            group="training", label="optimiser", choices=tuple(OPTIMIZERS),
-            page="sgd", page_choices=("sgd", "momentum", "nesterov", "adam"),
-            labels={"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}),
-    Setting("learning_rate", "float", 0.1, "the step size, eta in W -= eta * dW",
-            group="training", label="the learning rate", low=0.0, above=True, live=True,
-            page=0.5, page_high=10, example="0.1"),
-    Setting("momentum", "float", 0.9, "the momentum optimiser's mu",
-            group="training", label="momentum", low=0.0, high=1.0, below=True, live=True),
-    Setting("nesterov", "bool", False, "Nesterov's look-ahead, for the momentum optimiser",
-            group="training", label="nesterov"),
+    # training: the optimiser and its hyper-parameters, as py_mlp.optimizers declares them
+    *_optimizer_settings(),
     Setting("batch_size", "int", None, "mini-batch size; 0 or none = the full batch", default_text="full batch",
             group="training", label="the batch size", low=0, nullable=True, live=True,
             page=0, page_high=100_000, example="32"),
@@ -327,17 +339,17 @@ def page_config(preset="circles", **values):
 def run_config(page):
     """The ``build_run`` dict for a page configuration: what the page's ``toRunConfig`` sends."""
     acts = page["activation"]
+    optimizer, choice = CHOICES[page["optimizer"]]
     run = {key: page[key] for key in ("dataset", "n_samples", "noise", "seed", "test_fraction", "features",
                                       "hidden", "learning_rate")}
     run.update(
         activation=acts[0] if acts and all(a == acts[0] for a in acts) else list(acts) or "tanh",
-        optimizer="momentum" if page["optimizer"] == "nesterov" else page["optimizer"],
+        optimizer=optimizer,
         batch_size=page["batch_size"] or None,
         l1=page["reg_rate"] if page["regularization"] == "l1" else 0,
         l2=page["reg_rate"] if page["regularization"] == "l2" else 0,
+        **choice.sets,
     )
-    if page["optimizer"] == "nesterov":
-        run["nesterov"] = True
     if page["problem"]:
         run["problem"] = page["problem"]
     if page["dataset"] in datasets.MULTICLASS:
@@ -382,6 +394,9 @@ def web_schema():
         "losses": {loss.name: {"label": loss.label, "problem": loss.task, "output": loss.output_activation,
                                "target": loss.target} for loss in LOSSES.values()},
         "problems": {problem: loss.name for problem, loss in FOR_PROBLEM.items()},
+        "optimizers": {value: {"optimizer": name, "label": choice.label, "rule": list(choice.rule),
+                               "symbols": [[h.name, h.symbol] for h in OPTIMIZERS[name].hyper if h.symbol]}
+                       for value, (name, choice) in CHOICES.items()},
         "presets": PRESETS,
         "presetTitles": PRESET_TITLES,
         "panels": {"names": list(PANELS), "default": list(DEFAULT_PANELS)},

@@ -50,8 +50,6 @@ VALID = {
     "loss": _names(*LOSSES, *ALIASES, None),
     "optimizer": _names(*OPTIMIZERS),
     "learning_rate": st.one_of(st.floats(1e-4, 1e4), st.sampled_from([1e100, 1e308])),
-    "momentum": st.floats(0, 0.99),
-    "nesterov": st.booleans(),
     "batch_size": st.one_of(st.none(), st.integers(0, 64)),
     "l1": st.one_of(st.floats(0, 1), st.sampled_from([10.0, 1e308])),
     "l2": st.one_of(st.floats(0, 1), st.sampled_from([10.0, 1e308])),
@@ -70,15 +68,22 @@ INVALID = {
     "activation": _names("softmax", "gelu"),
     "problem": st.just("ranking"),
     "loss": st.just("hinge"),
-    "optimizer": st.just("rmsprop"),
+    "optimizer": st.just("lbfgs"),
     "learning_rate": st.sampled_from([0.0, -1.0, 10**400]),
-    "momentum": st.sampled_from([1.0, -0.1]),
     "batch_size": st.sampled_from([-1, 2.5]),
     "l1": st.sampled_from([-1.0, 10**400]),
     "l2": st.sampled_from([-1.0, float("inf")]),
     "init": st.just("lecun"),
     "epochs": st.sampled_from([-1, 10**7]),
 }
+# Every optimiser's other hyper-parameters, from their declarations: in range, and just outside.
+for _h in {h.key: h for cls in OPTIMIZERS.values() for h in cls.hyper}.values():
+    if _h.switch:
+        VALID.setdefault(_h.key, st.booleans())
+        continue
+    VALID.setdefault(_h.key, st.floats(_h.low, _h.high if _h.high is not None else 1e4,
+                                       exclude_min=_h.above, exclude_max=_h.below))
+    INVALID.setdefault(_h.key, st.sampled_from([_h.low - 0.1, 10**400, *([_h.high + 0.1] if _h.high else [])]))
 assert set(VALID) == set(DEFAULTS) and set(INVALID) <= set(DEFAULTS)
 
 COORDINATES = st.one_of(st.floats(-3, 3), st.floats(-3, 3), st.sampled_from([1e6, -1e6, 1e7, 1e308, math.nan]))
