@@ -156,8 +156,7 @@ def _read_config(path, parser):
 
 def _preset(name):
     """The ``build_run`` configuration of the page's preset ``name``, with its epochs."""
-    page = settings.page_config(name)
-    return {**settings.run_config(page), "epochs": page["epochs"]}
+    return settings.run_config(settings.page_config(name))
 
 
 def _config_from(args, parser):

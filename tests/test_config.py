@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from py_mlp import datasets
-from py_mlp.app.config import DEFAULTS, ConfigError, build_run, check_config
+from py_mlp.app import settings
+from py_mlp.app.config import DEFAULTS, LIVE, ConfigError, build_run, check_config
+from py_mlp.optimizers import OPTIMIZERS
 
 
 def test_defaults_are_complete_and_derived():
@@ -200,3 +202,48 @@ def test_just_past_the_size_caps(config, key, fragment):
     with pytest.raises(ConfigError) as info:
         build_run(config)
     assert info.value.key == key and fragment in info.value.message
+
+
+def _another(key, now):
+    """A valid value of the library setting ``key`` other than ``now``."""
+    s = settings.BY_NAME[key]
+    if s.kind == "int":
+        return (now or 0) + 7
+    value = s.low + ((s.high if s.high is not None else s.low + 1) - s.low) * 0.37
+    assert value != now
+    return value
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_update_applies_every_setting_the_table_calls_live(name):
+    """Each live setting changed on a running network reaches its trainer, with any optimiser."""
+    shows = {"batch_size": lambda t: t.batch_size, "l1": lambda t: t.l1, "l2": lambda t: t.l2,
+             "epochs": lambda t: None}  # epochs: how long a driver trains; the config records it
+    run = build_run({"n_samples": 50, "hidden": [3], "optimizer": name})
+    optimizer = run.trainer.optimizer
+    assert set(LIVE) == {s.name for s in settings.LIBRARY if s.live} and LIVE
+    for key in LIVE:
+        new = _another(key, run.config[key])
+        run.update({key: new})
+        assert run.config[key] == new, key
+        hyper = [h for h in type(optimizer).hyper if h.key == key]
+        if hyper:
+            assert getattr(optimizer, hyper[0].name) == new, key
+        elif key in shows:
+            assert shows[key](run.trainer) in (new, None), key
+        else:
+            assert any(h.key == key for cls in OPTIMIZERS.values() for h in cls.hyper), \
+                f"{key} is live, but nothing says how a running network takes it"
+
+
+def test_update_refuses_what_needs_a_new_network_and_then_changes_nothing():
+    run = build_run({"n_samples": 50, "hidden": [3], "optimizer": "momentum"})
+    before = dict(run.config)
+    for changes, key in [({"hidden": [4], "learning_rate": 0.3}, "hidden"), ({"momentum": 1.5}, "momentum"),
+                         ({"nonsense": 1}, "nonsense")]:
+        with pytest.raises(ConfigError) as err:
+            run.update(changes)
+        assert err.value.key == key
+        assert run.config == before and run.trainer.optimizer.lr == before["learning_rate"]
+    run.update({"momentum": 0.5})  # live in the table, so live here
+    assert run.trainer.optimizer.momentum == 0.5 == run.config["momentum"]

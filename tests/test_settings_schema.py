@@ -139,3 +139,28 @@ def test_page_values_are_refused_with_the_setting_named(name, text):
 def test_own_data_cannot_travel_in_page_values():
     with pytest.raises(ConfigError, match="own data"):
         settings.parse_page_values({"dataset": "custom"})
+
+
+def _another_page_value(s, page):
+    """A valid page value of ``s`` other than the one in ``page``."""
+    if s.kind in ("choice", "names", "activations"):
+        others = [c for c in settings.page_choices(s) if c not in ("", "custom") and c != page[s.name]]
+        return [others[0]] if s.kind != "choice" else others[0]
+    if s.kind == "widths":
+        return [3]
+    low, high = settings.page_range(s)
+    return type(page[s.name])(low + (high - low) / 4) if s.kind == "float" else int(low + 3)
+
+
+def test_every_page_setting_reaches_build_run_through_the_one_mapping():
+    """settings.run_config is the page's only way to a run (the worker applies it): each page
+    setting changes the run it makes, except the page's own speed."""
+    base = settings.page_config(regularization="l2", reg_rate=0.01, dataset="spiral")
+    run = settings.run_config(base)
+    for s in settings.PAGE:
+        changed = settings.run_config({**base, s.name: _another_page_value(s, base)})
+        assert (changed != run) == (s.name != "speed"), s.name
+    assert settings.run_config({}) == settings.run_config(settings.page_config())  # the page's defaults
+    with pytest.raises(ConfigError) as err:
+        settings.run_config({"momentum": 0.5})  # a library setting the page does not have
+    assert err.value.key == "momentum"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from py_mlp import article, jsonsafe, serialization
-from py_mlp.cli import main
+from py_mlp.app import settings
 from py_mlp.app.config import build_run
+from py_mlp.cli import main
 
 WORKER = Path(__file__).resolve().parents[1] / "web" / "worker.py"
 
@@ -32,17 +33,32 @@ def answer(text):
     return json.loads(text)
 
 
-def setup(worker, **config):
-    result = answer(worker.setup(json.dumps({"n_samples": 200, "test_fraction": 0.2, "hidden": [4], **config})))
+def setup(worker, **page):
+    """``setup`` with the page's settings ``page`` (the rest: the page's defaults)."""
+    result = answer(worker.setup(json.dumps({"n_samples": 200, "test_fraction": 0.2, "hidden": [4], **page})))
     assert result["ok"], result
     return result
 
 
+def test_the_page_sends_its_settings_and_the_run_is_what_settings_run_config_makes(worker):
+    """The one page-to-run mapping (py_mlp.app.settings.run_config), applied by the worker."""
+    page = {"dataset": "spiral", "n_classes": 3, "hidden": [5, 3], "activation": ["relu", "tanh"],
+            "optimizer": "nesterov", "regularization": "l1", "reg_rate": 0.01, "batch_size": 16, "epochs": 40}
+    setup(worker, **page)
+    run = worker._state["run"]
+    want = build_run(settings.run_config({"n_samples": 200, "test_fraction": 0.2, **page}))
+    assert run.config == want.config and repr(run.trainer) == repr(want.trainer)
+    assert (run.trainer.optimizer.nesterov, run.trainer.l1, run.config["epochs"]) == (True, 0.01, 40)
+    assert answer(worker.run_config(json.dumps(page)))["config"] == settings.run_config(page)
+    refused = answer(worker.setup(json.dumps({"optimizer": "lbfgs"})))
+    assert not refused["ok"] and refused["field"] == "optimizer"
+
+
 def test_live_changes_merge_into_the_one_config_a_saved_model_records(worker):
-    setup(worker, learning_rate=0.5, l2=0.01)
-    assert answer(worker.update(json.dumps({"l1": 0.03})))["ok"]
+    setup(worker, learning_rate=0.5, regularization="l2", reg_rate=0.01)
+    assert answer(worker.update(json.dumps({"batch_size": 10})))["ok"]
     t = worker._state["run"].trainer
-    assert (t.l1, t.l2) == (0.03, 0.01)  # l2 is kept, not reset to 0
+    assert (t.l1, t.l2, t.batch_size) == (0.0, 0.01, 10)  # l2 is kept, not reset to 0
     assert answer(worker.update(json.dumps({"learning_rate": 0.1})))["ok"]
     saved = json.loads(answer(worker.model_json())["text"])
     assert saved["extra"]["config"]["learning_rate"] == 0.1 == saved["optimizer"]["lr"]
@@ -114,18 +130,18 @@ def test_the_article_setup_is_the_tutorials_network_data_and_first_weights(worke
 
 
 def test_a_refused_change_changes_nothing_and_names_its_field(worker):
-    setup(worker, l2=0.01)
+    setup(worker, regularization="l2", reg_rate=0.01)
     run = worker._state["run"]
     t = run.trainer
     before = (t.l1, t.l2, t.batch_size, t.optimizer.lr, dict(run.config))
-    refused = answer(worker.update(json.dumps({"l1": 0.5, "batch_size": -1})))
+    refused = answer(worker.update(json.dumps({"regularization": "l1", "reg_rate": 0.5, "batch_size": -1})))
     assert not refused["ok"] and refused["field"] == "batch_size"
     assert (t.l1, t.l2, t.batch_size, t.optimizer.lr, run.config) == before
     assert answer(worker.update(json.dumps({"learning_rate": "fast"})))["field"] == "learning_rate"
 
 
 def test_a_setting_that_needs_a_new_network_is_refused_by_update(worker):
-    setup(worker)
+    setup(worker, learning_rate=0.1)
     refused = answer(worker.update(json.dumps({"hidden": [3], "learning_rate": 0.2})))
     assert not refused["ok"] and refused["field"] == "hidden" and "Reset" in refused["error"]
     assert worker._state["run"].trainer.optimizer.lr == 0.1  # nothing of it applied
@@ -134,12 +150,14 @@ def test_a_setting_that_needs_a_new_network_is_refused_by_update(worker):
 
 def test_the_run_config_is_what_training_uses_after_live_changes(worker):
     setup(worker, learning_rate=0.5, batch_size=20)
-    assert answer(worker.update(json.dumps({"learning_rate": 0.05, "batch_size": None, "l2": 0.002})))["ok"]
+    changes = {"learning_rate": 0.05, "batch_size": 0, "regularization": "l2", "reg_rate": 0.002, "epochs": 30}
+    assert answer(worker.update(json.dumps(changes)))["ok"]
     run = worker._state["run"]
     t = run.trainer
     assert run.config["learning_rate"] == t.optimizer.lr == 0.05
     assert run.config["batch_size"] is None and t.batch_size == len(t.X)
     assert (run.config["l1"], run.config["l2"]) == (t.l1, t.l2) == (0.0, 0.002)
+    assert run.config["epochs"] == 30
     saved = json.loads(answer(worker.model_json())["text"])["extra"]["config"]
     assert saved == run.config
 
@@ -157,14 +175,14 @@ def test_train_and_history_answer_the_same_columns(worker):
 
 def test_the_page_writes_the_command_lines_metrics_csv_and_model_file(worker, tmp_path):
     """One layout: the same configuration trained as long gives the same bytes from both."""
-    config = {"dataset": "moons", "n_samples": 120, "hidden": [5], "test_fraction": 0.25,
-              "optimizer": "adam", "learning_rate": 0.02, "epochs": 7}
+    page = {"dataset": "moons", "n_samples": 120, "hidden": [5], "test_fraction": 0.25,
+            "optimizer": "adam", "learning_rate": 0.02, "epochs": 7}
     path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
+    path.write_text(json.dumps(settings.run_config(page)))
     csv_path, model_path = tmp_path / "m.csv", tmp_path / "m.json"
     assert main(["train", "--config", str(path), "--no-progress", "--json",
                  "--metrics-csv", str(csv_path), "--save-model", str(model_path)]) == 0
-    assert answer(worker.setup(json.dumps(config)))["ok"]
+    assert answer(worker.setup(json.dumps(page)))["ok"]
     assert answer(worker.train(7, 60_000))["epoch"][-1] == 7
     assert answer(worker.metrics_csv())["text"] == csv_path.read_text()
     assert answer(worker.model_json())["text"] == model_path.read_text()
@@ -180,7 +198,7 @@ def test_model_files_in_the_older_layouts_still_load(worker, layout):
     run.trainer.run(12)
     extra = {"config": run.config, "epochs": 12} if layout == "command line before" else {"config": raw, "epoch": 12}
     text = serialization.to_json(run.model, run.trainer.optimizer, extra=extra)
-    setup(worker)
+    setup(worker, activation="relu")  # the library's default, as build_run(raw) used
     loaded = answer(worker.load_model(text))
     assert loaded["ok"] and loaded["epoch"] == 12 and loaded["config"] == extra["config"]
     assert all((a == b).all() for a, b in zip(worker._state["run"].model.params, run.model.params))
@@ -190,7 +208,7 @@ def test_model_files_in_the_older_layouts_still_load(worker, layout):
 def test_explain_follows_one_training_sample_as_py_mlp_explain_does(worker):
     from py_mlp.teaching.explain import explain
 
-    setup(worker, l2=0.01, activation="tanh")
+    setup(worker, regularization="l2", reg_rate=0.01, activation="tanh")
     answer(worker.train(3, 10_000))
     run = worker._state["run"]
     t = run.trainer
@@ -236,7 +254,7 @@ def test_link_gradients_are_the_mean_of_every_samples_gradient(worker):
     the training samples of each one's gradient (penalty included in both)."""
     from py_mlp.teaching.explain import matrix_form
 
-    setup(worker, l2=0.05, hidden=[3])
+    setup(worker, regularization="l2", reg_rate=0.05, hidden=[3])
     answer(worker.train(2, 10_000))
     t = worker._state["run"].trainer
     got = answer(worker.link_gradients())

@@ -113,7 +113,7 @@ window.pyMlp = {
   },
   state: () => state,
   points: () => info && { train: info.train, test: info.test, domain: info.domain },
-  config: () => settings.toRunConfig(config),
+  config: async () => (await call("run_config", JSON.stringify(config))).config,  // what build_run gets
   worker: () => worker,
 };
 
@@ -177,7 +177,7 @@ async function rebuild(message) {
       "“Your own activation”, then press “Run and check this code” and “Use it”.");
     return false;
   }
-  const result = await call(articleMode ? "article_setup" : "setup", JSON.stringify(settings.toRunConfig(config)));
+  const result = await call(articleMode ? "article_setup" : "setup", JSON.stringify(config));
   player.epoch = 0;
   runTarget = 0;
   showStats();
@@ -379,8 +379,7 @@ async function applySetting(key, value) {
 }
 
 function liveSettings() {
-  const run = settings.toRunConfig(config);
-  return { learning_rate: run.learning_rate, batch_size: run.batch_size, l1: run.l1, l2: run.l2 };
+  return Object.fromEntries([...settings.LIVE].map((key) => [key, config[key]]));
 }
 
 // The link's query: the settings, and your activation's code when the network uses it.

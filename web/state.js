@@ -5,7 +5,8 @@
 // Every value is parsed by a parser made from the settings table (web/schema.js, generated
 // from py_mlp/app/settings.py), whatever its source (a form field, a link, local storage),
 // and a bad value gets a message that says what to do.
-// `toRunConfig` turns it into the dict `py_mlp.app.config.build_run` takes.
+// The worker turns it into the dict `py_mlp.app.config.build_run` takes
+// (`py_mlp.app.settings.run_config`, the one mapping).
 
 import { SCHEMA } from "./schema.js";
 
@@ -244,31 +245,6 @@ export function load() {
   const values = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
   if (Array.isArray(stored.hidden) && !stored.hidden.length) values.hidden = "none";
   return applyValues(copyDefaults(), values, "The saved settings");
-}
-
-// The dict py_mlp.app.config.build_run takes.
-export function toRunConfig(config) {
-  const acts = config.activation;
-  const run = {
-    dataset: config.dataset,
-    n_samples: config.n_samples,
-    noise: config.noise,
-    seed: config.seed,
-    test_fraction: config.test_fraction,
-    features: config.features,
-    hidden: config.hidden,
-    activation: acts.length && acts.every((a) => a === acts[0]) ? acts[0] : acts,
-    optimizer: config.optimizer === "nesterov" ? "momentum" : config.optimizer,
-    learning_rate: config.learning_rate,
-    batch_size: config.batch_size || null,
-    l1: config.regularization === "l1" ? config.reg_rate : 0,
-    l2: config.regularization === "l2" ? config.reg_rate : 0,
-  };
-  if (!acts.length) run.activation = "tanh";
-  if (config.optimizer === "nesterov") run.nesterov = true;
-  if (config.problem) run.problem = config.problem;
-  if (SCHEMA.datasets[config.dataset]?.classes) run.n_classes = config.n_classes;
-  return run;
 }
 
 // The network a configuration will build, as the worker will describe it: sizes and

@@ -22,18 +22,18 @@ from py_mlp import activations, jsonsafe, losses, serialization
 from py_mlp.data import csvdata, datasets
 from py_mlp.teaching import article
 from py_mlp._check import number
-from py_mlp.app.config import ConfigError, build_run, check_config
+from py_mlp.app import settings
+from py_mlp.app.config import ConfigError, build_run
 from py_mlp.teaching.explain import explain as explain_sample
 from py_mlp.teaching.explain import trace
 from py_mlp.gradient_check import TOLERANCE, check_activation, check_gradients
 from py_mlp.training import TrainingDiverged
 
 GRADCHECK_SAMPLES = 64
-LIVE_KEYS = ("learning_rate", "batch_size", "l1", "l2")  # changed without a new network
-# The current run (its config is the one config: what training uses), the user's own
-# points, and per run: the data square and the grid inputs the heatmaps are drawn from
-# (made once, not at every refresh).
-_state = {"run": None, "custom": None, "domain": None, "grids": {}}
+# The current run (its config is the one config: what training uses) and the page's settings
+# it was made from, the user's own points, and per run: the data square and the grid inputs
+# the heatmaps are drawn from (made once, not at every refresh).
+_state = {"run": None, "page": None, "custom": None, "domain": None, "grids": {}}
 
 
 def _needs_run(export):
@@ -98,17 +98,27 @@ def _describe(run):
     }
 
 
-def setup(config_json):
-    """Build data, network and trainer from a ``py_mlp.app.config`` dict (as JSON)."""
-    _state["run"] = None
-    config = json.loads(config_json)
+def run_config(page_json):
+    """The ``build_run`` configuration the page's settings (as JSON) make: what ``setup`` builds."""
     try:
-        run = build_run(config, data=_state["custom"] if config.get("dataset") == "custom" else None)
+        return _ok(config=settings.run_config(json.loads(page_json)))
+    except ConfigError as exc:
+        return _error(exc.message, exc.key)
+
+
+def setup(page_json):
+    """Build data, network and trainer from the page's settings (as JSON; any left out take
+    the page's defaults), through ``py_mlp.app.settings.run_config``."""
+    _state["run"] = None
+    page = json.loads(page_json)
+    try:
+        config = settings.run_config(page)
+        run = build_run(config, data=_state["custom"] if config["dataset"] == "custom" else None)
     except ConfigError as exc:
         return _error(exc.message, exc.key)
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
-    _state["run"] = run
+    _state["run"], _state["page"] = run, page
     _state["domain"] = _domain(np.concatenate([run.points_train, run.points_test]))
     _state["grids"] = {}
     return _ok(**_describe(run))
@@ -177,29 +187,24 @@ def remove_point(run, which, index):
 
 
 @_needs_run
-def update(run, settings_json):
-    """Change settings that keep the network: learning rate, batch size, L1/L2.
+def update(run, page_json):
+    """Change settings that keep the network: those the settings table calls live.
 
-    They merge into the run's one config (a key left out keeps its value), py_mlp.app.config
-    checks the whole of it, and only then is anything applied; so the config, and a saved
-    model, record what training really uses. Any other setting needs a new network."""
-    settings = json.loads(settings_json)
-    if not isinstance(settings, dict):
+    They merge into the page's settings (a key left out keeps its value), become the run's
+    configuration through ``settings.run_config``, and ``Run.update`` checks the whole of it
+    before anything is applied; so the config, and a saved model, record what training
+    really uses. Any other change needs a new network (``setup``, the page's Reset)."""
+    changes = json.loads(page_json)
+    if not isinstance(changes, dict):
         return _error("update takes an object of settings, such as {\"learning_rate\": 0.1}")
+    page = {**_state["page"], **changes}
     data = _state["custom"] if run.config["dataset"] == "custom" else None
     try:
-        checked = check_config({**run.config, **settings}, data)
+        run.update(settings.run_config(page), data)
     except ConfigError as exc:
         return _error(exc.message, exc.key)
-    fixed = [key for key in settings if key not in LIVE_KEYS and checked[key] != run.config[key]]
-    if fixed:
-        return _error(f"{fixed[0]} needs a new network: pass it to setup (the page's Reset)", fixed[0])
-    t = run.trainer
-    t.optimizer.lr = checked["learning_rate"]
-    t.set_regularization(checked["l1"], checked["l2"])
-    t.set_batch_size(checked["batch_size"])
-    run.config = {**run.config, **{key: checked[key] for key in LIVE_KEYS}}
-    return _ok(batch_size=t.batch_size)
+    _state["page"] = page
+    return _ok(batch_size=run.trainer.batch_size)
 
 
 @_needs_run
@@ -468,12 +473,12 @@ def load_model(run, text):
                test_loss=scores.get("test_loss"), test_metric=scores.get("test_" + metric))
 
 
-def article_setup(config_json):
+def article_setup(page_json):
     """The tutorial's network on the tutorial's data, from the tutorial's initial weights,
     for py_mlp's own (textbook) training: ``setup`` on its 1,000 circles, then its weights."""
     X, y = article.reference_circles()
     _state["custom"] = (X, y.ravel(), "binary")
-    answer = setup(config_json)
+    answer = setup(page_json)
     run = _state["run"]
     if run is None:
         return answer
@@ -578,7 +583,7 @@ def restore_points(points_json):
 
 
 __export__ = [
-    "setup", "set_data", "add_point", "remove_point", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
+    "run_config", "setup", "set_data", "add_point", "remove_point", "update", "train", "history", "metrics_csv", "snapshot", "neuron_map",
     "neuron_maps",
     "gradient_check", "shapes",
     "explain", "link_gradients", "backward_source",

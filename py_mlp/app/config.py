@@ -55,7 +55,9 @@ CUSTOM = "custom"
 # Settings whose own check is all of their rules (``settings.check``): the numbers, the
 # switches and the optimiser. The others are checked below, with what lies between them.
 PLAIN = tuple(s.name for s in LIBRARY if s.kind in ("int", "float", "bool") or s.name == "optimizer")
-__all__ = ["DEFAULTS", "MAX_EPOCHS", "ConfigError", "Run", "build_run", "check_config"]
+# The settings the table calls live: ``Run.update`` applies each of them to a running trainer.
+LIVE = tuple(s.name for s in LIBRARY if s.live)
+__all__ = ["DEFAULTS", "LIVE", "MAX_EPOCHS", "ConfigError", "Run", "build_run", "check_config"]
 
 
 def _name(config, key, lookup):
@@ -213,6 +215,18 @@ def _check_size(c, n_points, custom):
     )
 
 
+def _apply_live(trainer: Trainer, c: dict) -> None:
+    """Give a running trainer the live settings of the checked configuration ``c``: its
+    optimiser's live hyper-parameters, the batch size and the penalty rates. (``epochs`` is
+    how long a driver trains, which the configuration itself records.)"""
+    optimizer = trainer.optimizer
+    for h in type(optimizer).hyper:
+        if h.live:
+            setattr(optimizer, h.name, c[h.key])
+    trainer.set_batch_size(c["batch_size"])
+    trainer.set_regularization(c["l1"], c["l2"])
+
+
 @dataclass
 class Run:
     """What ``build_run`` makes: the (featurised) data, the network and its trainer.
@@ -234,6 +248,20 @@ class Run:
     def inputs(self, points: np.ndarray) -> np.ndarray:
         """Network inputs for raw 2-D points (e.g. a grid for a decision-boundary heatmap)."""
         return datasets.add_features(points, self.config["features"])
+
+    def update(self, changes: dict, data: Optional[Sequence[Any]] = None) -> None:
+        """Apply ``changes`` to the running network: the settings the table calls live (``LIVE``).
+
+        The whole configuration is checked with them first (``data``: your own points, for a
+        "custom" run), and nothing is applied unless all of it is valid. A change to any other
+        setting raises ``ConfigError`` naming it: it needs a new network (``build_run``).
+        """
+        checked = check_config({**self.config, **changes}, data)
+        fixed = [key for key in changes if key not in LIVE and checked[key] != self.config[key]]
+        if fixed:
+            raise ConfigError(fixed[0], f"{fixed[0]} needs a new network: build the run again with it (the page's Reset)")
+        _apply_live(self.trainer, checked)
+        self.config = {**self.config, **{key: checked[key] for key in LIVE}}
 
     def extent(self) -> float:
         """Half the side of the square to plot the data in, ``[-e, e]`` on both axes.

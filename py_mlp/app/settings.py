@@ -337,11 +337,24 @@ def page_config(preset="circles", **values):
 
 
 def run_config(page):
-    """The ``build_run`` dict for a page configuration: what the page's ``toRunConfig`` sends."""
+    """The ``build_run`` dict for the page's settings ``page`` (page values; any left out take
+    the page's defaults): the one mapping from the page to a run. The page's worker applies it
+    to every configuration the page sends; the command line's presets go through it too.
+
+    An unknown key, or an optimiser choice the page does not offer, raises ``ConfigError``;
+    the values themselves are checked by ``build_run``, as those of every configuration are.
+    """
+    unknown = [key for key in page if not (isinstance(key, str) and key in BY_NAME and BY_NAME[key].on_page)]
+    if unknown:
+        raise ConfigError(str(unknown[0]), f"unknown setting; the page's settings are: {', '.join(s.name for s in PAGE)}")
+    chosen = page.get("optimizer", "sgd")
+    if not isinstance(chosen, str) or chosen not in CHOICES:
+        raise ConfigError("optimizer", f"unknown optimiser {shown(chosen)}; choose one of: {', '.join(CHOICES)}")
+    page = page_config(**page)
     acts = page["activation"]
     optimizer, choice = CHOICES[page["optimizer"]]
     run = {key: page[key] for key in ("dataset", "n_samples", "noise", "seed", "test_fraction", "features",
-                                      "hidden", "learning_rate")}
+                                      "hidden", "learning_rate", "epochs")}
     run.update(
         activation=acts[0] if acts and all(a == acts[0] for a in acts) else list(acts) or "tanh",
         optimizer=optimizer,

@@ -77,7 +77,7 @@ def _texts(s):
 
 
 PARSE = """([cases]) => import('/state.js').then((s) => cases.map(([name, text]) => s.PARSERS[name](text)))"""
-RUN_CONFIGS = """([presets]) => import('/state.js').then((s) => presets.map((p) => s.toRunConfig(s.presetConfig(p))))"""
+PRESET_CONFIGS = """([presets]) => import('/state.js').then((s) => presets.map((p) => s.presetConfig(p)))"""
 
 
 def test_the_page_reads_every_value_as_py_mlp_settings_does(state_page):
@@ -94,10 +94,11 @@ def test_the_page_reads_every_value_as_py_mlp_settings_does(state_page):
             assert answer == expected, f"{name}={text!r}: the page reads {answer}, py_mlp.app.settings {expected}"
 
 
-def test_every_preset_reaches_build_run_as_py_mlp_settings_says(state_page):
+def test_every_preset_is_the_page_configuration_py_mlp_settings_says(state_page):
+    """What the page sends its worker for a preset (which settings.run_config then maps to a run)."""
     presets = list(settings.PRESETS)
-    page = state_page.evaluate(RUN_CONFIGS, [presets])
-    assert page == [settings.run_config(settings.page_config(p)) for p in presets]
+    page = state_page.evaluate(PRESET_CONFIGS, [presets])
+    assert page == [{**settings.page_config(p), "speed": int(settings.page_config(p)["speed"])} for p in presets]
 
 
 def test_a_copied_link_and_a_reload_rebuild_the_network(shared_app, browser, server_url, watchdog):
