@@ -1,15 +1,42 @@
 """The package's checks that every boundary shares: "is this a number in range?" and
-"is this a name in that table?".
+"is this a name in that table?", and the switch that says a value was checked already.
 
 Private to ``py_mlp`` (datasets, optimisers, the trainer, the model, configuration and
-model files all call them). A number is any real number, numpy scalars included
+model files all call them).
+
+Validate once. Each public constructor and function checks its own arguments; a path that
+has checked a whole configuration at its boundary (``config.build_run`` after
+``check_config``, ``Run.update``) builds from it inside ``checked_already()``, where those
+checks trust what they are given instead of checking it a second time (scikit-learn's
+``config_context(skip_parameter_validation=True)`` plays the same part for its nested
+estimators). A number is any real number, numpy scalars included
 (``np.float32(0.1)``, ``np.int64(3)``), but never ``True``/``False`` and never NaN or
 infinity. A wrong kind of value raises ``TypeError``, a number out of range
 ``ValueError``; both say what to pass.
 """
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from numbers import Integral, Real
+
+_CHECKED = ContextVar("py_mlp_checked_already", default=False)
+
+
+@contextmanager
+def checked_already():
+    """Inside, every value passed on was checked at the boundary: ``number`` and the
+    constructors' own checks (``checking()`` False) take it as it is."""
+    token = _CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
+def checking():
+    """False inside ``checked_already()``: a check may trust its input there."""
+    return not _CHECKED.get()
 
 
 def number(value, name=None, low=None, high=None, *, above=False, below=False, whole=False):
@@ -17,8 +44,11 @@ def number(value, name=None, low=None, high=None, *, above=False, below=False, w
 
     ``low`` and ``high`` are inclusive unless ``above`` (value > low) or ``below``
     (value < high). ``name`` starts the message ("noise must be ..."); without it the
-    message starts at "must be ...", for callers that name the field themselves.
+    message starts at "must be ...", for callers that name the field themselves. Inside
+    ``checked_already()`` the value comes back as it is.
     """
+    if _CHECKED.get():
+        return value
     kind = Integral if whole else Real
     if isinstance(value, bool) or not isinstance(value, kind):
         raise TypeError(_message(name, f"must be {_need(low, high, above, below, whole)}, got {shown(value)}"))

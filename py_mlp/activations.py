@@ -145,6 +145,14 @@ def get_activation(name):
     return lookup(ACTIVATIONS, name, "activation")
 
 
+def check_hidden(name):
+    """The activation ``name`` for a hidden layer: known, and elementwise (softmax is an output only)."""
+    act = get_activation(name)
+    if not act.elementwise:
+        raise ValueError(f"{name!r} can only be an output activation; pick relu, tanh, ...")
+    return act
+
+
 def _name_error(name):
     """Why ``name`` cannot name a registered activation, or None."""
     if not isinstance(name, str):

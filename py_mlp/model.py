@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 import numpy as np
 
 from . import kernels
-from ._check import number
-from .activations import get_activation
+from ._check import checking, number
+from .activations import check_hidden, get_activation
 from .initializers import get_initializer
 
 if TYPE_CHECKING:
@@ -54,6 +54,20 @@ def check_layer_sizes(sizes: Sequence[int]) -> list[int]:
     return [number(s, "every layer size", 1, whole=True) for s in sizes]
 
 
+def _check_activations(activations: Any, n_layers: int) -> None:
+    """One name per layer, the hidden ones elementwise."""
+    if not isinstance(activations, (list, tuple)):
+        raise TypeError(
+            f"activations must be a name such as 'relu' or a list with one name per layer, got {activations!r}"
+        )
+    if len(activations) != n_layers:
+        raise ValueError(
+            f"{n_layers} layers need {n_layers} activations (one per layer, output last), got {len(activations)}"
+        )
+    for name in activations[:-1]:
+        check_hidden(name)
+
+
 def _default_init(activations: Sequence[str]) -> str:
     """He for a network that starts with a relu-like layer, else Glorot."""
     return "he" if activations[0] in ("relu", "leaky_relu") else "glorot"
@@ -64,24 +78,13 @@ class MLP:
 
     def __init__(self, sizes: Sequence[int], activations: Union[str, Sequence[str]] = "relu",
                  output_activation: str = "sigmoid", init: Optional[str] = None, seed: Seed = 0) -> None:
-        self.sizes = check_layer_sizes(sizes)
+        self.sizes = check_layer_sizes(sizes) if checking() else list(sizes)
         n_layers = len(self.sizes) - 1
         if isinstance(activations, str):
             activations = [activations] * (n_layers - 1) + [output_activation]
-        if not isinstance(activations, (list, tuple)):
-            raise TypeError(
-                f"activations must be a name such as 'relu' or a list with one name per layer, "
-                f"got {activations!r}"
-            )
+        if checking():
+            _check_activations(activations, n_layers)
         activations = list(activations)
-        if len(activations) != n_layers:
-            raise ValueError(
-                f"{n_layers} layers need {n_layers} activations (one per layer, output last), "
-                f"got {len(activations)}"
-            )
-        for name in activations[:-1]:
-            if not get_activation(name).elementwise:
-                raise ValueError(f"{name!r} can only be the output activation; pick relu, tanh, ...")
         self.activations: list[str] = activations
         self._fns = [get_activation(name) for name in activations]
         self.init: str = _default_init(activations) if init is None else init
@@ -115,7 +118,10 @@ class MLP:
         return [*self.weights, *self.biases]
 
     def check_input(self, X: ArrayLike) -> Array:
+        """``X`` as a float array of shape (n_samples, n_inputs), all finite."""
         X = np.asarray(X, dtype=float)
+        if not checking():
+            return X
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(
                 f"X must have shape (n_samples, {self.sizes[0]}), got {X.shape}; "

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional, Sequence
 
 import numpy as np
 
-from ._check import lookup, number
+from ._check import checking, lookup, number
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -75,7 +75,7 @@ class Hyper:
         """``value`` as a plain float (or bool, for a switch), or an error saying what to pass."""
         what = self.label or self.name
         if self.switch:
-            if not isinstance(value, (bool, np.bool_)):
+            if checking() and not isinstance(value, (bool, np.bool_)):
                 raise TypeError(f"{what} must be True or False, got {value!r}")
             return bool(value)
         return number(value, what, self.low, self.high, above=self.above, below=self.below)

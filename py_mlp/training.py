@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 import numpy as np
 
 from . import metrics
-from ._check import number
+from ._check import checking, number
 from .history import History
 from .losses import LOSSES, Loss, allows_output, get_loss
 from .optimizers import SGD
@@ -178,7 +178,8 @@ class Trainer:
                  input_bound: Optional[ArrayLike] = None) -> None:
         self.model = model
         self.loss = get_loss(loss)
-        _check_pairing(model._fns[-1], self.loss)
+        if checking():
+            _check_pairing(model._fns[-1], self.loss)
         self.X = model.check_input(X)
         self.y = as_targets(y, self.loss, model.sizes[-1])
         if self.y.shape[0] != self.X.shape[0]:
@@ -227,7 +228,8 @@ class Trainer:
             data = [self.X] if self.X_test is None else [self.X, self.X_test]
             return np.max(np.abs(np.concatenate(data)), axis=0)
         bound = np.asarray(bound, dtype=float)
-        if bound.shape != (self.X.shape[1],) or not np.all(np.isfinite(bound)) or np.any(bound < 0):
+        if checking() and (bound.shape != (self.X.shape[1],) or not np.all(np.isfinite(bound))
+                           or np.any(bound < 0)):
             raise ValueError(
                 f"input_bound must hold one finite number >= 0 per input ({self.X.shape[1]}), got {bound!r}"
             )

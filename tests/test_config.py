@@ -247,3 +247,40 @@ def test_update_refuses_what_needs_a_new_network_and_then_changes_nothing():
         assert run.config == before and run.trainer.optimizer.lr == before["learning_rate"]
     run.update({"momentum": 0.5})  # live in the table, so live here
     assert run.trainer.optimizer.momentum == 0.5 == run.config["momentum"]
+
+
+def test_one_build_run_checks_each_value_once():
+    """check_config checks every value at the boundary; what build_run makes from them trusts
+    them (``_check.checked_already``): one check per number, none of them twice."""
+    import sys
+    from collections import Counter
+
+    from py_mlp import _check, activations, model, training
+    from py_mlp.app import config as config_module
+    from py_mlp.optimizers import Hyper
+
+    checks = {f.__code__: name for name, f in [
+        ("number", _check.number), ("features", datasets.check_features), ("sizes", model.check_layer_sizes),
+        ("hidden", activations.check_hidden), ("pairing", training._check_pairing),
+        ("input", model.MLP.check_input), ("hyper", Hyper.check), ("own data", config_module._custom_data)]}
+    done = Counter()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in checks and _check.checking():
+            done[checks[frame.f_code]] += 1
+
+    points = np.random.default_rng(0).normal(size=(40, 2))
+    for config, data, own in [({"hidden": [8, 8]}, None, 0),
+                              ({"dataset": "custom", "hidden": [4, 3], "activation": ["tanh", "relu"]},
+                               (points, (points[:, 0] > 0).astype(int)), 1)]:
+        done.clear()
+        sys.setprofile(profile)
+        try:
+            build_run(config, data=data)
+        finally:
+            sys.setprofile(None)
+        c = check_config(config, data)
+        numbers = [s for s in settings.LIBRARY if s.kind in ("int", "float") and c[s.name] is not None]
+        hidden = c["activation"] if isinstance(c["activation"], list) else [c["activation"]]
+        expected = {"number": len(numbers) + len(c["hidden"]), "features": 1, "hidden": len(hidden), "own data": own}
+        assert done == Counter({k: v for k, v in expected.items() if v}), config

@@ -24,7 +24,7 @@ def _model(**kw):
     (lambda: MLP([2, 3, 1], output_activation="swish"), ValueError, "choose one of"),
     (lambda: MLP([2, 3, 1], activations=["relu"]), ValueError, "need 2 activations"),
     (lambda: MLP([2, 3, 1], activations=None), TypeError, "one name per layer"),
-    (lambda: MLP([2, 3, 1], activations=["softmax", "sigmoid"]), ValueError, "only be the output"),
+    (lambda: MLP([2, 3, 1], activations=["softmax", "sigmoid"]), ValueError, "can only be an output activation"),
     (lambda: MLP([2, 3, 1], init="lecun"), ValueError, "unknown initialiser 'lecun'; choose one of"),
 ])
 def test_model_construction(make, error, message):

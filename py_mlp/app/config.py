@@ -41,8 +41,8 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from ..data import datasets
-from .._check import number
-from ..activations import get_activation
+from .._check import checked_already, number
+from ..activations import check_hidden
 from ..initializers import get_initializer
 from ..losses import FOR_PROBLEM, PROBLEMS, get_loss
 from ..model import MLP, count_params
@@ -105,6 +105,11 @@ def _custom_data(data):
 
 def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = None) -> dict[str, Any]:
     """A complete, validated copy of ``config`` with defaults filled in and problem/loss derived."""
+    return _checked(config, data)[0]
+
+
+def _checked(config, data):
+    """``(the checked configuration, your own points checked as _custom_data gives them, or None)``."""
     if config is None:
         config = {}
     if not isinstance(config, dict):
@@ -123,8 +128,9 @@ def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = 
         c["dataset"] = _name(c, "dataset", datasets.get_dataset)
     for key in PLAIN:
         c[key] = check(key, c[key])
+    own = _custom_data(data) if custom else None
     if custom:
-        points, _, natural, c["n_classes"] = _custom_data(data)
+        points, _, natural, c["n_classes"] = own
     elif c["n_classes"] != 2 and c["dataset"] not in datasets.MULTICLASS:
         raise ConfigError(
             "n_classes", f"only {' and '.join(datasets.MULTICLASS)} take a number of classes; "
@@ -156,12 +162,9 @@ def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = 
                 "activation", f"give one activation per hidden layer ({len(c['hidden'])}), got {len(acts)}; "
                 "or a single name for all of them"
             )
-        c["activation"] = [_name({"activation": a}, "activation", get_activation) for a in acts]
+        c["activation"] = [_name({"activation": a}, "activation", check_hidden) for a in acts]
     else:
-        c["activation"] = _name(c, "activation", get_activation)
-    for name in c["activation"] if isinstance(c["activation"], list) else [c["activation"]]:
-        if not get_activation(name).elementwise:
-            raise ConfigError("activation", f"{name!r} can only be an output; pick relu, tanh, ...")
+        c["activation"] = _name(c, "activation", check_hidden)
 
     if c["loss"] is not None:
         c["loss"] = _name(c, "loss", get_loss)
@@ -191,7 +194,7 @@ def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = 
     if c["init"] is not None:
         c["init"] = _name(c, "init", get_initializer)
     _check_size(c, n_points, custom)
-    return c
+    return c, own
 
 
 def _check_size(c, n_points, custom):
@@ -260,7 +263,8 @@ class Run:
         fixed = [key for key in changes if key not in LIVE and checked[key] != self.config[key]]
         if fixed:
             raise ConfigError(fixed[0], f"{fixed[0]} needs a new network: build the run again with it (the page's Reset)")
-        _apply_live(self.trainer, checked)
+        with checked_already():
+            _apply_live(self.trainer, checked)
         self.config = {**self.config, **{key: checked[key] for key in LIVE}}
 
     def extent(self) -> float:
@@ -275,11 +279,17 @@ def build_run(config: Optional[dict] = None, data: Optional[Sequence[Any]] = Non
     """Data, model and trainer for a configuration dict (see the module docstring).
 
     ``data=(points, y)`` trains on your own points; the config's dataset is then "custom".
+    Every value is checked once, here, by ``check_config``; what is built from them trusts them.
     """
-    c = check_config(config, data)
+    c, own = _checked(config, data)
+    with checked_already():
+        return _build(c, own)
+
+
+def _build(c, own):
     seed = c["seed"]
-    if c["dataset"] == CUSTOM:
-        points, y, _, _ = _custom_data(data)
+    if own is not None:
+        points, y, _, _ = own
     else:
         options = {"n_classes": c["n_classes"]} if c["dataset"] in datasets.MULTICLASS else {}
         points, y = datasets.make_dataset(c["dataset"], c["n_samples"], c["noise"], seed, **options)

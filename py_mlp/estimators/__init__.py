@@ -61,7 +61,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess by te
     ) from exc
 
 from .._check import number
-from ..activations import get_activation
+from ..activations import check_hidden
 from ..losses import FOR_PROBLEM
 from ..model import MLP
 from ..optimizers import SGD, Adam, Momentum
@@ -157,8 +157,7 @@ class _BaseMLP(BaseEstimator):
         self._hidden()
         name = _SKLEARN_NAMES.get(self.activation, self.activation)
         try:
-            if not get_activation(name).elementwise:
-                raise ValueError(f"{name!r} can only be an output activation; pick relu, tanh, logistic, ...")
+            check_hidden(name)
         except ValueError as exc:
             raise InvalidParameterError(f"{owner}: activation: {exc}") from None
         if not isinstance(self.solver, str) or self.solver not in _SOLVERS:
