@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from py_mlp.app import thumbnails
-from py_mlp.data.datasets import DATASETS
+from py_mlp.data.datasets import DATASETS, EXTENT, PROBLEM_OF, make_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 THUMBS = REPO / "web" / "thumbs"
@@ -62,3 +62,25 @@ def test_colours_match_the_browser_views():
         assert match and match.group(1) == getattr(thumbnails, const)
     assert thumbnails.diverging(0.5) == thumbnails.NEUTRAL
     assert thumbnails.diverging(-3) == thumbnails.ORANGE
+
+
+def test_embed_js_holds_the_data_sets_and_presets_as_py_mlp_makes_them():
+    """The placeholder embed.js draws before Run: the data sets' own points and colours, and
+    the data set of every preset (a test of the generated block, as for README's tables)."""
+    embed = (REPO / "web" / "embed.js").read_text(encoding="utf-8")
+    assert thumbnails.with_embed_block(embed) == embed, (
+        "web/embed.js is stale: run `python -m py_mlp.app.thumbnails web/thumbs web/embed.js` and commit")
+    plots = thumbnails.embed_plots()
+    assert set(plots) == set(DATASETS)
+    for name, plot in plots.items():
+        assert sum(len(points) for points in plot.values()) == 4 * 100
+        if PROBLEM_OF[name] != "regression":
+            assert set(plot) == {thumbnails.ORANGE, thumbnails.BLUE}
+    # Decoded as embed.js does, the points are the generator's, to the grid's step.
+    X, y = make_dataset("moons", n_samples=100, seed=7)
+    blue = plots["moons"][thumbnails.BLUE]
+    digits = [thumbnails.DIGITS.index(blue[i]) * 64 + thumbnails.DIGITS.index(blue[i + 1]) for i in range(0, 8, 2)]
+    half = EXTENT * thumbnails.MARGIN
+    first = X[y == 1][0]
+    assert abs(digits[0] / 4095 * 2 * half - half - first[0]) < half / 4095 + 1e-12
+    assert abs(digits[1] / 4095 * 2 * half - half - first[1]) < half / 4095 + 1e-12

@@ -35,7 +35,7 @@ const FONT = "11px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const INK = "#495057";
 
 // Four significant digits, without trailing zeros (views/format.js).
-export const formatValue = (v) => formatNumber(v, 4);
+const formatValue = (v) => formatNumber(v, 4);
 
 export class LineChart {
   constructor(canvas, {

@@ -39,12 +39,22 @@ function datasetChoice({ value, label }) {
   return wrap;
 }
 
-// The form's lists, from the settings table: each select's options, the data sets, the presets.
+// A feature's toggle button; render() marks it pressed or not.
+function featureButton({ value, label }) {
+  const button = Object.assign(document.createElement("button"), { type: "button", textContent: label });
+  button.dataset.feature = value;
+  button.dataset.testid = `feature-${value}`;
+  return button;
+}
+
+// The form's lists, from the settings table: each select's options, the data sets, the
+// features, the presets.
 export function fillChoices(root) {
   for (const name of SELECTS) {
     root.querySelector(`select[name="${name}"]`).append(...SPEC[name].choices.map((c) => option(c.value, c.label)));
   }
   root.querySelector(".datasets").append(...SPEC.dataset.choices.map(datasetChoice));
+  root.querySelector(".features").append(...SPEC.features.choices.map(featureButton));
   root.querySelector("#preset").append(...Object.entries(SCHEMA.presetTitles).map(([name, title]) => option(name, title)));
 }
 

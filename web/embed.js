@@ -72,34 +72,23 @@
     return url.href;
   }
 
-  // A still plot of the data, drawn here from a seeded generator: no request, ~100 points.
-  function random(seed) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-  const DATA = {
-    circles: (r, c) => { const a = 2 * Math.PI * r(), d = c ? 0.45 : 0.9; return [d * Math.cos(a), d * Math.sin(a)]; },
-    moons: (r, c) => { const a = Math.PI * r(); return c ? [0.5 - Math.cos(a), 0.25 - Math.sin(a) * 0.8] : [Math.cos(a) - 0.5, Math.sin(a) * 0.8 - 0.25]; },
-    xor: (r, c) => { const x = r() * 1.8 - 0.9, y = (r() * 0.85 + 0.05) * (x > 0 === !c ? 1 : -1); return [x, y]; },
-    gaussians: (r, c) => { const m = c ? 0.45 : -0.45; return [m + (r() - 0.5) * 0.7, m + (r() - 0.5) * 0.7]; },
-    spiral: (r, c) => { const t = r(), a = 3 * Math.PI * t + c * Math.PI; return [0.9 * t * Math.cos(a), 0.9 * t * Math.sin(a)]; },
-  };
-  const ALIASES = { "xor-features": "xor" };
+  // A still plot of the data, drawn here with no request: 100 points of each data set (drawn
+  // by py_mlp's own generators, in its colours), and the data set each preset shows.
+  // ---- made by py_mlp.app.thumbnails.embed_block(); do not edit ----
+  const PLOTS = {"circles":{"#0877bd":"WEO4brV6eJd6PVb4hzYlf6PMbGKkQVaCd8OCNdWQO0QNadP8ZTc8ftcWd7UZK8W1avg3PBNSMPWVMPPmLyUYcaTBL5SbSEe8cKc0gVWATwdNaDOOT3P3RwcYarOfQYOtY7hIhPTvamK3X5jKPGSafUYWW2fHRzMmUGKpN3MBNfdVKpcPVZLmheYNL7WLRzcVc1SVZJfK","#f59322":"idD4BEUqmHesCBZ7JQGhFjjGb8qiqWYOq4aA9HaElFM-gMByMYnyoOSYQKDTCJQlXbpXhDkjQj9RlcH5N7mdh9lil9KIDzMZTFBRpQUfF0fMaIFhQ0regKlWoGUoDOcspMPcEvS8a-p8m3d7Rsp1HIKUKRj1GbGoM1ErkAi5LRFcNCnZYgCV8MUghLJfEvfQfqFXa3n1"},"moons":{"#0877bd":"u4Q1ISZyMmYNbWHePdWJ-8UkxkOrYXFsydTEerFYmFIkusUySaKvQXTSx2aVgJK9OWTDo1Iaf5GljRFHjfLTwEZCf5E3Y9JdONQ-NEYZTLJYwBT0rqN-TWIGxoS9pULKTIO--tZzyAMrUMQ8kRFKOwRZLMQnqtKTspKqlgFxdGLeYhJgtnMoOjYKVBCMVlH_weY7QTPL","#f59322":"73W_IvljeMVbMLlDD6hzQrjKa-f0gwSMgrS-KEjt1XVBAQa7V9i82ZTm7Eg0GKlyaceqceZLAwcB5NVdWoicbJas31VmFljf6rdRfkPpQXhi7QfUW2ivd8Zp1xSNOqj_4PUNKulGZHdKdNUrWPfBGbjEUygzDBgy9VhRdCXyC5hjUbgA8-dZHQjC3Jb0QXk86-blbVbi"},"xor":{"#0877bd":"dNkkKWOSK2S-YmVml8iGbZoWKdGscXVaTeJoBKK4QuGhUXitdZfjZVkcA-KbNUKkmocUb9c9UPMWRsE9kUcxqCkyj1bgSPLRFKRdDyHZnicOZBcWgtlNjUVzJKOqJbPMlZaaT2M7pIV7Vco3eAc2EmRJV4ngbfdJanowOTRiKgDvaaZaBaR3fOjqkhfqknXVBVFWN-NtAbPbmlYp","#f59322":"k4IVPLliEVmSkoReYBDwC2ULUnmDcXKigRK1MIkzG8XwLfZFijOKdNIFpCJDfQLDEvn1b2IjEenEYnJRZCSnG-jmT5VCRXi6SVanlnPBSpYfG1mpEVfXhzHESGfVCha2gQNwnEQzVIlPSsqLOkk6KOmhjLHkeQVQOgkCR2dMdKJ6jqHCk3EZIcaRDoZYI4b0"},"gaussians":{"#0877bd":"N0LjMGM3U5KzQdLSPsT7K-K9LOVNM1FxM-O6IZLKPyK8QVImG8THKtGjS9SiKrK2JJGKRWQRKmAuHvJgKYHQNTKLI4L2DIMeFnQFGZLfD9P2E0NiPPKpIJFyJeFLUVHkLpIGJzNnBxPcEOOmGKJANTPQIURTM-G_MaHmJ5NUKHHCKjIzTjEaJIKCJDMuOsItKyFPPYMg","#f59322":"VHh8bOepf1lvjGgfZHeShwkyk9lSl6ghibZnkgdnXydKqIj7ZlfahGggcunUbTbZd8aJf9l8hdepmoZBXCg7hggzk5XCULbie0c7bgfRiIgFl1kSZWdJfOeJSae0fAqOb6dxcUm8mbe-XMVrfdmcjBbdkligZ2cHeDdZfqjVXMejeVj2bkoxhKT7ebgelqaqhJlDfLcd"},"spiral":{"#0877bd":"d7kRS8V6UQXnbvP5XsUoVvmwaMj4ZSMKWimLeJOthLXuM5kbW8OdWzUSM5oVdrWeTkVUgvZUeAQogGSffgZlJDlJdkOuZNPfUCSfWVUwVZORWZmngNh6VNNXcemeh2d2WMT6LvjyfAhNW-UfiZQzV-RpP_Tbg_cxfeeWfjV_d3UIYnRiengwXUVoVrJIXGNeQ6pAUYSe","#f59322":"WiDEKna4WiWBNGbAKER3QCcOWvbjXfV_Y3VWKmaYaJFYVZFeTecVfaHfKPMKJVYaXXahWpXgMOJ3ZcDRVacZUsZsZYEkJjVNLsJJW1UfQ8aEQRKyTqe1XwXYgvIPP0bMfLGNNMYmUfaWV8WMTnagLVU3U1aVJ8QvJOOzW8XjKXP_SkawPyJAInYNVEHwQQc6ULHWXxXz"},"plane":{"#0877bd":"aslPpDhMkWcInGlggIltnOYroeWccreQb1oIgFiEm1hj","#539dcc":"OGkVhXUmalozUimBoaZVkvbVo7c7SsiEWqlOfQZ8SamPWmnVkfWvm_XV","#9dc4dc":"WBY4b0WZM_klWOjTbQfOWJkPiHRKa4bMo9KyHjjOK4mbhNWWnXTsT9kgMMhtZgcBOWnu","#e8eaeb":"giLMdSKOipIccgOGYiRCE5kbUlXsP6flkTPzZWd7IUmpemLPjCG-a1VCUhazm7EQJ3cv","#eccda8":"CqiTMVTtaNEKQdZpcrITYjIGY1JdSZLvTDWwQPWli2HwPWS3Ktm7bFJlewH0JuYcE7ZW","#f1b065":"ONNQVuMDGAXcEwRfThLvSEGNDbR2CpfpDAa-KJQiJaQ1PpN8FHTIF0SaMQMF","#f59322":"KzIqD_WaD4K4QyCmP8IRDoHOKUEaDoDPDROf"},"gaussian_mix":{"#0877bd":"VuMDThLvkWcIkvbVSZLvMMhtm1hjJ3cv","#539dcc":"HjjOY1JdYiRCgFiEJuYc","#9dc4dc":"aslPOGkVpDhMaNEKb0WZYjIGgIltDAa-nOYrfQZ8creQE7ZW","#e8eaeb":"hXUmMVTtWBY4UimBdSKOQyCmM_klGAXcP8IRoaZVSEGNcgOGK4mbE5kbP6flDbR2DoHOo7c7QPWlIUmpCpfphNWWPpN8oeWcSamPb1oIPWS3KUEajCG-a1VCbFJlF0SaewH0kfWvm7EQm_XV","#eccda8":"CqiTONNQalozD_WaipIcWJkPQdZpEwRfcrITo9KynGlgUlXsTDWwi2HwSsiEnXTsWqlOT9kgFHTIWmnVOWnuDoDPDROf","#f1b065":"KzIqD4K4WOjTbQfOa4bMemLPKtm7ZgcBMQMF","#f59322":"giLMiHRKkTPzZWd7KJQiJaQ1Uhaz"}};
+  const PRESET_DATA = {"circles":"circles","xor-features":"xor","spiral":"spiral","vanishing":"circles","diverging":"plane"};
+  // ---- end of what py_mlp.app.thumbnails made ----
+  const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  const digits = (text, i) => DIGITS.indexOf(text[i]) * 64 + DIGITS.indexOf(text[i + 1]);
 
   function dataPlot(name, size) {
-    const make = DATA[ALIASES[name] || name] || DATA.circles;
-    const r = random(7);
     let dots = "";
-    for (let i = 0; i < 120; i++) {
-      const c = i % 2, [x, y] = make(r, c);
-      const jx = x + (r() - 0.5) * 0.16, jy = y + (r() - 0.5) * 0.16;
-      dots += `<circle cx="${jx.toFixed(3)}" cy="${(-jy).toFixed(3)}" r=".04" fill="${c ? "#0877bd" : "#f59322"}"/>`;
+    for (const [color, points] of Object.entries(Object.hasOwn(PLOTS, name) ? PLOTS[name] : PLOTS.circles)) {
+      for (let i = 0; i < points.length; i += 4) {
+        dots += `<circle cx="${digits(points, i)}" cy="${4095 - digits(points, i + 2)}" r="72" fill="${color}"/>`;
+      }
     }
-    return `<svg viewBox="-1.1 -1.1 2.2 2.2" width="${size}" height="${size}" aria-hidden="true" focusable="false">${dots}</svg>`;
+    return `<svg viewBox="-100 -100 4296 4296" width="${size}" height="${size}" aria-hidden="true" focusable="false">${dots}</svg>`;
   }
 
   function setup(el) {
@@ -115,7 +104,7 @@
       problem = `py_mlp embed: bad config attribute (${error.message}). Write a JSON object such as {"hidden": [8, 8]} or a query string such as hidden=8,8.`;
       console.error(problem, el);
     }
-    let dataset = preset;
+    let dataset = Object.hasOwn(PRESET_DATA, preset) ? PRESET_DATA[preset] : "circles";
     for (const [key, value] of pairs) if (key === "dataset") dataset = value;
 
     const box = document.createElement("div");

@@ -19,7 +19,7 @@ export const STARTED_MESSAGE = "py-mlp:started";  // at once, so embed.js knows 
 
 // The `panels` query value as a list of names: "chart, boundary" -> ["chart", "boundary"];
 // missing or empty -> DEFAULT_PANELS; "all" -> null (show every panel).
-export function parsePanels(value) {
+function parsePanels(value) {
   if (value === null || !value.trim()) return DEFAULT_PANELS;
   const names = value.split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
   return names.includes("all") ? null : names;
@@ -27,7 +27,7 @@ export function parsePanels(value) {
 
 // Hide every [data-panel] section not named in `wanted` (null: hide none). The app keeps
 // its own `hidden` attribute for its own reasons, so this uses a separate one.
-export function applyPanels(root, wanted) {
+function applyPanels(root, wanted) {
   const known = new Set();
   for (const panel of root.querySelectorAll("[data-panel]")) {
     // getAttribute, not .dataset: on a <form>, .dataset can name a field called "dataset".

@@ -117,31 +117,31 @@ export const SCHEMA = Object.freeze({
    "choices": [
     {
      "value": "x1",
-     "label": "x1"
+     "label": "x₁"
     },
     {
      "value": "x2",
-     "label": "x2"
+     "label": "x₂"
     },
     {
      "value": "x1^2",
-     "label": "x1^2"
+     "label": "x₁²"
     },
     {
      "value": "x2^2",
-     "label": "x2^2"
+     "label": "x₂²"
     },
     {
      "value": "x1*x2",
-     "label": "x1*x2"
+     "label": "x₁x₂"
     },
     {
      "value": "sin(x1)",
-     "label": "sin(x1)"
+     "label": "sin(x₁)"
     },
     {
      "value": "sin(x2)",
-     "label": "sin(x2)"
+     "label": "sin(x₂)"
     }
    ]
   },

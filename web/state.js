@@ -14,10 +14,7 @@ import { SCHEMA } from "./schema.js";
 // choices, the page's defaults and which settings change live.
 export const SPEC = Object.freeze(Object.fromEntries(SCHEMA.settings.map((s) => [s.name, s])));
 const values = (name) => SPEC[name].choices.map((c) => c.value);
-export const LIMITS = {
-  layers: SCHEMA.limits.layers, neurons: SPEC.hidden.high, learningRate: SPEC.learning_rate.high,
-  epochs: SPEC.epochs.high, samples: SPEC.n_samples.high,
-};
+export const LIMITS = { layers: SCHEMA.limits.layers, neurons: SPEC.hidden.high };
 export const DATASETS = values("dataset");
 export const FEATURES = values("features");
 export const ACTIVATIONS = values("activation");
@@ -70,7 +67,7 @@ function list(text) {
   return (Array.isArray(text) ? text.map(String) : String(text).split(/[\s,]+/)).filter(Boolean);
 }
 
-export function parseHidden(text) {
+function parseHidden(text) {
   if (Array.isArray(text)) text = text.join(",");
   const t = String(text).trim();
   if (t.toLowerCase() === "none") return ok([]);

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from py_mlp import activations, jsonsafe, losses, serialization
+from py_mlp import activations, jsonsafe, losses, metrics, serialization
 from py_mlp.data import csvdata, datasets
 from py_mlp.teaching import article
 from py_mlp._check import number
@@ -72,9 +72,7 @@ def _metric(run):
 
 def _labels(run, y2d):
     """Class index per row (classification) or the target (regression), from 2-D targets."""
-    if run.config["problem"] == "regression":
-        return y2d[:, 0]
-    return y2d.argmax(axis=1) if y2d.shape[1] > 1 else y2d[:, 0].astype(int)
+    return y2d[:, 0] if run.config["problem"] == "regression" else metrics.true_labels(y2d)
 
 
 def _describe(run):

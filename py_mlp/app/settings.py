@@ -30,7 +30,7 @@ from ..losses import ALIASES, FOR_PROBLEM, LOSSES, PROBLEMS
 from ..optimizers import CHOICES, OPTIMIZERS
 
 NOT_ON_PAGE = "not on the page"  # a library setting the page does not show
-LIBRARY_ONLY = "page only"  # a page setting build_run does not take
+PAGE_ONLY = "page only"  # a page setting build_run does not take
 MAX_EPOCHS = 1_000_000
 
 # Size caps of the configuration path (``config.build_run``: the page's worker, the command
@@ -87,7 +87,7 @@ class Setting:
 
     @property
     def in_library(self):
-        return self.default is not LIBRARY_ONLY
+        return self.default is not PAGE_ONLY
 
     @property
     def on_page(self):
@@ -97,6 +97,9 @@ class Setting:
 _DATASET_LABELS = {
     "circles": "Circles", "moons": "Moons", "xor": "XOR", "gaussians": "Gaussians", "spiral": "Spiral",
     "plane": "Plane (regression)", "gaussian_mix": "Bumps (regression)", "custom": "Your data",
+}
+_FEATURE_LABELS = {
+    "x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂", "sin(x1)": "sin(x₁)", "sin(x2)": "sin(x₂)",
 }
 _ACTIVATION_LABELS = {
     "relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid",
@@ -144,7 +147,8 @@ SETTINGS = (
             group="data", label="the test share", low=0.0, high=1.0, below=True, page=0.2, page_high=0.9,
             example="0.2"),
     Setting("features", "names", ["x1", "x2"], "the network's inputs, made from the point (x1, x2)",
-            group="data", label="feature", choices=tuple(datasets.FEATURES), page=["x1", "x2"]),
+            group="data", label="feature", choices=tuple(datasets.FEATURES), labels=_FEATURE_LABELS,
+            page=["x1", "x2"]),
     # network
     Setting("hidden", "widths", [8, 8], "hidden layer widths; none (an empty list) for no hidden layer",
             group="network", label="hidden layers", low=1, high=MAX_LAYER_SIZE, page=[8, 8], page_high=64),
@@ -176,13 +180,13 @@ SETTINGS = (
             group="training", label="the number of epochs", low=0, high=MAX_EPOCHS, live=True,
             page=1000, page_low=1, page_high=100_000, example="300"),
     # the page's own
-    Setting("regularization", "choice", LIBRARY_ONLY, "the page's penalty: none, l1 or l2, at reg_rate",
+    Setting("regularization", "choice", PAGE_ONLY, "the page's penalty: none, l1 or l2, at reg_rate",
             group="training", label="regularisation", choices=("none", "l1", "l2"), live=True,
             labels={"none": "None", "l1": "L1", "l2": "L2"}, page="none"),
-    Setting("reg_rate", "float", LIBRARY_ONLY, "the page's regularisation rate",
+    Setting("reg_rate", "float", PAGE_ONLY, "the page's regularisation rate",
             group="training", label="the regularisation rate", low=0.0, high=10, live=True,
             page=0, example="0.001"),
-    Setting("speed", "choice", LIBRARY_ONLY, "epochs a second the page trains at; 0 = as fast as it goes",
+    Setting("speed", "choice", PAGE_ONLY, "epochs a second the page trains at; 0 = as fast as it goes",
             group="training", label="speed", choices=("1", "10", "100", "0"), live=True, page="100",
             labels={"1": "1 epoch/s", "10": "10 epochs/s", "100": "100 epochs/s", "0": "As fast as it goes"}),
 )

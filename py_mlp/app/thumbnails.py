@@ -1,9 +1,12 @@
-"""Small SVG pictures of the toy data sets, for the page's data set picker.
+"""Small SVG pictures of the toy data sets, for the page's data set picker, and the plots
+``web/embed.js`` draws on a host page before a reader presses Run.
 
 Runs on CPython (and would in Pyodide); numpy and the standard library only. The page uses
-the files this writes, ``web/thumbs/<name>.svg``, committed to the repository:
+the files this writes, ``web/thumbs/<name>.svg``, and embed.js holds ``embed_block()``
+(each data set's points, and the data set of each preset) between its markers, both
+committed to the repository:
 
-    python -m py_mlp.app.thumbnails web/thumbs
+    python -m py_mlp.app.thumbnails web/thumbs web/embed.js
 
 ``dataset_svg("circles")`` draws ``n_samples`` points of the data set on one square for
 all sets, ``[-EXTENT, EXTENT]`` (see ``py_mlp.data.datasets``) plus a 10% margin, in TensorFlow
@@ -14,12 +17,14 @@ Points sharing a colour share one ``<g fill=...>`` so that the files stay small.
 Non-goals: axes, legends, multi-class palettes (the picker shows the two-class sets).
 """
 
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from ..data.datasets import DATASETS, EXTENT, PROBLEM_OF, make_dataset
+from ..data.datasets import DATASETS, EXTENT, PROBLEM_OF, get_dataset, make_dataset
+from .settings import BY_NAME, PRESETS
 
 ORANGE = "#f59322"
 NEUTRAL = "#e8eaeb"
@@ -42,17 +47,18 @@ def diverging(t):
     return f"#{r:02x}{g:02x}{bl:02x}"
 
 
-def _colors(name, y):
+def _colors(name, y, shades=SHADES):
     if PROBLEM_OF[name] == "regression":
         # Scaled so that the top tenth of |target| shows at full colour; the rest shade off.
         scale = float(np.quantile(np.abs(y), 0.9)) or 1.0
-        steps = np.round(np.clip(y / scale, -1, 1) * SHADES) / SHADES
+        steps = np.round(np.clip(y / scale, -1, 1) * shades) / shades
         return [diverging(0.5 + 0.5 * s) for s in steps]
     return [BLUE if label == 1 else ORANGE for label in y]
 
 
 def dataset_svg(name, size=64, n_samples=200, seed=0):
     """The data set ``name`` as a ``size`` x ``size`` px SVG document with ``n_samples`` circles."""
+    get_dataset(name)
     X, y = make_dataset(name, n_samples=n_samples, seed=seed)
     half = EXTENT * MARGIN
     scale = size / (2 * half)
@@ -84,13 +90,56 @@ def write_all(directory, size=64, n_samples=200, seed=0):
     return paths
 
 
+# embed.js's plots: each coordinate on the plotted square as 0 .. 4095, in two digits of 64.
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+EMBED_MARKERS = ("  // ---- made by py_mlp.app.thumbnails.embed_block(); do not edit ----\n",
+                 "  // ---- end of what py_mlp.app.thumbnails made ----\n")
+
+
+def embed_plots(n_samples=100, seed=7):
+    """Every data set as embed.js plots it: ``{colour: points}``, each point four digits
+    (x then y, from the bottom left of the square ``datasets_svg`` shows)."""
+    half = EXTENT * MARGIN
+    plots = {}
+    for name in DATASETS:
+        X, y = make_dataset(name, n_samples=n_samples, seed=seed)
+        grid = np.clip(np.round((X + half) / (2 * half) * 4095), 0, 4095).astype(int)
+        groups = {}
+        for point, color in zip(grid, _colors(name, y, shades=3)):
+            groups.setdefault(color, []).append("".join(DIGITS[v // 64] + DIGITS[v % 64] for v in point))
+        plots[name] = {color: "".join(points) for color, points in sorted(groups.items())}
+    return plots
+
+
+def embed_block():
+    """What embed.js holds between its markers: the plots, and each preset's data set."""
+    default = BY_NAME["dataset"].page
+    presets = {name: values.get("dataset", default) for name, values in PRESETS.items()}
+    return (EMBED_MARKERS[0]
+            + f"  const PLOTS = {json.dumps(embed_plots(), separators=(',', ':'))};\n"
+            + f"  const PRESET_DATA = {json.dumps(presets, separators=(',', ':'))};\n"
+            + EMBED_MARKERS[1])
+
+
+def with_embed_block(text):
+    """embed.js's text with its block made anew between the markers."""
+    start, end = text.index(EMBED_MARKERS[0]), text.index(EMBED_MARKERS[1]) + len(EMBED_MARKERS[1])
+    return text[:start] + embed_block() + text[end:]
+
+
 def main(argv=None):
-    """``python -m py_mlp.app.thumbnails DIR``: (re)write DIR/<name>.svg for every data set."""
+    """``python -m py_mlp.app.thumbnails DIR [EMBED_JS]``: (re)write DIR/<name>.svg for every
+    data set, and the plots in EMBED_JS (web/embed.js)."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python -m py_mlp.app.thumbnails DIR   (e.g. web/thumbs)", file=sys.stderr)
+    if len(args) not in (1, 2) or any(a.startswith("-") for a in args):
+        print("usage: python -m py_mlp.app.thumbnails DIR [EMBED_JS]   (e.g. web/thumbs web/embed.js)",
+              file=sys.stderr)
         return 2
     for path in write_all(args[0]):
+        print(path)
+    if len(args) == 2:
+        path = Path(args[1])
+        path.write_text(with_embed_block(path.read_text(encoding="utf-8")), encoding="utf-8", newline="\n")
         print(path)
     return 0
 

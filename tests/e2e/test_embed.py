@@ -14,11 +14,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from py_mlp.app import thumbnails
 from py_mlp.server.static_site import build_site
 import support
 
 SUB_PATH = "docs/mlp/"
 LOAD_TIMEOUT_MS = 120_000
+PLOTTED = sum(map(len, thumbnails.embed_plots()["circles"].values())) // 4  # points in a placeholder's plot
 RUN = re.compile(r"^Run")
 
 DOCS_PAGE = """<!doctype html>
@@ -114,7 +116,7 @@ def test_two_embeds_load_only_on_run_fit_their_content_and_train_independently(p
     for embed in (first, second):
         expect(embed).to_have_attribute("data-py-mlp-state", "placeholder")
         expect(embed.get_by_role("button", name=RUN)).to_be_enabled()
-        expect(embed.locator("svg circle")).to_have_count(120)  # the data plot, drawn in place
+        expect(embed.locator("svg circle")).to_have_count(PLOTTED)  # the data plot, drawn in place
     expect(first).not_to_contain_text("Enable JavaScript")
     assert first.bounding_box()["height"] == 420
 
@@ -291,7 +293,7 @@ def test_embed_attributes_and_size_messages(browser, docs_site, static_site):
         page.evaluate("""document.body.insertAdjacentHTML('beforeend',
             '<section><div id="later" data-py-mlp preset="moons"></div></section>')""")
         expect(page.locator("#later")).to_have_attribute("data-py-mlp-state", "placeholder")
-        expect(page.locator("#later svg circle")).to_have_count(120)
+        expect(page.locator("#later svg circle")).to_have_count(PLOTTED)
 
         for bad, words in (("#bad", "bad config"), ("#reserved", "cannot set embed")):
             expect(page.locator(bad).get_by_role("button", name=RUN)).to_be_disabled()

@@ -5,7 +5,7 @@
 // same constants are used by py_mlp/app/thumbnails.py (tests/test_thumbnails.py checks).
 //
 //   diverging(t)           t in [0, 1]: 0 orange, 0.5 neutral, 1 blue (clamped)
-//   binaryColor(p)         P(class 1) -> point colour;  binaryHeat(p) the lighter heatmap shade
+//   binaryHeat(p)          P(class 1) -> the lighter heatmap shade of diverging(p)
 //   signedColor(v, scale)  v in [-scale, scale] around 0: negative orange, positive blue
 //   rangeColor(v, [lo,hi]) signedColor around 0 when lo < 0 < hi, else lo..hi -> orange..blue
 //   classColor(k)          categorical palette (10); classHeat(k, confidence, nClasses)
@@ -13,13 +13,13 @@
 export const ORANGE = "#f59322";
 export const NEUTRAL = "#e8eaeb";
 export const BLUE = "#0877bd";
-export const WHITE = [255, 255, 255];
+const WHITE = [255, 255, 255];
 // Class 0 and 1 match the binary colours, so a 2-class multiclass problem looks the same.
-export const CATEGORICAL = [
+const CATEGORICAL = [
   ORANGE, BLUE, "#2f9e44", "#c92a2a", "#7048e8", "#8d5a3b", "#d6336c", "#495057", "#a9a018", "#1098ad",
 ];
 // How far heatmap shades are mixed towards white, so the data points stand out on them.
-export const HEAT_LIGHTEN = 0.35;
+const HEAT_LIGHTEN = 0.35;
 
 export function hexToRgb(hex) {
   const v = parseInt(hex.slice(1), 16);
@@ -49,7 +49,6 @@ export function diverging(t) {
 
 export const lighten = (rgb, amount = HEAT_LIGHTEN) => mix(rgb, WHITE, amount);
 
-export const binaryColor = (p) => diverging(p);
 export const binaryHeat = (p) => lighten(diverging(p));
 
 export function signedColor(v, scale = 1) {
