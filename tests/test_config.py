@@ -106,7 +106,7 @@ BAD = [
     ({"dataset": "spiral", "n_classes": 3, "problem": "binary"}, "problem", "multiclass"),
     ({"problem": "binary", "loss": "mse"}, "loss", "for regression problems"),
     ({"loss": "hinge"}, "loss", "choose one of"),
-    ({"optimizer": "rmsprop"}, "optimizer", "choose one of"),
+    ({"optimizer": "lbfgs"}, "optimizer", "choose one of"),
     ({"learning_rate": 0}, "learning_rate", "positive"),
     ({"learning_rate": float("nan")}, "learning_rate", "positive"),
     ({"learning_rate": "0.1"}, "learning_rate", "must be a positive number"),
