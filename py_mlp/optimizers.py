@@ -102,6 +102,7 @@ BETA1 = Hyper("beta1", "β₁", "Adam's decay rate of the running mean of g", lo
 BETA2 = Hyper("beta2", "β₂", "Adam's decay rate of the running mean of g²", low=0.0, high=1.0, below=True)
 EPS = Hyper("eps", "ε", "added to the root of s, so that no step divides by zero", low=0.0, high=1.0,
             above=True, below=True)
+RHO = Hyper("rho", "ρ", "RMSprop's decay rate of the running mean of g²", low=0.0, high=1.0, below=True)
 
 
 class SGD:
@@ -234,14 +235,38 @@ class Adam(SGD):
             p -= lr_t * m / (np.sqrt(s) + self.eps)
 
 
+class RMSprop(SGD):
+    """Each step divided by a running root mean square of the gradient (Tieleman & Hinton 2012)."""
+
+    name = "rmsprop"
+    hyper = (LR, RHO, EPS)
+    arrays = {"s": "s"}
+    choices = (Choice("rmsprop", "RMSprop", ("s ← ρ s + (1 − ρ) g²,  p ← p − η g / (√s + ε)",)),)
+
+    def __init__(self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8) -> None:
+        super().__init__(lr)
+        self.rho = rho
+        self.eps = eps
+        self.s: State = None
+
+    def step(self, params: Arrays, grads: Arrays) -> None:
+        if self.s is None:
+            self.s = [np.zeros_like(p) for p in params]
+        rho = self.rho
+        for p, g, s in zip(params, grads, self.s):
+            s *= rho
+            s += (1.0 - rho) * g * g
+            p -= self.lr * g / (np.sqrt(s) + self.eps)
+
+
 SGD._by_name = {h.name: h for h in SGD.hyper}
-OPTIMIZERS: dict[str, type[SGD]] = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+OPTIMIZERS: dict[str, type[SGD]] = {cls.name: cls for cls in (SGD, Momentum, Adam, RMSprop)}
 # The page's choices, by value: (the optimiser's name, the choice).
 CHOICES = {c.value: (cls.name, c) for cls in OPTIMIZERS.values() for c in cls.choices}
 
 
 def make_optimizer(name: str, **options: Any) -> SGD:
-    """Build an optimiser by name (sgd, momentum, adam) with its keyword options."""
+    """Build an optimiser by name (``OPTIMIZERS``: sgd, momentum, adam, ...) with its keyword options."""
     cls = lookup(OPTIMIZERS, name, "optimiser")
     accepted = [h.name for h in cls.hyper]
     unknown = sorted(set(options) - set(accepted))

@@ -2,6 +2,7 @@
 settings table, build_run, model files and the schema take every optimiser from them."""
 
 import json
+import math
 import re
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from py_mlp import MLP, serialization
 from py_mlp.app import settings
 from py_mlp.app.config import build_run
-from py_mlp.optimizers import CHOICES, OPTIMIZERS, Adam, make_optimizer
+from py_mlp.optimizers import CHOICES, OPTIMIZERS, Adam, RMSprop, make_optimizer
 
 _TOKEN = re.compile(r"\s*([A-Za-zα-ω][₀-₉]*|[0-9]+(?:\.[0-9]+)?|[²ᵗ]|[−+·/()√])")
 _POWERS = {"²": "**2", "ᵗ": "**t"}
@@ -166,3 +167,43 @@ def test_the_page_gets_every_choice_its_rule_and_its_symbols():
         assert schema[value]["rule"] == list(choice.rule) and schema[value]["optimizer"] == name
         run = build_run(settings.run_config(settings.page_config(optimizer=value)))
         assert run.trainer.optimizer.choice == choice
+
+
+def rmsprop_reference(weights, gradients, lr, rho, eps):
+    """RMSprop as Tieleman & Hinton's lecture 6e states it, one weight at a time in plain
+    Python: MeanSquare(w, t) = rho MeanSquare(w, t-1) + (1 - rho) (dE/dw)², then the weight
+    moves by -lr dE/dw / (sqrt(MeanSquare(w, t)) + eps); MeanSquare starts at 0."""
+    mean_square = [0.0] * len(weights)
+    weights = list(weights)
+    for g in gradients:
+        for i, gi in enumerate(g):
+            mean_square[i] = rho * mean_square[i] + (1 - rho) * gi * gi
+            weights[i] -= lr * gi / (math.sqrt(mean_square[i]) + eps)
+    return weights
+
+
+def test_rmsprop_follows_the_papers_rule():
+    rng = np.random.default_rng(11)
+    params = [rng.normal(size=(4, 3)), rng.normal(size=3)]
+    start = np.concatenate([p.ravel() for p in params]).tolist()
+    gradients = [[rng.normal(size=p.shape) for p in params] for _ in range(5)]
+    optimizer = RMSprop(lr=0.02, rho=0.8, eps=1e-6)
+    for grads in gradients:
+        optimizer.step(params, grads)
+    flat = [np.concatenate([g.ravel() for g in grads]).tolist() for grads in gradients]
+    want = rmsprop_reference(start, flat, lr=0.02, rho=0.8, eps=1e-6)
+    np.testing.assert_allclose(np.concatenate([p.ravel() for p in params]), want, rtol=1e-13, atol=1e-15)
+
+
+def test_rmsprops_first_two_steps_by_hand():
+    """From s = 0, one step gives s = (1 - ρ) g², so p moves by η sign(g) / √(1 - ρ) whatever |g|
+    is (ε aside); a second equal gradient gives s = (ρ (1 - ρ) + 1 - ρ) g² = 0.19 g² at ρ = 0.9."""
+    p, g = np.array([1.0, -2.0, 3.0]), np.array([0.5, -3.0, 0.02])
+    optimizer = RMSprop(lr=0.1, rho=0.9, eps=1e-12)
+    optimizer.step([p], [g])
+    np.testing.assert_allclose(p, [1.0 - 0.1 / math.sqrt(0.1), -2.0 + 0.1 / math.sqrt(0.1), 3.0 - 0.1 / math.sqrt(0.1)],
+                               rtol=1e-9)
+    optimizer.step([p], [g])
+    first = 0.1 / math.sqrt(0.1)
+    np.testing.assert_allclose(p, [1.0 - first - 0.1 / math.sqrt(0.19), -2.0 + first + 0.1 / math.sqrt(0.19),
+                                   3.0 - first - 0.1 / math.sqrt(0.19)], rtol=1e-9)

@@ -245,6 +245,10 @@ export const SCHEMA = Object.freeze({
     {
      "value": "adam",
      "label": "Adam"
+    },
+    {
+     "value": "rmsprop",
+     "label": "RMSprop"
     }
    ]
   },
@@ -470,6 +474,27 @@ export const SCHEMA = Object.freeze({
     [
      "beta2",
      "β₂"
+    ],
+    [
+     "eps",
+     "ε"
+    ]
+   ]
+  },
+  "rmsprop": {
+   "optimizer": "rmsprop",
+   "label": "RMSprop",
+   "rule": [
+    "s ← ρ s + (1 − ρ) g²,  p ← p − η g / (√s + ε)"
+   ],
+   "symbols": [
+    [
+     "lr",
+     "η"
+    ],
+    [
+     "rho",
+     "ρ"
     ],
     [
      "eps",
