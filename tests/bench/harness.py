@@ -194,7 +194,7 @@ DRAWN_VIEWS = """
 }
 """
 
-# Trains the worker directly, nothing drawn: setup(config), one untimed epoch, then
+# Trains the worker directly, nothing drawn: setup(the page's settings), one untimed epoch, then
 # `epochs` epochs in chunks of at most `budget` ms. Returns the timed ms and epochs.
 TRAIN_BARE = """
 async ([config, epochs, budget]) => {

@@ -71,6 +71,8 @@ PEER = {
               "same Chromium); not measured in this run",
 }
 
+# The tasks as the page's settings: the worker's setup takes them (settings.run_config maps them
+# to a run), and the native side builds the same run from them.
 TASK_A = {"dataset": "circles", "n_samples": 500, "noise": 0.1, "seed": 0, "test_fraction": 0.5,
           "batch_size": 10, "hidden": [4, 2], "activation": "tanh", "learning_rate": 0.03}
 TASKS = {
@@ -443,13 +445,14 @@ def measure_native(sizes, log):
     import numpy as np
 
     from py_mlp.app.config import build_run
+    from py_mlp.app.settings import run_config
 
     out = {"python": platform.python_version(), "numpy": np.__version__,
            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS")}
     for key, (epochs, reps) in sizes.items():
         runs = []
         for rep in range(reps):
-            trainer = build_run(TASKS[key]["config"]).trainer
+            trainer = build_run(run_config(TASKS[key]["config"])).trainer  # as the worker builds it
             trainer.train_epoch()
             t0 = time.perf_counter()
             for _ in range(epochs):
