@@ -425,6 +425,10 @@ def test_the_gradient_check_trusts_tiny_gradients_after_the_vanishing_lesson(sha
 def test_backprop_panel_follows_the_optimiser_the_penalty_and_training(shared_app):
     app = shared_app.to_defaults()
     expect(app.by("backprop-update")).to_have_text(re.compile("p ← p − η g  \\(η = 0.5\\)"))
+    for value, (_, choice) in optimizers.CHOICES.items():  # every choice the page offers, RMSprop's too
+        app.by("optimizer").select_option(value)
+        app.settled()
+        expect(app.by("backprop-update")).to_contain_text(choice.rule[0])
     app.by("optimizer").select_option("adam")
     app.by("regularization").select_option("l2")
     app.fill("reg-rate", 0.01)
