@@ -25,6 +25,7 @@ release = version = py_mlp.__version__
 
 extensions = [
     "sphinx.ext.autodoc",
+    "sphinx.ext.githubpages",  # .nojekyll, so GitHub Pages serves _static/ too
     "lesson",  # lesson-network, :trained:, py-cell; sets up py_mlp.sphinxext
     "site_assets",  # KaTeX for the mathematics, markdown-table
 ]

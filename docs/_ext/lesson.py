@@ -20,8 +20,10 @@ CPython, at docs build time; Sphinx, docutils and py_mlp.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
+import io
 import json
 
 import numpy as np
@@ -35,7 +37,7 @@ from py_mlp.docs_plugins import embed as docs_embed
 from py_mlp.docs_plugins.sphinx_directive import HTML_BUILDERS, PyMlpDirective, py_mlp_embed
 from py_mlp.server.wheel import WHEEL_TAG, package_version
 from py_mlp.teaching import article, explain
-from py_mlp.training import MAX_CHUNK, TrainingDiverged
+from py_mlp.training import TrainingDiverged
 
 logger = logging.getLogger(__name__)
 CELL_ENV = "py-mlp-docs"  # one Python worker for every cell of a page
@@ -76,45 +78,51 @@ def network_numbers(options):
     ``test_metric``, ``epoch`` (where the run ends: ``epochs``, or the last finite epoch
     when it diverges) and ``diverged`` (1 or 0), after the run; ``loss0``, ``metric0``
     before it; ``grad_first``, ``grad_last`` (the gradient norms of the first and last
-    layer at the end) and ``grad_ratio`` (first over last); ``n_params``, ``n_train``;
+    layer at the end) and ``grad_ratio`` (first over last), ``grad_first_at1`` and
+    ``grad_last_at1`` (the same after epoch 1); ``n_params``, ``n_train``;
     and the derivative the "follow one derivative" panel opens on (training sample 0, in
     layer 1 the neuron i with the largest |dL/dz| and the input j with the largest |x|):
     ``dLdw`` by the chain rule, ``dLdw_fd`` by finite differences, ``dLdw_i``, ``dLdw_j``.
     For ``preset: article``: the tutorial's log, ``loss0`` (before training), ``loss``
-    and ``metric`` (its last line), ``epochs`` (150).
+    and ``metric`` (its last line), ``epochs`` (150), and its first and last lines,
+    ``log_first`` and ``log_last``.
     """
     return dict(_numbers(tuple(sorted(options.items()))))
 
 
 @functools.lru_cache(maxsize=None)
 def _numbers(items):
-    preset, page = page_settings(dict(items))
-    if preset == "article":
-        records = article.records()
+    options = dict(items)
+    if options.get("preset") == "article":
+        records, log = article.records(), article.trace()
         return (("epochs", article.ITERATIONS), ("loss0", records[0]["loss"]), ("loss", records[-1]["loss"]),
-                ("metric", records[-1]["accuracy"]))
+                ("metric", records[-1]["accuracy"]), ("log_first", log[0]), ("log_last", log[-1]))
+    preset, page = page_settings(options)
     run = build_run(settings.run_config(page))
     t = run.trainer
     before = t.evaluate(t.X, t.y)
-    numbers = {"epochs": page["epochs"], "n_params": run.model.n_params, "n_train": len(t.X),
+    numbers = {"epochs": page["epochs"], "n_params": run.model.n_params(), "n_train": len(t.X),
                "loss0": before["loss"], "metric0": before.get("accuracy", before.get("r2"))}
     first = explain.trace(t, t.X[0], t.y[0])["layers"][0]
     i = int(np.argmax(np.abs(np.nan_to_num(np.asarray(first["dL_dz"], dtype=float)))))
     j = int(np.argmax(np.abs(t.X[0])))
     values = explain.derivative(t, t.X[0], t.y[0], 1, i, j)["values"]
     numbers.update(dLdw=values["chain_rule"], dLdw_fd=values["finite_difference"], dLdw_i=i, dLdw_j=j)
-    records, diverged = [], 0
+    last, diverged = None, 0
     try:
-        while len(records) < page["epochs"]:
-            records += t.run(min(MAX_CHUNK, page["epochs"] - len(records)))
+        for _ in range(page["epochs"]):
+            last = t.train_epoch()
+            if t.epoch == 1:
+                numbers.update(grad_first_at1=last["grad_norms"][0], grad_last_at1=last["grad_norms"][-1])
     except TrainingDiverged:
         diverged = 1
-    last = records[-1]
+    if last is None:
+        raise ValueError(f"the network diverged in its first epoch: {dict(items)}")
     metric = "accuracy" if "accuracy" in last else "r2"
     numbers.update(epoch=t.epoch, diverged=diverged, loss=last["loss"], metric=last[metric],
                    test_loss=last.get("test_loss"), test_metric=last.get("test_" + metric),
                    grad_first=last["grad_norms"][0], grad_last=last["grad_norms"][-1],
-                   grad_ratio=last["grad_norms"][0] / last["grad_norms"][-1])
+                   grad_ratio=last["grad_norms"][0] / last["grad_norms"][-1] if last["grad_norms"][-1] else None)
     return tuple(numbers.items())
 
 
@@ -162,7 +170,7 @@ def _fill_numbers(app, doctree, docname):
             node += nodes.Text("?")
             continue
         value = numbers[node["key"]]
-        text = str(value) if isinstance(value, int) else format_number(value, DIGITS.get(node["key"], 4))
+        text = str(value) if isinstance(value, (int, str)) else format_number(value, DIGITS.get(node["key"], 4))
         node["value"] = repr(value)
         node += nodes.Text(text)
 
@@ -186,8 +194,17 @@ class py_cell(nodes.General, nodes.FixedTextElement):
     """A cell of Python the reader edits and runs (its text is the code)."""
 
 
+def run_cell(code, name="<cell>"):
+    """What CODE prints when run on CPython, in a namespace of its own (the docs' build runs
+    every cell so, and shows what it printed; an exception is the build's warning)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, name, "exec"), {"__name__": "__main__"})
+    return out.getvalue()
+
+
 class PyCell(SphinxDirective):
-    """``.. py-cell::`` with the Python code as its content."""
+    """``.. py-cell::`` with the Python code as its content; the build runs it on CPython."""
 
     has_content = True
 
@@ -195,7 +212,12 @@ class PyCell(SphinxDirective):
         code = "\n".join(self.content)
         if "</script" in code.lower():
             raise self.error("py-cell: the code cannot hold '</script'; write it as '<' '/script'")
-        node = py_cell(code, code, language="python", highlight_args={}, linenos=False)
+        source, line = self.get_source_info()
+        try:
+            printed = run_cell(code, f"{source}:{line}")
+        except Exception as e:  # the reader's code may raise anything; the author's must not
+            raise self.error(f"py-cell: the code raised {type(e).__name__}: {e}") from None
+        node = py_cell(code, code, language="python", highlight_args={}, linenos=False, printed=printed)
         self.set_source_info(node)
         return [node]
 
@@ -218,7 +240,10 @@ def _cell_html(translator, node):
     before = "import pyodide_js; await pyodide_js.loadPackage('numpy')"
     attributes = (f'type="py-editor" env="{CELL_ENV}" env-override config="{html.escape(json.dumps(config))}" '
                   f'onbeforerun="{html.escape(before)}"')
-    translator.body.append(f'<div class="py-cell">\n<script {attributes}>\n{node.astext()}\n</script>\n</div>\n')
+    printed = html.escape(node["printed"].rstrip("\n"))
+    translator.body.append(f'<div class="py-cell">\n<script {attributes}>\n{node.astext()}\n</script>\n'
+                           f'<div class="py-cell-built"><p>It printed this on CPython when these docs were built; '
+                           f'press ▶ to run it here, in your browser:</p><pre>{printed}</pre></div>\n</div>\n')
     raise nodes.SkipNode
 
 
