@@ -36,6 +36,7 @@ html_title = f"py_mlp {release}"
 html_static_path = ["_static"]
 html_css_files = ["lesson/lesson.css"]
 html_permalinks_icon = "#"
+html_favicon = "_static/lesson/favicon.svg"  # a page served from a sub-path asks for no /favicon.ico
 
 exclude_patterns = ["_build"]
 nitpicky = False

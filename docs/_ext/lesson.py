@@ -150,7 +150,8 @@ class LessonNetwork(PyMlpDirective):
         for node in found:
             node["lesson_name"] = self.arguments[0]
             node["lesson_options"] = dict(self.options)
-        return found
+        # Named in the page too (id "network-NAME"), so that a test can pair it with its numbers.
+        return [nodes.container("", *found, classes=["lesson-network"], ids=[f"network-{self.arguments[0]}"])]
 
 
 DIGITS = {"metric": 3, "metric0": 3, "test_metric": 3}  # as the page's accuracy read-out
