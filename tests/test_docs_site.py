@@ -206,3 +206,18 @@ def test_the_vendored_files_are_the_pinned_packages_bytes(site_docs, package):
         assert set(served) == set(kept)
         for name, member in kept.items():
             assert served[name].read_bytes() == tar.extractfile(member).read(), name
+
+
+def test_readme_is_a_front_door_whose_links_lead_into_the_docs():
+    readme = (support.REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 300
+    for command in ("python serve.py", 'python -m pip install -e ".[test]" && python -m pytest',
+                    "python -m sphinx -W -b html docs docs/_build/html"):
+        assert f"\n{command}\n" in readme or f"&& {command}\n" in readme, command
+    links = re.findall(r"\]\(((?:docs|web)/[^)#]+)\)", readme)
+    assert len(links) >= 15 and all((support.REPO / link).is_file() for link in links), links
+    lesson = [f"docs/lesson/{name}.rst" for name in LESSON]
+    assert [link for link in links if link.startswith("docs/lesson/")] == lesson
+    ten_lines = re.search(r"## The library in ten lines\n\n```python\n(.*?)```", readme, re.S)[1]
+    assert len(ten_lines.strip().splitlines()) == 10
+    assert float(run_code(ten_lines)) > 0.9  # it prints the test accuracy

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from docutils import nodes
+from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.math import get_node_equation_number
 
@@ -56,7 +57,11 @@ def _page_assets(app, pagename, templatename, context, doctree):
 
 def _static_path(app, config):
     """The vendored packages join ``html_static_path``: Sphinx copies them into ``_static/``."""
-    config.html_static_path = [*config.html_static_path, str(vendor.ensure_vendored())]
+    try:
+        folder = vendor.ensure_vendored()
+    except vendor.SetupError as e:  # one line saying what to do, not a traceback
+        raise ExtensionError(str(e)) from None
+    config.html_static_path = [*config.html_static_path, str(folder)]
 
 
 # ---- Markdown pipe tables -------------------------------------------------------------
