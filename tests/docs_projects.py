@@ -11,7 +11,6 @@ tests/e2e/screenshots_docs.py. Standard library only.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -68,6 +67,8 @@ def build_site_docs(root: Path) -> DocsBuild:
     """`sphinx-build -W` of py_mlp's own docs into ROOT/py_mlp (ROOT is what a static host
     serves). Built once for every test process of a session: the first to come builds, under
     a lock, and leaves the result in ROOT for the others."""
+    import fcntl
+
     record = root / "build.json"
     root.mkdir(parents=True, exist_ok=True)
     with open(root / "build.lock", "w") as lock:
