@@ -25,6 +25,8 @@ import functools
 import html
 import io
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 from docutils import nodes
@@ -189,6 +191,20 @@ def _pass(translator, node):
     pass
 
 
+def _always_read_again(app, env, added, changed, removed):
+    """Pages with networks or cells are read again on every build: their numbers and printed
+    output come from py_mlp's code, which Sphinx does not watch."""
+    return [name for name in env.found_docs
+            if re.search(r"^\.\. (lesson-network|py-cell)::", _source(env, name), re.M)]
+
+
+def _source(env, docname):
+    try:
+        return Path(env.doc2path(docname)).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
 # ---- code cells ----------------------------------------------------------------------
 
 class py_cell(nodes.General, nodes.FixedTextElement):
@@ -272,6 +288,7 @@ def setup(app):
     app.add_node(lesson_number, html=(_visit_number_html, _depart_number_html), epub=plain, latex=plain,
                  text=plain, man=plain, texinfo=plain)
     app.connect("doctree-resolved", _fill_numbers)
+    app.connect("env-get-outdated", _always_read_again)
     cell = (_visit_cell, _depart_cell)
     app.add_node(py_cell, html=cell, latex=cell, text=cell, man=cell, texinfo=cell, epub=cell)
     app.add_directive("py-cell", PyCell)
