@@ -4,7 +4,7 @@ static host would, and the options each embed of their guide page asks for, read
 the source.
 
 Runs on CPython: used by tests/conftest.py (the session's builds), tests/test_docs_tools.py,
-tests/test_docs_site.py, tests/e2e/test_docs_sites.py, tests/e2e/test_docs_site.py and
+tests/test_docs_site.py, tests/e2e/test_docs_sites.py, tests/e2e/test_docs_site_in_chromium.py and
 tests/e2e/screenshots_docs.py. Standard library only.
 """
 

@@ -3,8 +3,8 @@
 its text states are what those networks compute, its code cells say true things, and
 nothing in the site points off it. The vendored KaTeX and PyScript are the pinned bytes.
 
-Runs on CPython under pytest, no browser (tests/e2e/test_docs_site.py reads the same build
-in Chromium, served from a sub-path).
+Runs on CPython under pytest, no browser (tests/e2e/test_docs_site_in_chromium.py reads the
+same build in Chromium, served from a sub-path).
 """
 
 from __future__ import annotations
