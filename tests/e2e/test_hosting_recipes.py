@@ -29,9 +29,8 @@ MODULE = SUB_PATH + "runtime/pyodide/pyodide.mjs"
 
 
 def recipe(pattern: str) -> str:
-    """The first text of README or the docs pages that matches PATTERN (group 1)."""
-    texts = [support.REPO / "README.md", *sorted((support.REPO / "docs").rglob("*.md")),
-             *sorted((support.REPO / "docs").rglob("*.rst"))]
+    """The first text of the docs pages or README that matches PATTERN (group 1)."""
+    texts = [*sorted((support.REPO / "docs").rglob("*.rst")), support.REPO / "README.md"]
     for path in texts:
         found = re.search(pattern, path.read_text(encoding="utf-8"), re.S) if path.is_file() else None
         if found:
@@ -74,7 +73,7 @@ def host_root(tmp_path_factory, runtime_ready, wheel_ready) -> Path:
 
 
 def nginx_conf(root: Path, port: int, work: Path) -> str:
-    location = recipe(r"```nginx\n\s*(location /docs/mlp/ \{.*?\n\s*\})\n\s*```")
+    location = recipe(r"(?:```|code-block::) nginx\n\s*(location /docs/mlp/ \{.*?\n\s*\})\n")
     location = "\n".join(line.strip() for line in location.splitlines())
     # `user root`: the workers must read pytest's folders (mode 0700); a host's own is readable.
     return f"""daemon off;
@@ -100,7 +99,7 @@ http {{
 
 
 def caddyfile(root: Path, port: int) -> str:
-    file_server = recipe(r"```caddy\n.*?(file_server \{.*?\n\s*\})\n")
+    file_server = recipe(r"(?:```caddy|code-block:: text)\n\s*example\.org \{.*?(file_server \{.*?\n\s*\})\n")
     return f"""{{
   admin off
   auto_https off
