@@ -123,7 +123,8 @@ def make_parser():
         "run after changing py_mlp/app/settings.py).",
     )
     schema.add_argument("path", help="where to write it, normally web/schema.js")
-    schema.add_argument("--readme", metavar="PATH", help="also make README's settings tables anew in PATH")
+    schema.add_argument("--docs", metavar="PATH",
+                        help="also make the docs' settings tables anew in PATH (docs/guide/settings.rst)")
     schema.set_defaults(command_parser=schema)
     commands.add_parser(
         "reproduce-article", help="print the reference tutorial's 151-line training log",
@@ -347,10 +348,10 @@ def _main(parser, argv):
     args = _parse(parser, argv)
     try:
         if args.command == "web-schema":
-            if args.readme:
-                with open(args.readme, encoding="utf-8") as f:
-                    readme = settings.with_readme_tables(f.read())
-                if _write_text(args.readme, readme):
+            if args.docs:
+                with open(args.docs, encoding="utf-8") as f:
+                    page = settings.with_docs_tables(f.read())
+                if _write_text(args.docs, page):
                     return 1
             return _write_text(args.path, settings.web_module())
         if args.command == "reproduce-article":

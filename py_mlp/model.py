@@ -180,11 +180,11 @@ class MLP:
         return dWs, dbs
 
     def output_bound(self, input_bound: ArrayLike) -> float:
-        """An upper bound on every |pre-activation| and |activation| of every layer, for inputs
-        with |x_j| <= input_bound[j].
+        """An upper bound on every ``|pre-activation|`` and ``|activation|`` of every layer, for
+        inputs with ``|x_j| <= input_bound[j]``.
 
         Each built-in activation is at most as large as its input (identity, relu,
-        leaky_relu) or bounded by 1 (tanh, sigmoid, softmax), so |a_k| <= |a_{k-1}| |W_k| + |b_k|
+        leaky_relu) or bounded by 1 (tanh, sigmoid, softmax), so ``|a_k| <= |a_{k-1}| |W_k| + |b_k|``
         unit by unit; a registered one is bounded by sampling it (``Activation.output_bound``).
         The bound also covers every partial sum of the forward pass, so if it is finite no
         layer can overflow. NaN or infinite parameters give infinity.

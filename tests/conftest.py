@@ -114,3 +114,16 @@ def mkdocs_docs(tmp_path_factory, app_site) -> docs_projects.DocsBuild:
             pytest.fail("MkDocs finds no py-mlp plugin: run `python -m pip install -e .` again to register "
                         "its entry point (pyproject.toml)", pytrace=False)
         yield built._replace(url=url)
+
+
+@pytest.fixture(scope="session")
+def site_docs(tmp_path_factory, runtime_ready, wheel_ready) -> docs_projects.DocsBuild:
+    """py_mlp's own docs (docs/) built by `sphinx-build -W` once a session (every pytest-xdist
+    process shares the build, in the session's base folder) and served from /py_mlp/ by a
+    plain static server, as GitHub Pages serves a project."""
+    session = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker has a folder of its own in the session's
+        session = session.parent
+    built = docs_projects.build_site_docs(session / "site-docs")
+    with docs_projects.serving_site_docs(built) as served:
+        yield served

@@ -110,7 +110,7 @@ def test_config_file_with_option_override(tmp_path):
     (["train", "--preset", "spirals"], "argument --preset: invalid choice: 'spirals'"),
     (["train", "--dataset", "custom"], "--dataset custom trains on your own points: give them with --data FILE.csv"),
     (["train", "--data", "/nonexistent/points.csv"], "cannot read --data /nonexistent/points.csv"),
-    (["web-schema", "out.js", "--readmee", "R.md"], "(did you mean --readme?)"),
+    (["web-schema", "out.js", "--dosc", "settings.rst"], "(did you mean --docs?)"),
     (["train", "--config", "/nonexistent/run.json"], "cannot read --config"),
     (["fly"], "invalid choice: 'fly'"),
     ([], "required: COMMAND"),

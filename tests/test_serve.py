@@ -700,9 +700,9 @@ def test_the_csp_lets_pyodide_run_and_any_page_embed_the_app():
     assert "'unsafe-inline'" not in http_server.CONTENT_SECURITY_POLICY
 
 
-def test_readme_states_the_csp_that_is_sent():
-    readme = (support.REPO / "README.md").read_text(encoding="utf-8")
-    assert f"`{http_server.CONTENT_SECURITY_POLICY}`" in readme, "update the policy in README's serve.py section"
+def test_the_docs_state_the_csp_that_is_sent():
+    hosting = (support.REPO / "docs" / "guide" / "hosting.rst").read_text(encoding="utf-8")
+    assert f"``{http_server.CONTENT_SECURITY_POLICY}``" in hosting, "update the policy in docs/guide/hosting.rst"
 
 
 @pytest.mark.parametrize("port", ["70000", "-1", "http"])

@@ -1,7 +1,7 @@
-"""The one settings table (py_mlp.app.settings) drives check_config, the CLI, README and the page.
+"""The one settings table (py_mlp.app.settings) drives check_config, the CLI, the docs and the page.
 
-Each copy made from the table is checked against it: web/schema.js and README's table
-are regenerated and compared, every library setting's range is enforced by
+Each copy made from the table is checked against it: web/schema.js and the docs' tables
+(docs/guide/settings.rst) are regenerated and compared, every library setting's range is enforced by
 check_config and reachable through its CLI option, and the page's presets build.
 """
 
@@ -16,6 +16,8 @@ from py_mlp.cli import main
 from py_mlp.app.config import ConfigError, check_config
 
 REPO = Path(__file__).resolve().parents[1]
+SETTINGS_PAGE = REPO / "docs" / "guide" / "settings.rst"
+WRITE = "`python -m py_mlp web-schema web/schema.js --docs docs/guide/settings.rst`"
 NUMBERS = [s for s in settings.LIBRARY if s.kind in ("int", "float")]
 CHOICES = [s for s in settings.LIBRARY if s.kind == "choice"]
 
@@ -23,29 +25,29 @@ CHOICES = [s for s in settings.LIBRARY if s.kind == "choice"]
 def test_the_page_schema_is_current():
     committed = (REPO / "web" / "schema.js").read_text(encoding="utf-8")
     assert committed == settings.web_module(), (
-        "web/schema.js is stale: run `python -m py_mlp web-schema web/schema.js --readme README.md` and commit"
+        f"web/schema.js is stale: run {WRITE} and commit"
     )
 
 
-@pytest.mark.parametrize("which", list(settings.README_MARKERS))
-def test_readme_settings_tables_are_current(which):
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    start_marker, end_marker = settings.README_MARKERS[which]
-    start = readme.index(start_marker) + len(start_marker) + 1
-    end = readme.index(end_marker)
-    assert readme[start:end] == settings.markdown_table(which), (
-        f"README's {which} settings table is stale: run "
-        "`python -m py_mlp web-schema web/schema.js --readme README.md` and commit"
+@pytest.mark.parametrize("which", list(settings.DOCS_MARKERS))
+def test_the_docs_settings_tables_are_current(which):
+    page = SETTINGS_PAGE.read_text(encoding="utf-8")
+    start_marker, end_marker = settings.DOCS_MARKERS[which]
+    start = page.index(start_marker) + len(start_marker) + 1
+    end = page.index(end_marker)
+    assert page[start:end] == settings.docs_table(which), (
+        f"the {which} settings table in {SETTINGS_PAGE.relative_to(REPO)} is stale: run {WRITE} and commit"
     )
 
 
-def test_the_writer_writes_the_schema_and_the_readme_tables(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text((REPO / "README.md").read_text(encoding="utf-8").replace("| `seed` |", "| `sead` |"))
-    assert main(["web-schema", str(tmp_path / "schema.js"), "--readme", str(readme)]) == 0
+def test_the_writer_writes_the_schema_and_the_docs_tables(tmp_path):
+    page = tmp_path / "settings.rst"
+    page.write_text(SETTINGS_PAGE.read_text(encoding="utf-8").replace("| `seed` |", "| `sead` |"))
+    assert "| `sead` |" in page.read_text(encoding="utf-8")
+    assert main(["web-schema", str(tmp_path / "schema.js"), "--docs", str(page)]) == 0
     assert (tmp_path / "schema.js").read_text(encoding="utf-8") == settings.web_module()
-    assert readme.read_text(encoding="utf-8") == settings.with_readme_tables(readme.read_text(encoding="utf-8"))
-    assert "| `sead` |" not in readme.read_text(encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == settings.with_docs_tables(page.read_text(encoding="utf-8"))
+    assert "| `sead` |" not in page.read_text(encoding="utf-8")
 
 
 def _outside(s):

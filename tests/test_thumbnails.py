@@ -66,7 +66,7 @@ def test_colours_match_the_browser_views():
 
 def test_embed_js_holds_the_data_sets_and_presets_as_py_mlp_makes_them():
     """The placeholder embed.js draws before Run: the data sets' own points and colours, and
-    the data set of every preset (a test of the generated block, as for README's tables)."""
+    the data set of every preset (a test of the generated block, as for the docs' settings tables)."""
     embed = (REPO / "web" / "embed.js").read_text(encoding="utf-8")
     assert thumbnails.with_embed_block(embed) == embed, (
         "web/embed.js is stale: run `python -m py_mlp.app.thumbnails web/thumbs web/embed.js` and commit")

@@ -5,7 +5,7 @@ configuration and seed give the same per-epoch numbers everywhere. Non-goals: ru
 the epochs (the caller does, in chunks), drawing, files.
 
 Every key, its default, range and meaning is in the one table ``settings.SETTINGS``
-(README's settings table is made from it). Every key is optional; unknown keys are
+(the docs' settings table is made from it). Every key is optional; unknown keys are
 rejected. Each value is checked by ``settings.check``; the rules between values (classes
 only for the data sets that have them, a loss that fits the problem, a switch such as
 nesterov only with an optimiser that has it, the size caps) are written out in

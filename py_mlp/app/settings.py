@@ -2,10 +2,11 @@
 
 ``SETTINGS`` is the one table. It drives ``config.check_config`` (each field's own check;
 only the rules between fields are written by hand there), the command line's options and
-help (``cli.py``), README's two settings tables (``markdown_table``) and ``web/schema.js``,
-from which the page builds its lists, limits, defaults and parsers. ``python -m py_mlp
-web-schema web/schema.js --readme README.md`` writes the schema and the tables; a test
-says when either is stale.
+help (``cli.py``), the docs' two settings tables (``markdown_table``, in
+``docs/guide/settings.rst``) and ``web/schema.js``, from which the page builds its lists,
+limits, defaults and parsers. ``python -m py_mlp web-schema web/schema.js --docs
+docs/guide/settings.rst`` writes the schema and the tables; a test says when either is
+stale.
 
 Two sets of defaults, on purpose: the library's (``default``) are the plain textbook
 choices a script starts from; the page's (``page``) are chosen to be watched training in
@@ -465,16 +466,17 @@ def _page_default(s):
     return str(value) if value != "" else "from the data"
 
 
-# README's two tables sit between these markers; tests/test_settings_schema.py compares them.
-README_MARKERS = {
-    "library": ("<!-- settings table: made by py_mlp.app.settings.markdown_table() -->", "<!-- end of settings table -->"),
-    "page": ("<!-- page settings: made by py_mlp.app.settings.markdown_table('page') -->", "<!-- end of page settings -->"),
+# The docs' two tables (docs/guide/settings.rst) sit between these reST comments, each as a
+# ``markdown-table`` directive (docs/_ext/site_assets.py); tests/test_settings_schema.py compares them.
+DOCS_MARKERS = {
+    "library": (".. settings table: made by py_mlp.app.settings.markdown_table()", ".. end of settings table"),
+    "page": (".. page settings: made by py_mlp.app.settings.markdown_table('page')", ".. end of page settings"),
 }
 
 
 def markdown_table(which="library"):
-    """README's table of the library's settings (``build_run``'s keys and the CLI's options),
-    or with ``"page"`` of the page's (a share link's keys, an embed's options)."""
+    """The table of the library's settings (``build_run``'s keys and the CLI's options),
+    or with ``"page"`` of the page's (a share link's keys, an embed's options), in Markdown."""
     if which == "page":
         rows = ["| key | default | values | changes live | meaning |", "|---|---|---|---|---|"]
         for s in PAGE:
@@ -488,9 +490,15 @@ def markdown_table(which="library"):
     return "\n".join(rows) + "\n"
 
 
-def with_readme_tables(readme):
-    """README's text with both settings tables made anew between their markers."""
-    for which, (start, end) in README_MARKERS.items():
-        a, b = readme.index(start) + len(start) + 1, readme.index(end)
-        readme = readme[:a] + markdown_table(which) + readme[b:]
-    return readme
+def docs_table(which="library"):
+    """What the docs hold between a table's markers: the table in a ``markdown-table`` directive."""
+    body = "".join(f"   {row}\n" for row in markdown_table(which).splitlines())
+    return f"\n.. markdown-table::\n\n{body}\n"
+
+
+def with_docs_tables(text):
+    """The docs page's text with both settings tables made anew between their markers."""
+    for which, (start, end) in DOCS_MARKERS.items():
+        a, b = text.index(start) + len(start) + 1, text.index(end)
+        text = text[:a] + docs_table(which) + text[b:]
+    return text

@@ -270,7 +270,7 @@ def check_features(names):
 
 
 def feature_bounds(extent, names=DEFAULT_FEATURES):
-    """The largest |value| each feature takes over the square ``[-extent, extent]^2``.
+    """The largest ``|value|`` each feature takes over the square ``[-extent, extent]^2``.
 
     Every feature is either a product of coordinates, largest in size at a corner, or a
     sine, at most 1: so its value at the corner (extent, extent), or 1, bounds it.

@@ -28,7 +28,7 @@ learning_rate_init, beta_1, beta_2, epsilon)`` for ``solver="adam"``, for ``"sgd
 ``SGD(learning_rate_init)`` or, with ``momentum`` > 0, ``Momentum(learning_rate_init,
 momentum, nesterovs_momentum)``; b is ``batch_size`` (``"auto"``: min(200, n_samples)).
 
-Differences from ``sklearn.neural_network`` (README lists them too): solvers ``adam`` and
+Differences from ``sklearn.neural_network`` (the docs list them too, docs/guide/sklearn.rst): solvers ``adam`` and
 ``sgd`` only (no ``lbfgs``), a constant learning rate (no ``learning_rate`` schedule, no
 ``power_t``), no ``early_stopping``/``validation_fraction``, no ``sample_weight``, no
 multi-label targets or sparse input; initial weights are py_mlp's (He for relu-like

@@ -10,7 +10,8 @@ layer of 64 relu units, Adam at 0.001, batches of up to 200, alpha 1e-4, at most
 epochs with scikit-learn's stopping rule. Accuracy is the mean (and standard deviation)
 over the 15 held-out folds, fit time the mean time of one 5-fold run. BLAS is pinned to
 one thread, so both run their matrix products alike. It prints a Markdown table for
-README (the date, the versions and the machine with it).
+the docs (the date, the versions and the machine with it): docs/guide/sklearn.rst holds it
+in a ``markdown-table`` directive, the table's lines indented by three spaces.
 
 Non-goals: a race. The two start from different initial weights (each library's own
 scheme) and shuffle with different generators, so their accuracies differ by a fold or so

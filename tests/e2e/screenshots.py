@@ -1,4 +1,4 @@
-"""Take README's screenshots of the page in its main states: ``python tests/e2e/screenshots.py``.
+"""Take the screenshots of the page that README and the docs show: ``python tests/e2e/screenshots.py``.
 
 Starts serve.py on a free port, drives Debian's Chromium (``PY_MLP_CHROMIUM``) and writes
 PNGs to web/screenshots/. Not part of the test suite. ``python tests/e2e/screenshots.py

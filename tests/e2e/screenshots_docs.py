@@ -1,4 +1,4 @@
-"""Take README's screenshots of docs built with the real tools: ``python tests/e2e/screenshots_docs.py``.
+"""Take the docs' screenshots of docs built with the real tools: ``python tests/e2e/screenshots_docs.py``.
 
 Builds the app (``static_site.build_site``, after the usual setup), the Sphinx project of
 tests/docs/ (furo; the app copied into its output) and the MkDocs one (Material; the app
