@@ -354,3 +354,16 @@ def test_a_checkpoint_restores_points_and_model_in_a_fresh_worker(worker):
     loaded = answer(fresh.load_model(saved["model"]))
     assert loaded["ok"] and loaded["epoch"] == 5
     assert answer(fresh.model_json())["text"] == saved["model"]
+
+
+def test_every_live_page_setting_reaches_the_run_through_update(worker):
+    """What app.js sends when a live setting changes: all of the page's live settings."""
+    setup(worker)
+    live = {s.name: s for s in settings.PAGE if s.live}
+    changes = {"learning_rate": 0.2, "batch_size": 16, "regularization": "l1", "reg_rate": 0.003, "epochs": 77,
+               "speed": "10"}
+    assert set(changes) == set(live), "a live page setting this test does not change"
+    assert answer(worker.update(json.dumps(changes)))["ok"]
+    run = worker._state["run"]
+    assert run.config == {**run.config, **settings.run_config({**worker._state["page"]})}
+    assert (run.trainer.optimizer.lr, run.trainer.batch_size, run.trainer.l1, run.config["epochs"]) == (0.2, 16, 0.003, 77)

@@ -361,7 +361,10 @@ async function applySetting(key, value) {
     return;
   }
   if (settings.LIVE.has(key)) {
-    if (key === "epochs") return;
+    if (key === "epochs") {  // the length of the next run; the run's configuration records it
+      if (info) await call("update", JSON.stringify(liveSettings()));
+      return;
+    }
     if (key === "reg_rate" && config.regularization === "none") {
       return say(`The regularisation rate is now ${value}; it applies once you choose L1 or L2.`);
     }
