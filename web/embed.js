@@ -90,16 +90,24 @@
   };
   const ALIASES = { "xor-features": "xor" };
 
+  // Built as elements, not markup: nothing of the host page's attributes becomes HTML.
   function dataPlot(name, size) {
-    const make = DATA[ALIASES[name] || name] || DATA.circles;
+    const known = Object.hasOwn(ALIASES, name) ? ALIASES[name] : name;
+    const make = Object.hasOwn(DATA, known) ? DATA[known] : DATA.circles;
     const r = random(7);
-    let dots = "";
+    const SVG = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(SVG, "svg");
+    for (const [key, value] of [["viewBox", "-1.1 -1.1 2.2 2.2"], ["width", size], ["height", size],
+      ["aria-hidden", "true"], ["focusable", "false"]]) svg.setAttribute(key, String(value));
     for (let i = 0; i < 120; i++) {
       const c = i % 2, [x, y] = make(r, c);
       const jx = x + (r() - 0.5) * 0.16, jy = y + (r() - 0.5) * 0.16;
-      dots += `<circle cx="${jx.toFixed(3)}" cy="${(-jy).toFixed(3)}" r=".04" fill="${c ? "#0877bd" : "#f59322"}"/>`;
+      const dot = document.createElementNS(SVG, "circle");
+      for (const [key, value] of [["cx", jx.toFixed(3)], ["cy", (-jy).toFixed(3)], ["r", ".04"],
+        ["fill", c ? "#0877bd" : "#f59322"]]) dot.setAttribute(key, value);
+      svg.append(dot);
     }
-    return `<svg viewBox="-1.1 -1.1 2.2 2.2" width="${size}" height="${size}" aria-hidden="true" focusable="false">${dots}</svg>`;
+    return svg;
   }
 
   function setup(el) {
@@ -121,7 +129,7 @@
     const box = document.createElement("div");
     box.className = "py-mlp-embed";
     box.style.height = `${height}px`;
-    box.innerHTML = dataPlot(dataset, Math.min(height - 32, 220));
+    box.append(dataPlot(dataset, Math.min(height - 32, 220)));
     const text = document.createElement("div");
     text.className = "py-mlp-embed-text";
     const heading = document.createElement("p");

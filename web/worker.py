@@ -132,7 +132,8 @@ def set_data(csv_text, config_json=None):
             config = jsonsafe.loads(config_json, "the settings")
             if not isinstance(config, dict):
                 raise TypeError("the settings must be an object such as {\"test_fraction\": 0.2}")
-            check_config({**config, "dataset": "custom"}, (points, y, problem))
+            # The activation has nothing to do with the data (and yours may not be registered yet).
+            check_config({**config, "dataset": "custom", "activation": "tanh"}, (points, y, problem))
     except ConfigError as exc:
         return _error(f"these {len(points)} points cannot train with the current settings ({exc.key}): {exc.message}",
                       "csv")

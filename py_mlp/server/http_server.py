@@ -66,13 +66,16 @@ LISTEN_BACKLOG = 128  # http.server's 5 drops connections when a page opens many
 
 
 # What the app needs, and no more. Pyodide compiles WebAssembly ('wasm-unsafe-eval') and
-# builds JS glue with eval; the page's worker (pyworker.js) comes from this origin, and
-# its downloads (the charts PNG, the model) are data: and blob: URLs. No frame-ancestors:
-# embed.js frames the app from pages on any origin.
+# builds JS glue with eval; the page starts its worker from a blob: URL (so that the worker
+# has this policy too: loader.js), which imports pyworker.js from this origin (a module
+# worker's static imports are checked against worker-src, hence 'self' there too); its
+# downloads (the charts PNG, the model) are data: and blob: URLs. No frame-ancestors:
+# embed.js frames the app from pages on any origin. web/index.html carries the same policy
+# in a <meta> for static hosts, which send no headers (a test keeps the two equal).
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
-    "worker-src 'self'",
+    "worker-src 'self' blob:",
     "connect-src 'self'",
     "img-src 'self' data: blob:",
     "style-src 'self'",
