@@ -263,7 +263,8 @@ async function refreshSnapshot() {
     if (maps?.ok) network.setNeuronMaps(maps);
     if (grads?.ok) network.setGradients(grads.dW, grads.db);
   } catch (error) {
-    console.warn("py_mlp: the boundary and network could not be redrawn", error);
+    if (error.lost || error.name === "YourCodeFailed") fail(error);  // Python must be recovered
+    else console.warn("py_mlp: the boundary and network could not be redrawn", error);
   } finally {
     snapshotBusy = false;
     lastSnapshot = performance.now();
