@@ -195,3 +195,11 @@ def test_every_export_of_the_worker_has_the_shape_of_its_answer():
     body = re.search(r"export const SHAPES = \{(.*?)\n\};", (WEB / "answers.js").read_text(), re.S).group(1)
     top = re.sub(r"\{[^{}]*\}", "{}", body)  # the shapes written out in place, one level deep
     assert set(re.findall(r'"(\w+)"', exports)) == set(re.findall(r"(\w+):", top))
+
+
+def test_every_policy_readme_gives_is_the_one_served():
+    from py_mlp.server.http_server import CONTENT_SECURITY_POLICY
+
+    readme = (WEB.parent / "README.md").read_text(encoding="utf-8")
+    policies = re.findall(r"default-src [^`\"\n]*'self'(?: [^`\"\n]*)?form-action 'self'", readme)
+    assert len(policies) >= 4 and set(policies) == {CONTENT_SECURITY_POLICY}
