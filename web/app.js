@@ -742,6 +742,7 @@ async function runArticle() {
 
 function fail(error) {
   if (error.from && error.from !== worker) return undefined;  // about a worker already replaced
+  if (error.lost && state === "error" && !recovering) return undefined;  // already says: reload the page
   if (error.lost || error.name === "YourCodeFailed" || recovering) return (recovering ??= recover(error));
   console.warn(error);
   setState("error", `Something went wrong: ${error.message}. Reload the page to try again.`);
