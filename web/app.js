@@ -574,15 +574,23 @@ const TAKEN_OUT = "your activation was taken out of the network (tanh in its lay
 async function recover(error) {
   console.warn("py_mlp: recovering", error);
   player.pause();
-  const culprit = blame(error);
-  if (error.name === "YourCodeFailed" && culprit === "used") {  // the worker itself is fine
-    await player.idle();
-    dropActivation();
-    editor.showError({ error: error.message });
-    await rebuild(`${error.message[0].toUpperCase()}${error.message.slice(1)}: ${TAKEN_OUT}`);
+  try {
+    const culprit = blame(error);
+    if (error.name === "YourCodeFailed" && culprit === "used") {  // the worker itself is fine
+      await player.idle();
+      dropActivation();
+      editor.showError({ error: error.message });
+      await rebuild(`${error.message.replace(/^./, (c) => c.toUpperCase())}: ${TAKEN_OUT}`);
+      return;
+    }
+    await replaceWorker(error, culprit);
+  } finally {
     recovering = null;
-    return;
   }
+}
+
+// A stopped (or untrustworthy) worker: a fresh one, and a message that blames `culprit`.
+async function replaceWorker(error, culprit) {
   info = null;
   const saved = checkpoint;
   let drop = culprit === "used";
@@ -615,8 +623,6 @@ async function recover(error) {
     setState(info ? "ready" : state, `${cut(error.message, 300)}. ${what}`);
   } catch (failure) {
     setState("error", `Python could not be restarted: ${cut(failure.message, 300)}. Reload the page.`);
-  } finally {
-    recovering = null;
   }
 }
 

@@ -17,7 +17,6 @@ CPython, and this module only adapts it to the page.
 import builtins
 import contextlib
 import functools
-import json
 import math
 import os
 import sys
