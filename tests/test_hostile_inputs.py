@@ -577,6 +577,7 @@ def test_links_cannot_take_the_app_out_of_the_docs_output(tmp_path, monkeypatch)
 def test_a_client_trickling_its_headers_is_cut_off_at_the_request_deadline(tmp_path, monkeypatch):
     """Slowloris: a header byte every 0.2 s never lets a read time out (2 s here), but the
     request line and headers together get 1 s (a short deadline, by configuration)."""
+    import http.client
     import select
     import socket
     import time
@@ -598,9 +599,11 @@ def test_a_client_trickling_its_headers_is_cut_off_at_the_request_deadline(tmp_p
                 sock.sendall(b"x")
             held = time.monotonic() - start
             assert sock.recv(100) == b"", "the server answered a request that never ended"
-        assert 0.9 <= held < 1.9, f"the connection was held {held:.1f} s"
+        assert 0.9 <= held < 3.5, f"the connection was held {held:.1f} s"  # without a deadline: all 4 s
         # A request sent at once is answered, twice on one connection (the deadline is per request).
-        with socket.create_connection(server.server_address[:2], timeout=5) as sock:
-            for _ in range(2):
-                sock.sendall(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+        connection = http.client.HTTPConnection(*server.server_address[:2], timeout=5)
+        for _ in range(2):
+            connection.request("GET", "/index.html")
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (200, b"<p>")
+        connection.close()
