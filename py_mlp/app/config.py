@@ -145,8 +145,8 @@ def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = 
         natural = datasets.problem_of(c["dataset"], c["n_classes"])
     n_points = len(points) if custom else c["n_samples"]
     if c["test_fraction"] and round(c["test_fraction"] * n_points) < 1:
-        share, need = c["test_fraction"], fewest_points(c["test_fraction"])
-        need = f"at least {need:,}" if need <= datasets.MAX_SAMPLES else f"more than {datasets.MAX_SAMPLES:,}"
+        share, fewest = c["test_fraction"], fewest_points(c["test_fraction"])
+        need = f"at least {fewest:,}" if fewest <= datasets.MAX_SAMPLES else f"more than {datasets.MAX_SAMPLES:,}"
         raise ConfigError("test_fraction", f"the test share {share:g} of {n_points} points holds out no point: "
                                            f"at this share a test set needs {need} points; "
                                            "use more points, a larger share, or 0 for no test set")

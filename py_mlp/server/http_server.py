@@ -140,18 +140,18 @@ class _DeadlineReader(io.RawIOBase):
     deadline: a client that sends a byte now and then (slowloris) never lets one read time
     out, but it cannot stretch the request past the deadline."""
 
-    def __init__(self, handler):
+    def __init__(self, handler: AppRequestHandler) -> None:
         self.handler = handler
 
-    def readable(self):
+    def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer):
+    def readinto(self, buffer: typing.Any) -> int:
         handler = self.handler
         left = handler.deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError("the request line and headers took too long")
-        handler.connection.settimeout(min(handler.timeout, left))
+        handler.connection.settimeout(left if handler.timeout is None else min(handler.timeout, left))
         return handler.connection.recv_into(buffer)
 
 
@@ -174,12 +174,12 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
         self.mounts = mounts or {}
         super().__init__(*args, **kwargs)
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.deadline = float("inf")
         self.rfile = io.BufferedReader(_DeadlineReader(self))
 
-    def handle_one_request(self):
+    def handle_one_request(self) -> None:
         self.deadline = time.monotonic() + getattr(self.server, "deadline", REQUEST_DEADLINE)
         super().handle_one_request()
 
