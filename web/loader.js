@@ -28,7 +28,7 @@
 import { cut } from "./answers.js";
 
 const STALL_MS = 60_000;
-const START_MS = 3_000;      // a free worker begins a call at once; this long, and it is busy elsewhere
+const START_MS = 4_000;      // a free worker begins a call at once; this long, and it is busy elsewhere
 const DOWNLOAD_SHARE = 0.8;  // of the bar; the two later stages fill the rest
 const STAGES = ["Downloading Python", "Loading numpy and py_mlp", "Starting py_mlp"];
 const RUNTIME_FILE = /^pyodide\/[A-Za-z0-9_.+-]+\.(whl|zip)$/;  // what the page downloads for the worker
@@ -78,15 +78,22 @@ export function startWorker({ onProgress = () => {}, onLost = () => {}, limit = 
       if (next && !call.timer) {
         const armed = performance.now();
         call.timer = setTimeout(() => {
-          // Fired late, this page's own thread was busy (the worker's "started" may be queued
-          // behind this timer): give the worker its time again rather than blame it.
-          if (performance.now() - armed > START_MS + 1000) {
+          // Fired late, this page's own thread was busy (the worker's "started" may wait
+          // behind this timer): the worker gets its time again rather than the blame. Else a
+          // message to ourselves first, so that one already queued is read before deciding.
+          if (performance.now() - armed > START_MS + 250) {
             call.timer = null;
             return watch();
           }
-          lose(lostError("WorkerTimeout", "Python was stopped: it was busy with something no call asked for " +
-            `(work left behind by code that ran before) and did not begin ${call.name} within ${START_MS / 1000} s`,
-            { call: call.name }));
+          const settle = new MessageChannel();
+          settle.port1.onmessage = () => {
+            settle.port1.close();
+            if (call.started || lost || !pending.has(call.id)) return;
+            lose(lostError("WorkerTimeout", "Python was stopped: it was busy with something no call asked for " +
+              `(work left behind by code that ran before) and did not begin ${call.name} within ${START_MS / 1000} s`,
+              { call: call.name }));
+          };
+          settle.port2.postMessage(null);
         }, START_MS);
       } else if (!next && call.timer) {
         clearTimeout(call.timer);
@@ -100,7 +107,7 @@ export function startWorker({ onProgress = () => {}, onLost = () => {}, limit = 
     if (lost) return Promise.reject(lost);
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { name, limit: limitMs, started: false, timer: null, resolve, reject });
+      pending.set(id, { id, name, limit: limitMs, started: false, timer: null, resolve, reject });
       port.postMessage({ type: "call", id, name, args });
       watch();
     });
