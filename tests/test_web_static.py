@@ -197,9 +197,11 @@ def test_every_export_of_the_worker_has_the_shape_of_its_answer():
     assert set(re.findall(r'"(\w+)"', exports)) == set(re.findall(r"(\w+):", top))
 
 
-def test_every_policy_readme_gives_is_the_one_served():
+def test_every_policy_the_docs_give_is_the_one_served():
+    """The policy serve.py sends, and the hosting recipes' headers, as the docs print them."""
     from py_mlp.server.http_server import CONTENT_SECURITY_POLICY
 
-    readme = (WEB.parent / "README.md").read_text(encoding="utf-8")
-    policies = re.findall(r"default-src [^`\"\n]*'self'(?: [^`\"\n]*)?form-action 'self'", readme)
+    texts = [WEB.parent / "README.md", *sorted((WEB.parent / "docs").rglob("*.rst"))]
+    policies = [policy for path in texts for policy in
+                re.findall(r"default-src [^`\"\n]*'self'(?: [^`\"\n]*)?form-action 'self'", path.read_text(encoding="utf-8"))]
     assert len(policies) >= 4 and set(policies) == {CONTENT_SECURITY_POLICY}
