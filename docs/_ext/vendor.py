@@ -2,8 +2,8 @@
 cells), each an npm package pinned by version and by the sha256 of its tarball.
 
 At build time each tarball is taken from the per-user cache (``~/.cache/py_mlp/docs/``,
-beside the app's runtime), or else fetched by ``npm pack`` (the registry's own client), or
-else from the registry's tarball URL; bytes that do not match the pin are refused and
+beside the app's runtime), or else fetched by ``npm pack`` (the registry's own client);
+bytes that do not match the pin are refused and
 never kept. The files the site needs are unpacked into the cache once and copied into
 ``_static/`` by Sphinx, so the built site reads nothing from a CDN.
 
