@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
@@ -42,7 +41,7 @@ import numpy as np
 from .data import datasets
 from ._check import number
 from .activations import ACTIVATIONS, get_activation
-from .jsonsafe import plain
+from .jsonsafe import MAX_DEPTH, nesting, plain
 from .initializers import get_initializer
 from .model import MLP, check_layer_sizes
 from .optimizers import OPTIMIZERS, SGD, make_optimizer
@@ -55,11 +54,8 @@ Path = Union[str, "os.PathLike[str]"]
 FORMAT = "py_mlp.model"
 VERSION = 1
 MAX_MODEL_BYTES = 50_000_000
-MAX_DEPTH = 64
 KEYS = ("format", "version", "sizes", "activations", "init", "seed", "weights", "biases", "optimizer", "extra")
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 # Every input the page can give on its smallest square (x1^2 at the corner of ±EXTENT).
 _SMALLEST_PLOT_INPUT = float(datasets.feature_bounds(datasets.EXTENT, list(datasets.FEATURES)).max())
 
@@ -103,18 +99,12 @@ def _check_text(text, advice):
     size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_MODEL_BYTES:
         raise ValueError(f"the file is larger than {MAX_MODEL_BYTES:,} bytes ({size:,}); {advice}")
-    # Depth counts the brackets outside strings, with a running sum taken in chunks.
-    outside = _STRING.sub("", text)
-    if '"' in outside:
-        raise ValueError("not a py_mlp model file: the JSON is malformed (a string is not closed)")
-    steps = np.frombuffer(_NOT_BRACKET.sub("", outside).encode("ascii"), dtype=np.uint8)
-    depth = 0
-    for start in range(0, len(steps), 1 << 20):
-        chunk = steps[start:start + (1 << 20)]
-        running = depth + np.cumsum(np.where((chunk == ord("[")) | (chunk == ord("{")), 1, -1), dtype=np.int64)
-        if running.max() > MAX_DEPTH:
-            raise ValueError(f"the file nests lists or objects more than {MAX_DEPTH} deep; {advice}")
-        depth = int(running[-1])
+    try:
+        depth = nesting(text)
+    except ValueError as exc:
+        raise ValueError(f"not a py_mlp model file: {exc}") from None
+    if depth > MAX_DEPTH:
+        raise ValueError(f"the file nests lists or objects more than {MAX_DEPTH} deep; {advice}")
 
 
 def _reject_constant(name):
@@ -127,8 +117,19 @@ def _whole_number(text):
     return int(text)
 
 
+def _holds_a_bool(value):
+    """True if the nested lists ``value`` hold true or false anywhere (numpy would read them as 1 and 0)."""
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return any(_holds_a_bool(item) for item in value)
+        return bool in set(map(type, value))
+    return isinstance(value, bool)
+
+
 def _array(value, shape, what):
     """``value`` as a float array of exactly ``shape``, or a ValueError naming ``what``."""
+    if _holds_a_bool(value):
+        raise ValueError(f"{what} must hold only numbers (not text, true/false or null)")
     try:
         a = np.array(value)
     except (ValueError, OverflowError):

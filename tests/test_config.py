@@ -94,7 +94,7 @@ BAD = [
     ({"seed": -1}, "seed", "between 0"),
     ({"n_classes": 3}, "n_classes", "only gaussians and spiral"),
     ({"test_fraction": 1.0}, "test_fraction", "below 1"),
-    ({"test_fraction": 0.0001, "n_samples": 100}, "test_fraction", "too small"),
+    ({"test_fraction": 0.0001, "n_samples": 100}, "test_fraction", "holds out no point"),
     ({"features": ["x3"]}, "features", "choose from"),
     ({"features": []}, "features", "at least one"),
     ({"hidden": "8,8"}, "hidden", "list of layer widths"),

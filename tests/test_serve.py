@@ -695,7 +695,7 @@ def test_the_csp_lets_pyodide_run_and_any_page_embed_the_app():
         directives[name] = values
     assert "frame-ancestors" not in directives  # embed.js frames the app from any origin
     assert {"'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"} <= set(directives["script-src"])
-    assert directives["worker-src"] == ["'self'"] and directives["connect-src"] == ["'self'"]
+    assert directives["worker-src"] == ["'self'", "blob:"] and directives["connect-src"] == ["'self'"]
     assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
     assert "'unsafe-inline'" not in http_server.CONTENT_SECURITY_POLICY
 

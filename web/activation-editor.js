@@ -7,6 +7,7 @@
 // has no PyScript, whose editor brings its own worker and a code editor bundle), works
 // in a cross-site embed, and is a native, accessible form field.
 
+import { cut } from "./answers.js";
 import { formatNumber } from "./views/format.js";
 
 export const EXAMPLE = `# Your activation f(z) and its derivative df(z, a), where a = f(z).
@@ -40,10 +41,15 @@ export class ActivationEditor {
     this.#edited();
   }
 
+  clearError() {
+    this.error.textContent = "";
+  }
+
   showError(answer) {
     this.checked = null;
-    const line = answer.line ? `\n${answer.line}: ${this.code.split("\n")[answer.line - 1] ?? ""}` : "";
-    this.error.textContent = `Your code: ${answer.error}${line}`;
+    const shown = answer.line ? (this.code.split("\n")[answer.line - 1] ?? "").slice(0, 200) : "";
+    const line = answer.line ? `\n${answer.line}: ${shown}` : "";
+    this.error.textContent = `Your code: ${cut(answer.error)}${line}`;
     this.result.textContent = "";
     this.result.dataset.passed = "";
     this.#clearPlot();

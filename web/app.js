@@ -3,10 +3,16 @@
 //
 // States, mirrored on the root element's data-state: loading -> ready -> training <->
 // paused; error when the runtime cannot start.
+//
+// Every answer of the worker is data: checked against what its call returns (answers.js)
+// before it is used, and shown with textContent. The worker runs the reader's own code, so
+// every call has a time limit; past it (or when the worker breaks) a fresh worker goes on
+// from the last checkpoint, and the message blames what actually ran (recover).
 
 import { LineChart } from "./chart.js";
 import { Controls, fillChoices } from "./controls.js";
 import { prefetch, runtimeFiles, startWorker } from "./loader.js";
+import { cut, readAnswer } from "./answers.js";
 import { Player } from "./player.js";
 import { describeBackprop } from "./backprop.js";
 import { ActivationEditor, EXAMPLE } from "./activation-editor.js";
@@ -28,10 +34,15 @@ const SNAPSHOT_MAX_GAP_MS = 100;
 const gridSize = (sizes) => [96, 80, 64].find((n) => n * n * sizes.reduce((a, b) => a + b, 0) <= 300_000) ?? 48;
 const NEURON_GRID = 16;          // the heatmap inside each neuron
 const AUTO_GRADCHECK_MAX_PARAMS = 400;
-// Your own code cannot be interrupted in the worker: past these limits the worker is
-// stopped and a fresh one goes on from the last checkpoint (recover).
+// Python cannot be interrupted in the worker: past these limits the worker is stopped and a
+// fresh one goes on from the last checkpoint (recover).
 const CHECK_LIMIT_MS = 5_000;    // running and checking your activation's code
-const CALL_LIMIT_MS = 10_000;    // any call while your activation is in use
+const CALL_LIMIT_MS = 10_000;    // any call, once code of yours has run in this worker
+const SAFETY_LIMIT_MS = 60_000;  // any call before that (a gradient check of a huge network, say)
+const CODE_CALLS = new Set(["check_code", "use_code"]);
+// Longer links are refused by many web servers (HTTP 414): nginx's and Apache's default
+// limits are about 8 kB for the request line; serve.py's is 65,536 bytes.
+const LINK_LIMIT = 8_000;
 
 const $ = (id) => document.getElementById(id);
 const root = $("app");
@@ -93,9 +104,9 @@ let snapshotCost = 0;        // ms the last snapshot took, worker and drawing
 let runTarget = 0;           // the epoch the current run stops at
 let articleMode = false;     // ?preset=article: the tutorial's network, data and first weights
 let customUsed = null;       // the code of your own activation, once checked and in use
+let ran = [];                // code checked in this worker, in order (it may have left work behind)
 let checkpoint = null;       // {points, model} from the worker, to go on from after a restart
 let recovering = null;       // the restart under way, if any
-let checking = false;        // new code is running for its check (a timeout is that code's)
 
 fillChoices(document);
 const controls = new Controls(form, { current: () => config, onChange: settingChanged });
@@ -133,8 +144,30 @@ function act(fn) {
   return queue;
 }
 
+// A worker call's answer, checked (answers.js). An answer that your activation raised an
+// exception while the network used it is an error named "YourCodeFailed" (fail() handles
+// it); one that is not what the call returns means the worker cannot be trusted: it is
+// replaced, as when it does not return.
 async function call(name, ...args) {
-  return JSON.parse(await worker.timed(customUsed ? CALL_LIMIT_MS : 0, name, ...args));
+  return checked(name, await worker.timed(limitFor(name), name, ...args));
+}
+
+function limitFor(name) {
+  if (CODE_CALLS.has(name)) return CHECK_LIMIT_MS;
+  return customUsed !== null || ran.length ? CALL_LIMIT_MS : SAFETY_LIMIT_MS;
+}
+
+function checked(name, text) {
+  let answer;
+  try {
+    answer = readAnswer(name, text);
+  } catch (error) {
+    throw Object.assign(error, { lost: true, call: name, started: true, from: worker, malformed: true });
+  }
+  if (answer.fault === "code" && !CODE_CALLS.has(name)) {
+    throw Object.assign(new Error(answer.error), { name: "YourCodeFailed", from: worker });
+  }
+  return answer;
 }
 
 function setState(next, message) {
@@ -205,7 +238,7 @@ async function rebuild(message) {
   setState("ready", message ?? "Ready. Press Train.");
   await refreshSnapshot();  // after "ready", as the panels: Train is usable while they fill in
   await refreshPanels();
-  if (customUsed) await saveCheckpoint();
+  await saveCheckpoint();
   return true;
 }
 
@@ -232,7 +265,8 @@ async function refreshSnapshot() {
     if (maps?.ok) network.setNeuronMaps(maps);
     if (grads?.ok) network.setGradients(grads.dW, grads.db);
   } catch (error) {
-    console.warn("py_mlp: the boundary and network could not be redrawn", error);
+    if (error.lost || error.name === "YourCodeFailed") fail(error);  // Python must be recovered
+    else console.warn("py_mlp: the boundary and network could not be redrawn", error);
   } finally {
     snapshotBusy = false;
     lastSnapshot = performance.now();
@@ -310,7 +344,7 @@ async function runEnded(reason) {
   root.dataset.loop = "idle";
   await refreshSnapshot();  // never rejects, so the run always ends in a state below
   if (reason instanceof Error) return fail(reason);
-  if (customUsed) act(saveCheckpoint);
+  act(saveCheckpoint);
   act(refreshBackprop);  // the sizes of dW and db where training stopped
   if (reason === "stopped") return setState("paused");
   if (reason === "paused") return setState("paused", `Paused at epoch ${player.epoch}.`);
@@ -402,6 +436,9 @@ function remember() {
     const keep = new URLSearchParams(location.search).get(key);
     if (keep) url.searchParams.set(key, keep);
   }
+  // Your code can make the address too long to load again (HTTP 414): then it stays out of
+  // the address (local storage keeps it), so a reload works.
+  if (url.href.length > LINK_LIMIT) url.searchParams.delete("code");
   window.history.replaceState(null, "", url);
   $("share-link").value = shareURL();
 }
@@ -435,6 +472,7 @@ async function editPoint(name, args, message) {
   $("problem-help").textContent = describeProblem(info);
   useOwnData();
   await refreshSnapshot();
+  await saveCheckpoint();
   say(message);
 }
 
@@ -448,7 +486,8 @@ function useOwnData() {
 
 async function uploadCSV(file) {
   const text = await file.text();
-  const result = await call("set_data", text);
+  // With the settings: points they cannot train on are refused here, and the data kept.
+  const result = await call("set_data", text, JSON.stringify(config));
   if (!result.ok) {
     $("csv-error").textContent = `${file.name}: ${result.error}`;
     say("The file was refused; your current data is kept.");
@@ -472,11 +511,11 @@ const editor = new ActivationEditor({
 async function checkCode() {
   const code = editor.code;
   if (!embedded) settings.saveCode(code);
+  editor.clearError();
   await saveCheckpoint();
   say("Running your code and checking its derivative…");
-  checking = true;  // until it answers; if it never does, recover() reads it
-  const answer = JSON.parse(await worker.timed(CHECK_LIMIT_MS, "check_code", code));
-  checking = false;
+  ran.push(code);  // from now on, this worker may hold what it left behind
+  const answer = await call("check_code", code);
   if (!answer.ok) {
     editor.showError(answer);
     return say(`Your code could not be used: ${answer.error}. The network is unchanged.`);
@@ -488,9 +527,7 @@ async function checkCode() {
 
 async function useCode() {
   const code = editor.code;
-  checking = true;  // registering runs the code once more, on a wider probe
-  const answer = JSON.parse(await worker.timed(CHECK_LIMIT_MS, "use_code", code));
-  checking = false;
+  const answer = await call("use_code", code);
   if (!answer.ok) return say(answer.error);
   customUsed = code;
   editor.markUsed();
@@ -510,51 +547,112 @@ async function saveCheckpoint() {
   if (answer.ok) checkpoint = answer;
 }
 
-// A call ran past its limit and the worker was stopped: start a fresh one, with your
-// activation, your points, the configuration and the checkpoint's parameters.
+// What a lost worker, or an exception out of your code, is to blame on: "checked" (code
+// being checked, or checked earlier, which left work behind), "used" (your activation in
+// the network) or null (nothing of yours: a call of the page's own that took too long).
+function blame(error) {
+  const earlier = ran.some((code) => code !== customUsed);
+  if (error.name === "YourCodeFailed") return customUsed !== null ? "used" : earlier ? "checked" : null;
+  if (CODE_CALLS.has(error.call) && error.started && !error.malformed) return "checked";
+  if (error.started && !error.malformed && error.name === "WorkerTimeout") return customUsed !== null ? "used" : null;
+  // Not begun, broken between calls, or answers that cannot be believed: what code left behind.
+  return earlier ? "checked" : customUsed !== null ? "used" : null;
+}
+
+// The network no longer uses your activation: tanh takes its layers (your code stays in
+// the editor, to be fixed).
+function dropActivation() {
+  customUsed = null;
+  config = settings.normalise({ ...config, activation: config.activation.map((a) => (a === settings.CUSTOM ? "tanh" : a)) });
+  controls.render(config);
+  remember();
+}
+
+const TAKEN_OUT = "your activation was taken out of the network (tanh in its layers, a fresh network). " +
+  "Your code is still in the editor: fix it, check it and use it again.";
+
+// Python stopped (a call past its limit, a broken worker, answers not to be believed) or
+// your activation raised an exception in the network: go on with what is known to work.
+// A stopped worker is replaced by a fresh one with your activation in use (unless it is to
+// blame), your points, the configuration and the checkpoint's parameters.
 async function recover(error) {
-  console.warn("py_mlp: restarting Python", error);
+  console.warn("py_mlp: recovering", error);
   player.pause();
-  info = null;
-  const saved = checkpoint;
-  // New code being checked is the one that did not return; otherwise the activation in
-  // use is, and it would hang again: it leaves the network (tanh takes its layers).
-  const dropped = !checking && customUsed !== null;
-  checking = false;
-  if (dropped) {
-    customUsed = null;
-    config = settings.normalise({ ...config, activation: config.activation.map((a) => (a === settings.CUSTOM ? "tanh" : a)) });
-    controls.render(config);
-    remember();
-  }
-  setState("loading", "Your code did not return in time, so Python was stopped; a fresh one is starting " +
-    "with your last network…");
   try {
-    worker = await startWorker({ onProgress: showProgress });
-    if (customUsed) {
-      const checked = JSON.parse(await worker.timed(CHECK_LIMIT_MS, "check_code", customUsed));
-      if (checked.ok) await call("use_code", customUsed);
+    const culprit = blame(error);
+    if (error.name === "YourCodeFailed" && culprit === "used") {  // the worker itself is fine
+      await player.idle();
+      dropActivation();
+      editor.showError({ error: error.message });
+      await rebuild(`${error.message.replace(/^./, (c) => c.toUpperCase())}: ${TAKEN_OUT}`);
+      return;
     }
-    if (saved?.points) await call("restore_points", JSON.stringify(saved.points));
-    if (await rebuild() && saved?.model && !dropped) {
-      const loaded = await call("load_model", saved.model);
-      if (loaded.ok) {
-        player.epoch = loaded.epoch;
-        showStats(loaded);
-        await refreshSnapshot();
-      }
-    }
-    const what = dropped
-      ? "Python was restarted with your data and settings, but your activation was taken out of the network " +
-        "(tanh in its layers, a fresh network): it did not return while the network used it. Your code is still " +
-        "in the editor: fix the loop in f or df, check it and use it again."
-      : "Python was restarted with your last network, data and settings; the code you checked was not kept.";
-    setState(info ? "ready" : state, `${error.message}. ${what}`);
-  } catch (failure) {
-    setState("error", `Python could not be restarted: ${failure.message}. Reload the page.`);
+    await replaceWorker(error, culprit);
   } finally {
     recovering = null;
   }
+}
+
+// A stopped (or untrustworthy) worker: a fresh one, and a message that blames `culprit`.
+async function replaceWorker(error, culprit) {
+  info = null;
+  const saved = checkpoint;
+  let drop = culprit === "used";
+  if (drop) dropActivation();
+  editor.clearError();
+  if (culprit === "checked") {
+    editor.showError({ error: error.started && CODE_CALLS.has(error.call)
+      ? `it did not return within ${CHECK_LIMIT_MS / 1000} s, so Python was stopped`
+      : "work it left behind (a timer or a callback) kept Python busy, so Python was stopped" });
+  }
+  setState("loading", "Python was stopped; a fresh one is starting with your last network…");
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await restart(saved, drop);
+        break;
+      } catch (failure) {
+        // The activation in use broke the fresh worker too (it left work behind as it was
+        // registered): once more without it.
+        if (!failure.lost || attempt || customUsed === null) throw failure;
+        drop = true;
+        dropActivation();
+      }
+    }
+    const what = {
+      used: `Python was restarted with your data and settings, but ${TAKEN_OUT}`,
+      checked: "Python was restarted with your last network, data and settings; the code you checked was not kept.",
+      null: "Python was restarted with your last network, data and settings.",
+    }[drop ? "used" : culprit];
+    setState(info ? "ready" : state, `${cut(error.message, 300)}. ${what}`);
+  } catch (failure) {
+    setState("error", `Python could not be restarted: ${cut(failure.message, 300)}. Reload the page.`);
+  }
+}
+
+// A fresh worker, with your activation (if kept), your points and the saved parameters.
+async function restart(saved, dropped) {
+  worker = await startWorker({ onProgress: showProgress, onLost: lostBetweenCalls, limit: limitFor });
+  ran = [];
+  if (customUsed !== null) {
+    ran.push(customUsed);
+    if ((await call("check_code", customUsed)).ok) await call("use_code", customUsed);
+  }
+  if (saved?.points) await call("restore_points", JSON.stringify(saved.points));
+  if (await rebuild() && saved?.model && !dropped) {
+    const loaded = await call("load_model", saved.model);
+    if (loaded.ok) {
+      player.epoch = loaded.epoch;
+      showStats(loaded);
+      await refreshSnapshot();
+    }
+  }
+}
+
+// The worker stopped while no call waited for it (work your code left behind broke it):
+// recover in the queue of actions, as for any other call.
+function lostBetweenCalls(error) {
+  act(() => { throw error; });
 }
 
 // ---- the network view -------------------------------------------------------------------
@@ -584,6 +682,7 @@ async function loadModel(file) {
   player.epoch = result.epoch;
   showStats(result);
   await refreshSnapshot();
+  await saveCheckpoint();
   say(`Loaded the weights from ${file.name} (epoch ${result.epoch}): loss ${fmt(result.loss)} on the training data.`);
 }
 
@@ -593,12 +692,17 @@ async function copyLink() {
   const keeps = config.dataset === "custom"
     ? "it keeps every setting, but not your own points (a link cannot carry data): it opens with the two circles"
     : "it rebuilds this run: the same data, network and settings, from the same seed";
+  const long = link.length > LINK_LIMIT
+    ? ` But it is ${link.length.toLocaleString("en")} characters long, and web servers refuse links over about ` +
+      `${LINK_LIMIT.toLocaleString("en")} characters (HTTP 414; serve.py's limit is 65,536): shorten your ` +
+      "activation's code (its comments, say), or share the code itself."
+    : "";
   try {
     await navigator.clipboard.writeText(link);
-    say(`Link copied: ${keeps}.`);
+    say(`Link copied: ${keeps}.${long}`);
   } catch {
     $("share-link").select();
-    say(`Copy the link from the box below: ${keeps}.`);
+    say(`Copy the link from the box below: ${keeps}.${long}`);
   }
 }
 
@@ -647,7 +751,9 @@ async function runArticle() {
 // ---- start ------------------------------------------------------------------------------
 
 function fail(error) {
-  if (error.name === "WorkerTimeout" || recovering) return (recovering ??= recover(error));
+  if (error.from && error.from !== worker) return undefined;  // about a worker already replaced
+  if (error.lost && state === "error" && !recovering) return undefined;  // already says: reload the page
+  if (error.lost || error.name === "YourCodeFailed" || recovering) return (recovering ??= recover(error));
   console.warn(error);
   setState("error", `Something went wrong: ${error.message}. Reload the page to try again.`);
 }
@@ -749,7 +855,7 @@ async function main() {
   player.speed = config.speed;
   setState("loading", "Loading Python and numpy…");
   try {
-    worker = await startWorker({ onProgress: showProgress });
+    worker = await startWorker({ onProgress: showProgress, onLost: lostBetweenCalls, limit: limitFor });
   } catch (error) {
     root.dataset.busy = "false";
     setState("error", error.message);

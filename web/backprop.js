@@ -1,7 +1,7 @@
 // The backprop panel: the matrix equations of the backward pass, layer by layer, with the
 // live array shapes of the current network and batch, the norms of dW and db now, the
 // penalty term of L1 or L2 in dW, and the chosen optimiser's update rule. Main thread;
-// pure DOM building.
+// pure DOM building, every value of the worker's answer as text (never as markup).
 
 import { SCHEMA } from "./schema.js";
 import { formatNumber } from "./views/format.js";
@@ -12,6 +12,7 @@ const num = (v) => formatNumber(v, 3);
 // The optimiser's update of every parameter p (W and b alike) from its gradient g: the rule
 // py_mlp.optimizers declares for this choice (the schema), with the worker's values.
 function updateRule(o) {
+  if (!Object.hasOwn(SCHEMA.optimizers, o.choice)) return [`an optimiser the page does not know: ${o.choice}`];
   const { rule, symbols } = SCHEMA.optimizers[o.choice];
   const values = symbols.map(([name, symbol]) => `${symbol} = ${num(o[name])}`).join(", ");
   return rule.map((line, i) => (i === rule.length - 1 ? `${line}  (${values})` : line));
@@ -21,10 +22,17 @@ function updateRule(o) {
 export function describeBackprop(shapes, info) {
   const table = document.createElement("table");
   table.className = "backprop";
-  table.innerHTML = `<caption>Forward <code>z = a W + b</code>, <code>a = f(z)</code>; batch of n = ${shapes.batch}.
-    Read from the output down: each row is what back-propagation computes for that layer.</caption>
-    <thead><tr><th scope="col">layer</th><th scope="col">step</th><th scope="col">equation</th><th scope="col">shape</th>
-    <th scope="col">size now (epoch ${shapes.epoch}, all training data)</th></tr></thead>`;
+  const code = (text) => Object.assign(document.createElement("code"), { textContent: text });
+  const caption = document.createElement("caption");
+  caption.append("Forward ", code("z = a W + b"), ", ", code("a = f(z)"), `; batch of n = ${shapes.batch}. ` +
+    "Read from the output down: each row is what back-propagation computes for that layer.");
+  const head = document.createElement("tr");
+  for (const text of ["layer", "step", "equation", "shape", `size now (epoch ${shapes.epoch}, all training data)`]) {
+    head.append(Object.assign(document.createElement("th"), { scope: "col", textContent: text }));
+  }
+  const thead = document.createElement("thead");
+  thead.append(head);
+  table.append(caption, thead);
   const body = document.createElement("tbody");
   const last = shapes.layers.length;
   for (const layer of [...shapes.layers].reverse()) {

@@ -189,17 +189,27 @@ export class Controls {
     this.layers.replaceChildren(...hidden.map((size, i) => {
       const li = document.createElement("li");
       li.dataset.testid = `layer-${i + 1}`;
-      const options = SPEC.activation.choices.map(({ value, label }) =>
-        `<option value="${value}"${value === activation[i] ? " selected" : ""}>${label}</option>`).join("");
-      li.innerHTML = `
-        <span class="layer-name">Layer ${i + 1}</span>
-        <button type="button" data-layer="${i}" data-delta="-1" data-testid="layer-${i + 1}-fewer"
-                aria-label="Fewer neurons in layer ${i + 1}"${size <= 1 ? " disabled" : ""}>−</button>
-        <output data-testid="layer-${i + 1}-size" aria-label="Neurons in layer ${i + 1}">${size}</output>
-        <button type="button" data-layer="${i}" data-delta="1" data-testid="layer-${i + 1}-more"
-                aria-label="More neurons in layer ${i + 1}"${size >= LIMITS.neurons ? " disabled" : ""}>+</button>
-        <label class="visually-hidden" for="layer-${i + 1}-activation">Activation of layer ${i + 1}</label>
-        <select id="layer-${i + 1}-activation" data-layer-activation="${i}" data-testid="layer-${i + 1}-activation">${options}</select>`;
+      const make = (tag, props, attrs = {}) => {
+        const el = Object.assign(document.createElement(tag), props);
+        for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
+        return el;
+      };
+      const step = (delta, label, disabled) => make("button", { type: "button", textContent: delta < 0 ? "−" : "+", disabled },
+        { "data-layer": i, "data-delta": delta, "data-testid": `layer-${i + 1}-${delta < 0 ? "fewer" : "more"}`,
+          "aria-label": `${label} neurons in layer ${i + 1}` });
+      const select = make("select", { id: `layer-${i + 1}-activation` },
+        { "data-layer-activation": i, "data-testid": `layer-${i + 1}-activation` });
+      select.append(...SPEC.activation.choices.map(({ value, label }) =>
+        make("option", { value, textContent: label, selected: value === activation[i] })));
+      li.append(
+        make("span", { className: "layer-name", textContent: `Layer ${i + 1}` }),
+        step(-1, "Fewer", size <= 1),
+        make("output", { textContent: String(size) },
+          { "data-testid": `layer-${i + 1}-size`, "aria-label": `Neurons in layer ${i + 1}` }),
+        step(1, "More", size >= LIMITS.neurons),
+        make("label", { className: "visually-hidden", htmlFor: `layer-${i + 1}-activation`,
+          textContent: `Activation of layer ${i + 1}` }),
+        select);
       return li;
     }));
     const acts = activation;

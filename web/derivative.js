@@ -63,7 +63,7 @@ export class DerivativePanel {
     this.boundary = boundary;
     this.pickToggle = pickToggle;
     this.isTraining = isTraining;
-    this.onWorkerLost = onWorkerLost;  // a call ran past its time limit: the app restarts Python
+    this.onWorkerLost = onWorkerLost;  // Python stopped, or your code failed in it: the app recovers
     this.info = null;
     this.sample = 0;
     this.param = null;          // {layer, i, j}; null: the worker picks one of layer 1
@@ -260,7 +260,7 @@ export class DerivativePanel {
       }
     } catch (error) {
       this.#fail(`the worker did not answer (${error.message})`);
-      if (error.name === "WorkerTimeout") this.onWorkerLost(error);
+      if (error.lost || error.name === "YourCodeFailed") this.onWorkerLost(error);
     } finally {
       this.busy = false;
       this.last = performance.now();

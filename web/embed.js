@@ -81,14 +81,21 @@
   const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   const digits = (text, i) => DIGITS.indexOf(text[i]) * 64 + DIGITS.indexOf(text[i + 1]);
 
+  // Built as elements, not markup: nothing of the host page's attributes becomes HTML.
   function dataPlot(name, size) {
-    let dots = "";
+    const SVG = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(SVG, "svg");
+    for (const [key, value] of [["viewBox", "-100 -100 4296 4296"], ["width", size], ["height", size],
+      ["aria-hidden", "true"], ["focusable", "false"]]) svg.setAttribute(key, String(value));
     for (const [color, points] of Object.entries(Object.hasOwn(PLOTS, name) ? PLOTS[name] : PLOTS.circles)) {
       for (let i = 0; i < points.length; i += 4) {
-        dots += `<circle cx="${digits(points, i)}" cy="${4095 - digits(points, i + 2)}" r="72" fill="${color}"/>`;
+        const dot = document.createElementNS(SVG, "circle");
+        for (const [key, value] of [["cx", digits(points, i)], ["cy", 4095 - digits(points, i + 2)], ["r", 72],
+          ["fill", color]]) dot.setAttribute(key, String(value));
+        svg.append(dot);
       }
     }
-    return `<svg viewBox="-100 -100 4296 4296" width="${size}" height="${size}" aria-hidden="true" focusable="false">${dots}</svg>`;
+    return svg;
   }
 
   function setup(el) {
@@ -110,7 +117,7 @@
     const box = document.createElement("div");
     box.className = "py-mlp-embed";
     box.style.height = `${height}px`;
-    box.innerHTML = dataPlot(dataset, Math.min(height - 32, 220));
+    box.append(dataPlot(dataset, Math.min(height - 32, 220)));
     const text = document.createElement("div");
     text.className = "py-mlp-embed-text";
     const heading = document.createElement("p");

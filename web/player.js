@@ -57,7 +57,7 @@ export class Player {
           credit -= max;
         }
         const chunk = await this.train(max, BUDGET_MS);
-        if (chunk.epoch.length) this.epoch = chunk.epoch.at(-1);
+        if (chunk.ok && chunk.epoch.length) this.epoch = chunk.epoch.at(-1);
         if (this.onChunk(chunk) === "stop") {
           reason = "stopped";
           break;

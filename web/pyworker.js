@@ -8,10 +8,19 @@
 // it waiting forever. Here every download is counted as it arrives, everything starts at
 // once, and every failure is reported to the page in words.
 //
-// Messages to the page: {type: "progress", loaded, total, stage}, {type: "prefetch", url}
-// (download this into the HTTP cache and count it), {type: "ready", exports}, {type:
-// "failed", message}, {type: "result", id, value | error}. From the
-// page: {type: "call", id, name, args}. Values are strings and numbers only.
+// The page's own channel. The reader's code runs in this worker (the activation editor) and
+// can post anything on the worker's default channel (`js.postMessage`); the page does not
+// read that channel. Its first message hands this module a MessagePort, and every message
+// between the page and this module goes over that port, which only this module holds (in
+// module scope, beyond the reach of Python's `js`), sent with functions captured before any
+// of the reader's code runs (so patching MessagePort.prototype later changes nothing here).
+//
+// Messages to the page: {type: "progress", loaded, total, stage}, {type: "prefetch", name}
+// (download runtime/NAME into the HTTP cache and count it), {type: "ready", exports},
+// {type: "failed", message}, {type: "started", id} (a call began), {type: "result", id,
+// value | error | lost} (lost: Python itself broke and cannot answer again). From the
+// page: {type: "connect"} with the port, then {type: "call", id, name, args} on it.
+// Values are strings and numbers only.
 
 import { loadPyodide } from "./runtime/pyodide/pyodide.mjs";
 
@@ -20,9 +29,19 @@ const INDEX_URL = at("runtime/pyodide/");
 // The files whose bytes the progress bar counts (pyodide.asm.js comes by import()).
 const COUNTED = /^pyodide\/(pyodide-lock\.json|pyodide\.asm\.wasm|python_stdlib\.zip|numpy-.*\.whl)$/;
 
+const send = MessagePort.prototype.postMessage;
+const apply = Reflect.apply;
+const hasOwn = Object.hasOwn;
+let port = null;
+const outbox = [];  // messages from before the port arrived
+function post(message) {
+  if (port) apply(send, port, [message]);
+  else outbox.push(message);
+}
+
 let failed = false;
 function fail(message) {
-  if (!failed) postMessage({ type: "failed", message });
+  if (!failed) post({ type: "failed", message });
   failed = true;
 }
 
@@ -32,7 +51,7 @@ function fail(message) {
 const progress = { loaded: 0, total: 0, stage: 0 };
 function report(stage = progress.stage) {
   progress.stage = stage;
-  postMessage({ type: "progress", ...progress });
+  post({ type: "progress", ...progress });
 }
 
 const early = new Map();  // url -> the response promise of a download started ahead of need
@@ -104,7 +123,7 @@ async function text(path) {
 
 // ---- start ---------------------------------------------------------------------------------
 
-const exports = new Map();
+const exports = Object.create(null);  // name -> the Python function
 
 async function start() {
   // The start's downloads go out together: the py_mlp wheel, worker.py, then Pyodide's own
@@ -117,9 +136,9 @@ async function start() {
   progress.total = files.reduce((sum, f) => sum + f.size, 0);
   // numpy is downloaded by the page, into the HTTP cache: this thread is busy starting
   // Python for seconds, and a download it cannot read meanwhile stalls on the wire.
-  const numpyURL = at(`runtime/${files.find((f) => f.name.includes("/numpy-")).name}`);
-  delegated.add(numpyURL);
-  const numpy = handled(firstIn.then(() => postMessage({ type: "prefetch", url: numpyURL })));
+  const numpyName = files.find((f) => f.name.includes("/numpy-")).name;
+  delegated.add(at(`runtime/${numpyName}`));
+  const numpy = handled(firstIn.then(() => post({ type: "prefetch", name: numpyName })));
   const wheel = handled(wheelIndex.then((index) => {
     fetchEarly(`wheels/${index.wheel}`);
     return at(`wheels/${index.wheel}`);
@@ -140,26 +159,49 @@ async function start() {
     const last = String(error.message).trim().split("\n").at(-1);
     throw new Error(`worker.py failed to start (${last}). Reinstall the app ("python serve.py") and reload`);
   }
-  for (const name of module.__export__.toJs()) exports.set(name, module[name]);
-  postMessage({ type: "ready", exports: [...exports.keys()] });
+  for (const name of module.__export__.toJs()) exports[name] = module[name];
+  PythonError = pyodide.ffi.PythonError;
+  withdrawStorage();
+  post({ type: "ready", exports: Object.keys(exports) });
+}
+
+// The reader's code needs no storage and no workers of its own: take away what would let
+// it read or write the app's origin's storage (shared with every page of that origin on a
+// docs host) or start a worker outside this one. (The network is the page's policy's
+// to close: this worker is started from a blob: URL, so it has the page's policy.)
+function withdrawStorage() {
+  for (const name of ["indexedDB", "caches", "BroadcastChannel", "Worker", "SharedWorker"]) {
+    for (let scope = globalThis; scope; scope = Object.getPrototypeOf(scope)) delete scope[name];
+  }
+  for (let nav = navigator; nav; nav = Object.getPrototypeOf(nav)) delete nav.storage;
 }
 
 // ---- calls ---------------------------------------------------------------------------------
 
+// A Python exception is an answer; anything else thrown out of Python (an exit, a stack
+// overflow in the wasm) leaves the interpreter unusable, and the page must replace it.
+let PythonError = null;
+
 async function answer({ id, name, args }) {
-  const fn = exports.get(name);
+  const fn = typeof name === "string" && hasOwn(exports, name) ? exports[name] : null;
+  post({ type: "started", id });
   try {
     if (!fn) throw new Error(`the worker has no function "${name}"`);
-    let value = fn(...args);
+    let value = apply(fn, undefined, args);
     if (value && typeof value.then === "function") value = await value;  // an async def
-    postMessage({ type: "result", id, value });
+    post({ type: "result", id, value });
   } catch (error) {
-    postMessage({ type: "result", id, error: String(error.message ?? error) });
+    const message = String(error?.message ?? error);
+    if (fn && PythonError && !(error instanceof PythonError)) post({ type: "result", id, lost: message });
+    else post({ type: "result", id, error: message });
   }
 }
 
 addEventListener("message", (event) => {
-  if (event.data?.type === "call") answer(event.data);
+  if (port || event.data?.type !== "connect" || !event.ports?.[0]) return;
+  port = event.ports[0];
+  port.onmessage = (message) => { if (message.data?.type === "call") answer(message.data); };
+  for (const message of outbox.splice(0)) apply(send, port, [message]);
 });
 
 start().catch((error) => fail(`Python could not start: ${error.message ?? error}`));

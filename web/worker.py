@@ -3,7 +3,10 @@ page's main thread.
 
 The page calls the functions named in ``__export__``; each returns a JSON string (plain
 numbers only, never NaN or Infinity, so no Python object crosses to JavaScript, nothing
-leaks and ``JSON.parse`` reads every answer).
+leaks and ``JSON.parse`` reads every answer). Every way a call can end is an answer: an
+exception the reader's own code raises while the network uses it, SystemExit and
+KeyboardInterrupt included, is ``{"ok": false, "fault": "code", ...}``; JSON the page
+sends is read with a limit on its nesting.
 Training advances in bounded chunks: ``train`` runs whole epochs until a time budget or
 an epoch limit is reached, then returns their metrics for the page to draw.
 
@@ -11,10 +14,14 @@ Non-goals: no drawing, no DOM access; the maths lives in ``py_mlp``, unchanged f
 CPython, and this module only adapts it to the page.
 """
 
+import builtins
+import contextlib
 import functools
-import json
 import math
+import os
+import sys
 import time
+import types
 
 import numpy as np
 
@@ -23,7 +30,7 @@ from py_mlp.data import csvdata, datasets
 from py_mlp.teaching import article
 from py_mlp._check import number
 from py_mlp.app import settings
-from py_mlp.app.config import ConfigError, build_run
+from py_mlp.app.config import ConfigError, build_run, check_config
 from py_mlp.teaching.explain import explain as explain_sample
 from py_mlp.teaching.explain import trace
 from py_mlp.gradient_check import TOLERANCE, check_activation, check_gradients
@@ -99,17 +106,19 @@ def _describe(run):
 def run_config(page_json):
     """The ``build_run`` configuration the page's settings (as JSON) make: what ``setup`` builds."""
     try:
-        return _ok(config=settings.run_config(json.loads(page_json)))
+        return _ok(config=settings.run_config(jsonsafe.loads(page_json, "the settings")))
     except ConfigError as exc:
         return _error(exc.message, exc.key)
+    except (ValueError, TypeError) as exc:
+        return _error(str(exc))
 
 
 def setup(page_json):
     """Build data, network and trainer from the page's settings (as JSON; any left out take
     the page's defaults), through ``py_mlp.app.settings.run_config``."""
     _state["run"] = None
-    page = json.loads(page_json)
     try:
+        page = jsonsafe.loads(page_json, "the settings")
         config = settings.run_config(page)
         run = build_run(config, data=_state["custom"] if config["dataset"] == "custom" else None)
     except ConfigError as exc:
@@ -122,11 +131,20 @@ def setup(page_json):
     return _ok(**_describe(run))
 
 
-def set_data(csv_text):
-    """Parse uploaded or edited points as CSV; keep them for ``dataset: "custom"``."""
+def set_data(csv_text, page_json=None):
+    """Parse uploaded or edited points as CSV; keep them for ``dataset: "custom"``. With
+    ``page_json`` (the page's settings) they are kept only if those settings can build a
+    network on them: a file that cannot train is refused, and the points held are kept."""
     try:
         points, y, problem = csvdata.parse_csv(csv_text)
-    except ValueError as exc:
+        if page_json is not None:
+            config = settings.run_config({**jsonsafe.loads(page_json, "the settings"), "dataset": "custom"})
+            # The activation has nothing to do with the data (and yours may not be registered yet).
+            check_config({**config, "activation": "tanh"}, (points, y, problem))
+    except ConfigError as exc:
+        return _error(f"these {len(points)} points cannot train with the current settings ({exc.key}): {exc.message}",
+                      "csv")
+    except (ValueError, TypeError) as exc:
         return _error(str(exc), "csv")
     _state["custom"] = (points, y, problem)
     return _ok(n=len(points), problem=problem)
@@ -192,7 +210,10 @@ def update(run, page_json):
     configuration through ``settings.run_config``, and ``Run.update`` checks the whole of it
     before anything is applied; so the config, and a saved model, record what training
     really uses. Any other change needs a new network (``setup``, the page's Reset)."""
-    changes = json.loads(page_json)
+    try:
+        changes = jsonsafe.loads(page_json, "the settings")
+    except ValueError as exc:
+        return _error(str(exc))
     if not isinstance(changes, dict):
         return _error("update takes an object of settings, such as {\"learning_rate\": 0.1}")
     page = {**_state["page"], **changes}
@@ -405,7 +426,7 @@ def explain(run, request_json):
     the sample's point, label and index, and the epoch."""
     t = run.trainer
     try:
-        request = json.loads(request_json)
+        request = jsonsafe.loads(request_json)
         if not isinstance(request, dict):
             raise TypeError("explain takes an object such as {\"sample\": 0, \"layer\": 1, \"i\": 0, \"j\": 0}")
         n = number(request.get("sample"), "the sample (a training point's index)", 0, len(t.X) - 1, whole=True)
@@ -439,7 +460,7 @@ def link_gradients(run):
 @_needs_run
 def model_json(run):
     """The trained model as py_mlp's versioned JSON, in the command line's layout."""
-    return _ok(text=serialization.run_to_json(run))
+    return _ok(text=_model_text(run))
 
 
 @_needs_run
@@ -449,6 +470,10 @@ def load_model(run, text):
         model, optimizer, extra = serialization.from_json(text)
     except ValueError as exc:
         return _error(str(exc), "model")
+    if CUSTOM in model.activations and extra.get("activation_code") != _code["used"]:
+        return _error("this model was trained with another activation of your own than the one in use (the file "
+                      "holds its code under extra.activation_code, or none); check and use that code, "
+                      "then load the file again", "model")
     if model.sizes != run.model.sizes or model.activations != run.model.activations:
         return _error(
             f"this file holds a {'-'.join(map(str, model.sizes))} network with {', '.join(model.activations)}; "
@@ -509,6 +534,99 @@ async def article_trace():
 
 CUSTOM = "custom"  # the page's name for it (a choice of the activation setting)
 _code = {"checked": None, "used": None}  # (code, f, df) last checked; the code in use
+MESSAGE_LIMIT = 500  # characters of an error message the page shows (an exception's can be 1 MB)
+
+
+def _cut(text, limit=MESSAGE_LIMIT):
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… (cut; {len(text):,} characters in all)"
+
+
+def _described(exc):
+    """"SystemExit: 0 (line 2 of your code)": an exception of the reader's code, in one line."""
+    message = _cut(exc)
+    return f"{type(exc).__name__}{': ' + message if message else ''}{activations.source_line(exc)}"
+
+
+def _from_your_code(exc):
+    """True if the reader's code (compiled as "<your code>") is on the exception's way out."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<your code>":
+            return True
+        tb = tb.tb_next
+    return False
+
+
+@contextlib.contextmanager
+def _exits_refused():
+    """While the page's call runs, os._exit and os.abort raise SystemExit instead of ending
+    the interpreter (in Pyodide they leave it half torn down), so they are a message too."""
+    def refused(*args):
+        raise SystemExit(*args[:1])
+
+    saved = [(module, name, getattr(module, name)) for module in (os, sys.modules.get("posix"))
+             if module is not None for name in ("_exit", "abort") if hasattr(module, name)]
+    for module, name, _ in saved:
+        setattr(module, name, refused)
+    try:
+        yield
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+# The judges (check_activation and everything it calls, and the JSON of the answers) read
+# names from these modules and classes at every call. The reader's code can rebind any of
+# them (``import py_mlp_worker; py_mlp_worker.check_activation = ...``, ``numpy.abs = ...``,
+# a function's ``__code__``), so a fresh namespace for the code alone would not keep a check
+# of later code honest. What was there before any of the reader's code ran is recorded
+# here, and put back before and after that code runs (check_code, use_code): rebinding
+# persists no further than the call that did it. Why not a throwaway worker per check:
+# starting Python costs 5 to 8 s, each time the reader presses "Run and check". What this
+# cannot stop: code changing its own check while that check runs (f and df run inside it),
+# and objects changed in place rather than rebound; Python has no walls inside a process.
+_JUDGES = ("builtins", "json", "math", "traceback", "numpy", "py_mlp", "py_mlp_worker")
+
+
+class _Pristine:
+    """The namespaces the judges read, as they are when ``record()`` runs; ``restore()``
+    puts back every name rebound or deleted since, deletes a name added since that hides a
+    built-in one, and puts back the code and defaults of every function among them."""
+
+    def record(self):
+        here = [module for module in list(sys.modules.values()) if getattr(module, "__dict__", None) is globals()]
+        modules = [module for name, module in list(sys.modules.items())
+                   if name.split(".")[0] in _JUDGES and isinstance(module, types.ModuleType)]
+        namespaces = [vars(module) for module in modules if module not in here] + [globals()]
+        self.namespaces = [(namespace, dict(namespace)) for namespace in namespaces]
+        ours = ("py_mlp.", __name__ + ".")
+        self.classes = [(cls, dict(vars(cls))) for namespace in namespaces for cls in list(namespace.values())
+                        if isinstance(cls, type) and (cls.__module__ + ".").startswith(ours)]
+        self.functions = [(fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__)
+                          for _, items in self.namespaces + self.classes for fn in items.values()
+                          if isinstance(fn, types.FunctionType)]
+
+    def restore(self):
+        shadows = vars(builtins)
+        for namespace, items in self.namespaces:
+            for key in [key for key in namespace if key not in items and key in shadows]:
+                del namespace[key]
+            for key, value in items.items():
+                if namespace.get(key, _MISSING) is not value:
+                    namespace[key] = value
+        for cls, items in self.classes:
+            for key in [key for key in vars(cls) if key not in items]:
+                delattr(cls, key)
+            for key, value in items.items():
+                if key not in ("__dict__", "__weakref__") and vars(cls).get(key, _MISSING) is not value:
+                    setattr(cls, key, value)
+        for fn, code, defaults, kwdefaults in self.functions:
+            if fn.__code__ is not code or fn.__defaults__ is not defaults or fn.__kwdefaults__ is not kwdefaults:
+                fn.__code__, fn.__defaults__, fn.__kwdefaults__ = code, defaults, kwdefaults
+
+
+_MISSING = object()
 
 
 class _CodeError(ValueError):
@@ -521,16 +639,21 @@ class _CodeError(ValueError):
 
 def _read_code(code):
     """``f`` and ``df`` as the reader's code defines them, or a ValueError saying what is wrong."""
+    if "\0" in code:
+        line = code[:code.index("\0")].count("\n") + 1
+        raise _CodeError(f"line {line} holds a NUL character (\\0), which Python cannot read; delete it", line)
     try:
         compiled = compile(code, "<your code>", "exec")
     except SyntaxError as exc:
-        raise _CodeError(f"a syntax error at line {exc.lineno}: {exc.msg}", exc.lineno) from None
-    namespace = {"np": np, "numpy": np, "math": math}
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        raise _CodeError(f"a syntax error{where}: {_cut(exc.msg)}", exc.lineno) from None
+    except (ValueError, MemoryError, RecursionError) as exc:  # nested too deeply, too large
+        raise _CodeError(f"Python cannot read this code: {_cut(exc)}") from None
+    namespace = {"np": np, "numpy": np, "math": math, "__builtins__": builtins}  # fresh for every run
     try:
         exec(compiled, namespace)
-    except Exception as exc:  # the reader's code: any exception becomes a message
-        line = activations.source_line(exc)
-        raise _CodeError(f"running your code raised {type(exc).__name__}: {exc}{line}") from None
+    except BaseException as exc:  # the reader's code: anything it raises, SystemExit too, is a message
+        raise _CodeError(f"running your code raised {_described(exc)}") from None
     f, df = namespace.get("f"), namespace.get("df")
     if not callable(f) or not callable(df):
         raise _CodeError("define two functions, f(z) for the activation and df(z, a) for its derivative")
@@ -540,13 +663,19 @@ def _read_code(code):
 def check_code(code):
     """Run the reader's code and check its derivative: pointwise over z, then in a network."""
     _code["checked"] = None
+    _pristine.restore()  # whatever code that ran before rebound, it does not judge this code
     try:
         f, df = _read_code(code)
+        _pristine.restore()  # nor does what this code rebound as it ran
         result = check_activation(f, df, z_range=(-4.0, 4.0), n=161)
     except _CodeError as exc:
         return _error(str(exc), "code", line=exc.line)
     except (TypeError, ValueError) as exc:
-        return _error(str(exc), "code")
+        return _error(_cut(exc), "code")
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt, ... from f or df
+        return _error(f"your code raised {_described(exc)}", "code")
+    finally:
+        _pristine.restore()
     _code["checked"] = (code, f, df)
     return _ok(**result)
 
@@ -559,9 +688,22 @@ def use_code(code):
     try:
         activations.register_activation(CUSTOM, f, df)
     except (TypeError, ValueError) as exc:
-        return _error(str(exc), "code")
+        return _error(_cut(exc), "code")
+    except BaseException as exc:
+        return _error(f"your code raised {_described(exc)}", "code")
+    finally:
+        _pristine.restore()
     _code["used"] = code
     return _ok(name=CUSTOM)
+
+
+def _model_text(run):
+    """The run as a model file; with an activation of the reader's own, its code goes along
+    (``extra.activation_code``), so the file is never loaded under other code of that name."""
+    extra = {"config": run.config, "epoch": run.trainer.epoch}
+    if CUSTOM in run.model.activations:
+        extra["activation_code"] = _code["used"]
+    return serialization.to_json(run.model, run.trainer.optimizer, extra=extra)
 
 
 def checkpoint():
@@ -570,14 +712,39 @@ def checkpoint():
     saved = None
     if points is not None:
         saved = {"points": np.asarray(points[0]).tolist(), "y": np.asarray(points[1]).tolist(), "problem": points[2]}
-    return _ok(points=saved, model=serialization.run_to_json(run) if run is not None else None)
+    return _ok(points=saved, model=_model_text(run) if run is not None else None)
 
 
 def restore_points(points_json):
     """Your own points, from a ``checkpoint`` of the worker this one replaces."""
-    saved = json.loads(points_json)
-    _state["custom"] = (np.asarray(saved["points"], dtype=float), np.asarray(saved["y"]), saved["problem"])
-    return _ok(n=len(saved["y"]))
+    try:
+        saved = jsonsafe.loads(points_json, "the saved points")
+        points, y, problem = np.asarray(saved["points"], dtype=float), np.asarray(saved["y"]), saved["problem"]
+        check_config({"dataset": "custom"}, (points, y, problem))
+    except (ValueError, TypeError, KeyError) as exc:
+        return _error(f"your points could not be restored: {_cut(exc)}", "data")
+    _state["custom"] = (points, y, problem)
+    return _ok(n=len(y))
+
+
+def _answering(export):
+    """``export`` whose every end is an answer: an exception the reader's code raises in it
+    (an activation in use, or work that code left behind) becomes ``fault: "code"``; os._exit
+    and os.abort raise SystemExit while it runs. Any other exception is a bug of py_mlp's
+    and goes on to the page as it is."""
+
+    @functools.wraps(export)
+    def wrapper(*args):
+        try:
+            with _exits_refused():
+                return export(*args)
+        except BaseException as exc:
+            if not _from_your_code(exc):
+                raise
+            return _error(f"your activation raised {_described(exc)} while the network used it", "code",
+                          fault="code")
+
+    return wrapper
 
 
 __export__ = [
@@ -588,3 +755,8 @@ __export__ = [
     "source", "model_json", "load_model", "article_setup", "article_trace",
     "check_code", "use_code", "checkpoint", "restore_points",
 ]
+for _name in __export__:
+    if _name != "article_trace":  # async, and runs no code of the reader's
+        globals()[_name] = _answering(globals()[_name])
+_pristine = _Pristine()
+_pristine.record()  # last: what the judges read, before any of the reader's code can run

@@ -2,8 +2,8 @@
 cells), each an npm package pinned by version and by the sha256 of its tarball.
 
 At build time each tarball is taken from the per-user cache (``~/.cache/py_mlp/docs/``,
-beside the app's runtime), or else fetched by ``npm pack`` (the registry's own client), or
-else from the registry's tarball URL; bytes that do not match the pin are refused and
+beside the app's runtime), or else fetched by ``npm pack`` (the registry's own client);
+bytes that do not match the pin are refused and
 never kept. The files the site needs are unpacked into the cache once and copied into
 ``_static/`` by Sphinx, so the built site reads nothing from a CDN.
 
@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -49,10 +48,6 @@ class Package:
     @property
     def tarball(self) -> str:
         return f"{self.name.replace('@', '').replace('/', '-')}-{self.version}.tgz"
-
-    @property
-    def url(self) -> str:
-        return f"https://registry.npmjs.org/{self.name}/-/{self.name.split('/')[-1]}-{self.version}.tgz"
 
     def keep(self, member: str) -> str | None:
         """Where tarball member MEMBER goes under ``folder``, or None if the site does not need it."""
@@ -83,14 +78,14 @@ def vendor_folder() -> Path:
 
 
 def _fetch(package: Package, folder: Path) -> bytes:
-    """The pinned tarball's bytes: from the cache, from ``npm pack``, or from the registry's URL."""
+    """The pinned tarball's bytes: from the cache, else from ``npm pack`` (npm's own client)."""
     cached = folder / package.tarball
     if cached.is_file():
         data = cached.read_bytes()
         if hashlib.sha256(data).hexdigest() == package.sha256:
             return data
     tried = []
-    for source in (_npm_pack, _download):
+    for source in (_npm_pack,):
         try:
             data = source(package)
         except (OSError, SetupError, subprocess.SubprocessError) as e:
@@ -103,8 +98,8 @@ def _fetch(package: Package, folder: Path) -> bytes:
             return data
         tried.append(f"{source.__name__.strip('_')}: sha256 {digest}, not the pinned {package.sha256}")
     raise SetupError(f"cannot get {package.spec} for the docs ({'; '.join(tried)}). Put the tarball "
-                     f"{package.tarball} with sha256 {package.sha256} in {folder}, or connect to the "
-                     "npm registry (npm, or https) and build again.")
+                     f"{package.tarball} with sha256 {package.sha256} in {folder}, or install npm (Node.js) "
+                     "where the npm registry can be reached, and build again.")
 
 
 def _npm_pack(package: Package) -> bytes:
@@ -115,11 +110,6 @@ def _npm_pack(package: Package) -> bytes:
         subprocess.run([npm, "pack", package.spec, "--pack-destination", tmp], check=True, timeout=120,
                        capture_output=True)
         return (Path(tmp) / package.tarball).read_bytes()
-
-
-def _download(package: Package) -> bytes:
-    with urllib.request.urlopen(package.url, timeout=20) as response:
-        return response.read()
 
 
 def ensure_vendored() -> Path:

@@ -35,6 +35,7 @@ Every bad value raises ``ConfigError`` (a ``ValueError``) whose ``key`` names th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -103,6 +104,13 @@ def _custom_data(data):
     return points, y.astype(int), problem, max(2, int(y.max()) + 1)
 
 
+def fewest_points(test_fraction: float) -> int:
+    """The fewest points from which ``test_fraction`` holds out at least one (``train_test_split``
+    holds out ``round(test_fraction * n)``)."""
+    n = max(1, math.floor(0.5 / test_fraction))  # round(0.5) is 0: one more than 0.5 / share, or so
+    return next((m for m in (n, n + 1, n + 2) if round(test_fraction * m) >= 1), n + 2)
+
+
 def check_config(config: Optional[dict] = None, data: Optional[Sequence[Any]] = None) -> dict[str, Any]:
     """A complete, validated copy of ``config`` with defaults filled in and problem/loss derived."""
     return _checked(config, data)[0]
@@ -140,7 +148,11 @@ def _checked(config, data):
         natural = datasets.problem_of(c["dataset"], c["n_classes"])
     n_points = len(points) if custom else c["n_samples"]
     if c["test_fraction"] and round(c["test_fraction"] * n_points) < 1:
-        raise ConfigError("test_fraction", "is too small to hold out even one point; raise it or use 0")
+        share, fewest = c["test_fraction"], fewest_points(c["test_fraction"])
+        need = f"at least {fewest:,}" if fewest <= datasets.MAX_SAMPLES else f"more than {datasets.MAX_SAMPLES:,}"
+        raise ConfigError("test_fraction", f"the test share {share:g} of {n_points} points holds out no point: "
+                                           f"at this share a test set needs {need} points; "
+                                           "use more points, a larger share, or 0 for no test set")
     try:
         c["features"] = datasets.check_features(c["features"])
     except (TypeError, ValueError) as exc:

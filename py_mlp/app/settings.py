@@ -19,6 +19,7 @@ Runs everywhere ``py_mlp`` does (numpy and the standard library only).
 """
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -349,6 +350,8 @@ def run_config(page):
     An unknown key, or an optimiser choice the page does not offer, raises ``ConfigError``;
     the values themselves are checked by ``build_run``, as those of every configuration are.
     """
+    if not isinstance(page, dict):
+        raise TypeError(f"the page's settings must be an object such as {{\"hidden\": [8, 8]}}, got {shown(page)}")
     unknown = [key for key in page if not (isinstance(key, str) and key in BY_NAME and BY_NAME[key].on_page)]
     if unknown:
         raise ConfigError(str(unknown[0]), f"unknown setting; the page's settings are: {', '.join(s.name for s in PAGE)}")
@@ -378,13 +381,17 @@ def run_config(page):
 def _page_number(s, text, low, high, what=None):
     what = what or s.label
     whole = s.kind in ("int", "widths")
+    shown = text if len(text) <= 40 else text[:37] + "..."
     if not re.fullmatch(WHOLE if whole else DECIMAL, text):
-        raise ConfigError(s.name, f'enter {"a whole number" if whole else "a number"} for {what}, got "{text}"')
-    value = int(text) if whole else float(text)
+        raise ConfigError(s.name, f'enter {"a whole number" if whole else "a number"} for {what}, got "{shown}"')
+    if whole and len(text.lstrip("+-0")) > 18:  # beyond every range here (and int() refuses 4,300 digits)
+        value = math.inf if not text.startswith("-") else -math.inf
+    else:
+        value = int(text) if whole else float(text)
     if s.above and value <= low:
-        raise ConfigError(s.name, f"{what} must be above {low:g} (got {text})")
+        raise ConfigError(s.name, f"{what} must be above {low:g} (got {shown})")
     if value < low or (high is not None and value > high):
-        raise ConfigError(s.name, f"{what} must be between {low:g} and {high:g} (got {text})")
+        raise ConfigError(s.name, f"{what} must be between {low:g} and {high:g} (got {shown})")
     return value
 
 

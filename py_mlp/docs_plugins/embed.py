@@ -21,7 +21,6 @@ import difflib
 import html
 import io
 import re
-from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..app import settings
@@ -141,8 +140,9 @@ def _panels(text):
 
 
 def _height(text):
-    if not re.fullmatch(r"[0-9]+", text) or not MIN_HEIGHT <= int(text) <= MAX_HEIGHT:
-        raise EmbedError("height", f'enter a whole number of CSS pixels from {MIN_HEIGHT} to {MAX_HEIGHT}, got "{text}"')
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not MIN_HEIGHT <= int(text) <= MAX_HEIGHT:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise EmbedError("height", f'enter a whole number of CSS pixels from {MIN_HEIGHT} to {MAX_HEIGHT}, got "{shown}"')
     return str(int(text))
 
 
@@ -163,45 +163,72 @@ _EMBED_CHECKS = {"preset": _preset, "panels": _panels, "height": _height, "title
 
 # ---- where the app is served -----------------------------------------------------------
 
+# A folder name in the docs' output (py-mlp/, _static/mlp/): plain names only, so that no
+# browser resolves it to anything else (py-mlp/%2e%2e/ is "..") and no scheme hides in it.
+_FOLDER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.~-]*")
+_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
+_URL_PATH = re.compile(r"[A-Za-z0-9_.~!$&'()*+,;=:@/-]*")  # RFC 3986's path characters, without %
+
+
 def app_location(value, setting="the app setting"):
     """``("url", URL)`` or ``("path", path)``, each ending in "/", for where the app is served.
 
     A URL (``https://example.org/mlp/``) is served by someone else, usually another site
     than the docs; a path (``py-mlp/``) is a folder inside the docs' output, relative to
-    its root, into which ``install_app`` writes the app. Raises ``AppError`` otherwise.
+    its root, into which ``install_app`` writes the app. Only an http(s) URL (or one
+    starting ``//``) with a plain host and path, or a folder of plain names (letters,
+    digits, ``_ - . ~``, none starting with a dot), is accepted: the plugins write it into
+    a script's ``src``, where anything else could run as script (``data:...``,
+    ``javascript:...``, a quote that ends the attribute). Raises ``AppError`` otherwise.
     """
     text = str(value or "").strip()
     if "://" in text or text.startswith("//"):
         parts = urlsplit(text)
-        if parts.scheme not in ("http", "https", "") or not parts.netloc or parts.query or parts.fragment:
-            raise AppError(f"{setting} = {text!r} is not an http(s) URL of the app's folder; write e.g. "
-                           "https://example.org/mlp/ (where index.html and embed.js are served)")
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
+        if (parts.scheme.lower() not in ("http", "https", "") or not parts.hostname or parts.username is not None
+                or not _HOST.fullmatch(host) or not (port is None or 0 < port < 65536)
+                or not _URL_PATH.fullmatch(parts.path) or "?" in text or "#" in text):
+            raise AppError(f"{setting} = {text[:200]!r} is not an http(s) URL of the app's folder; write e.g. "
+                           "https://example.org/mlp/ (where index.html and embed.js are served): a host, and a "
+                           "path of letters, digits and - _ . ~ / (no quotes, spaces, % or query)")
         return "url", text.rstrip("/") + "/"
-    path = PurePosixPath(text.replace("\\", "/"))
-    if not text or path.is_absolute() or ".." in path.parts or str(path) == ".":
-        raise AppError(f"{setting} = {text!r}: write the URL where the app is served "
+    names = text.replace("\\", "/").strip("/").split("/")
+    if not text or text.startswith(("/", "\\")) or not all(_FOLDER.fullmatch(name) for name in names):
+        raise AppError(f"{setting} = {text[:200]!r}: write the URL where the app is served "
                        "(https://example.org/mlp/) or a folder inside the docs' output, relative to "
-                       "its root (py-mlp/), not the root itself nor a path outside it")
-    return "path", path.as_posix() + "/"
+                       "its root (py-mlp/), made of plain names (letters, digits and - _ . ~, none "
+                       "starting with a dot), not the root itself nor a path outside it")
+    return "path", "/".join(names) + "/"
 
 
-def install_app(dest):
+def install_app(dest, inside=None):
     """Write the app into the folder DEST of the docs' output; returns a one-line summary.
 
     The app's files come from the installed package, the pinned runtime from the per-user
     cache (fetched and verified on first use, then shared by every docs project on the
     machine), the browser's wheel from this package. A rebuild writes only what changed.
+    With INSIDE (the docs' output folder), DEST must lie inside it once links are followed.
     Raises ``AppError`` with one line that names the fix.
     """
+    from pathlib import Path
+
     from ..server import command, static_site
     from ..server.files import SetupError
     from ..server.locations import ENV_CACHE, Layout
     from ..server.runtime import ENV_MIRROR
 
+    if inside is not None:
+        real, root = Path(dest).resolve(), Path(inside).resolve()
+        if real != root and not real.is_relative_to(root):
+            raise AppError(f"the py_mlp app could not be written into {dest}: it leads outside the docs' output "
+                           f"(to {real}, by a link). Remove the link, or set the app option to another folder")
     log, layout = io.StringIO(), Layout.default()
     try:
         command.set_up(layout, stream=log)
-        record = static_site.build_site(dest, layout, stream=log)
     except SetupError as e:
         what = " ".join(str(e).split("\n")[0].split())
         raise AppError(f"the py_mlp app could not be written into {dest}: {what} To fix: set "
@@ -209,5 +236,10 @@ def install_app(dest):
                        f"or run `py-mlp setup` once with internet access (the runtime is cached in "
                        f"{layout.runtime.parent.parent}, or in {ENV_CACHE}); or set the app option to the URL "
                        "where the app is served") from None
+    try:
+        record = static_site.build_site(dest, layout, stream=log)
+    except SetupError as e:  # about DEST itself: its message says what to do there
+        what = " ".join(str(e).split("\n")[0].split())
+        raise AppError(f"the py_mlp app could not be written into {dest}: {what}") from None
     summary = [line for line in log.getvalue().splitlines() if line.startswith("build: ") and " files, " in line]
     return summary[-1].removeprefix("build: ") if summary else f"{len(record['files'])} files"

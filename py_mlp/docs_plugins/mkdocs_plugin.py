@@ -84,7 +84,7 @@ class PyMlpPlugin(BasePlugin[PyMlpConfig]):
             return
         dest = Path(config.site_dir, self.where)
         try:
-            log.info(f"the app is in {dest} ({docs_embed.install_app(dest)})")
+            log.info(f"the app is in {dest} ({docs_embed.install_app(dest, inside=config.site_dir)})")
         except docs_embed.AppError as e:
             log.warning(str(e))
 

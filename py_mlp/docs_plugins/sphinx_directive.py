@@ -141,7 +141,7 @@ def _write_app(app, exception):
         return
     dest = Path(app.outdir, where[1])
     try:
-        logger.info("py_mlp: the app is in %s (%s)", dest, docs_embed.install_app(dest))
+        logger.info("py_mlp: the app is in %s (%s)", dest, docs_embed.install_app(dest, inside=app.outdir))
     except docs_embed.AppError as e:
         logger.warning("py-mlp: %s", e, type="py_mlp", subtype="app")
 

@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import sys
+import time
 import typing
 import urllib.parse
 from http import HTTPStatus
@@ -58,19 +59,23 @@ NO_CACHE = "no-cache"  # app files and wheels: revalidate every time
 
 
 CONNECTION_TIMEOUT = 30  # seconds a connection may sit idle or stall mid-request
+REQUEST_DEADLINE = 30  # seconds for a request's line and headers, however slowly they trickle in
 
 
 LISTEN_BACKLOG = 128  # http.server's 5 drops connections when a page opens many at once
 
 
 # What the app needs, and no more. Pyodide compiles WebAssembly ('wasm-unsafe-eval') and
-# builds JS glue with eval; the page's worker (pyworker.js) comes from this origin, and
-# its downloads (the charts PNG, the model) are data: and blob: URLs. No frame-ancestors:
-# embed.js frames the app from pages on any origin.
+# builds JS glue with eval; the page starts its worker from a blob: URL (so that the worker
+# has this policy too: loader.js), which imports pyworker.js from this origin (a module
+# worker's static imports are checked against worker-src, hence 'self' there too); its
+# downloads (the charts PNG, the model) are data: and blob: URLs. No frame-ancestors:
+# embed.js frames the app from pages on any origin. web/index.html carries the same policy
+# in a <meta> for static hosts, which send no headers (a test keeps the two equal).
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
-    "worker-src 'self'",
+    "worker-src 'self' blob:",
     "connect-src 'self'",
     "img-src 'self' data: blob:",
     "style-src 'self'",
@@ -130,10 +135,32 @@ def printable(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The socket's bytes for the handler's rfile, each read cut short at the handler's
+    deadline: a client that sends a byte now and then (slowloris) never lets one read time
+    out, but it cannot stretch the request past the deadline."""
+
+    def __init__(self, handler: AppRequestHandler) -> None:
+        self.handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: typing.Any) -> int:
+        handler = self.handler
+        left = handler.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request line and headers took too long")
+        handler.connection.settimeout(left if handler.timeout is None else min(handler.timeout, left))
+        return handler.connection.recv_into(buffer)
+
+
 class AppRequestHandler(SimpleHTTPRequestHandler):
     """Serves files under `directory`: safe paths, app MIME types, cache and security headers.
 
-    GET and HEAD only. Every connection gets `timeout` seconds per read or write.
+    GET and HEAD only. Every connection gets `timeout` seconds per read or write, and each
+    request the server's `deadline` (REQUEST_DEADLINE) from the wait for its first byte to
+    the end of its headers.
     """
 
     server_version = "py_mlp"
@@ -147,6 +174,15 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
         self.mounts = mounts or {}
         super().__init__(*args, **kwargs)
 
+    def setup(self) -> None:
+        super().setup()
+        self.deadline = float("inf")
+        self.rfile = io.BufferedReader(_DeadlineReader(self))
+
+    def handle_one_request(self) -> None:
+        self.deadline = time.monotonic() + getattr(self.server, "deadline", REQUEST_DEADLINE)
+        super().handle_one_request()
+
     def version_string(self) -> str:
         return self.server_version  # no Python version in the Server header
 
@@ -156,7 +192,10 @@ class AppRequestHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def parse_request(self) -> bool:
-        if not super().parse_request():
+        parsed = super().parse_request()
+        self.deadline = float("inf")  # the headers are in: writes get the usual per-write timeout
+        self.connection.settimeout(self.timeout)
+        if not parsed:
             return False
         if len(self.requestline.split()) != 3:
             self.send_error(HTTPStatus.BAD_REQUEST, "No HTTP version",
@@ -293,6 +332,7 @@ class AppServer(ThreadingHTTPServer):
     daemon_threads = True  # an idle connection never keeps the process alive
     request_queue_size = LISTEN_BACKLOG
     quiet = False
+    deadline: float = REQUEST_DEADLINE  # seconds for a request's line and headers
 
     def __init__(self, *args, **kwargs):
         self.gzip_forms = GzipForms()
@@ -305,10 +345,12 @@ class AppServer(ThreadingHTTPServer):
 
 
 def make_server(layout: Layout, host: str = "127.0.0.1", port: int = 8000,
-                quiet: bool = False, timeout: float = CONNECTION_TIMEOUT) -> AppServer:
+                quiet: bool = False, timeout: float = CONNECTION_TIMEOUT,
+                deadline: float | None = None) -> AppServer:
     """Bind (port 0 = any free port) a server for the app's LAYOUT; call serve_forever() on it.
 
-    `timeout`: seconds a connection may wait for the client before it is closed.
+    `timeout`: seconds a connection may wait for the client before it is closed;
+    `deadline`: seconds for a request's line and headers (default REQUEST_DEADLINE).
     """
     server_class: type[AppServer] = AppServer
     if ":" in host:
@@ -317,6 +359,7 @@ def make_server(layout: Layout, host: str = "127.0.0.1", port: int = 8000,
                                 mounts={k: str(v) for k, v in layout.mounts().items()})
     server = server_class((host, port), handler)
     server.quiet = quiet
+    server.deadline = REQUEST_DEADLINE if deadline is None else deadline
     return server
 
 

@@ -131,7 +131,7 @@ def check_build_dir(dest: Path, layout: Layout) -> dict | None:
             record = json.loads(record_path.read_text(encoding="utf-8"))
             if isinstance(record.get("files"), list):
                 return record
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):  # RecursionError: nested too deeply
             pass
         raise SetupError(f"{record_path} is unreadable. Delete the folder {dest} yourself "
                          "(it looks like an old build), or pick a new folder.")

@@ -1,7 +1,7 @@
 """The hosting recipes of the docs, run with the real servers from Debian's packages
 (`nginx-light`, `caddy`): the static build at a sub-path (/docs/mlp/) of each, the wasm
-sent gzipped from its .gz form, the module scripts with a JavaScript MIME type, and the
-app starting and training in Chromium.
+sent gzipped from its .gz form, the module scripts with a JavaScript MIME type, the app's
+security headers, and the app starting and training in Chromium (under that policy).
 
 The servers' configuration is the recipe as the docs print it (read from README or the
 docs pages), placed in a minimal config file around it.
@@ -99,6 +99,7 @@ http {{
 
 
 def caddyfile(root: Path, port: int) -> str:
+    headers = recipe(r"(?:```caddy|code-block:: text)\n\s*example\.org \{.*?(header /docs/mlp/\* \{.*?\n\s*\})\n")
     file_server = recipe(r"(?:```caddy|code-block:: text)\n\s*example\.org \{.*?(file_server \{.*?\n\s*\})\n")
     return f"""{{
   admin off
@@ -106,6 +107,7 @@ def caddyfile(root: Path, port: int) -> str:
 }}
 http://127.0.0.1:{port} {{
   root * {root}
+  {headers}
   {file_server}
 }}
 """
@@ -147,6 +149,16 @@ def test_the_recipe_sends_the_wasm_gzipped_and_the_pages_types(hosted, host_root
     for name, wanted in [(MODULE, ("text/javascript", "application/javascript")), (SUB_PATH, ("text/html",)),
                          (SUB_PATH + "style.css", ("text/css",))]:
         assert get(hosted + name, gzip=False)[0]["content-type"].split(";")[0] in wanted, name
+
+
+def test_the_recipe_sends_the_apps_security_headers(hosted):
+    """Issue 21: the policy serve.py sends (the page's and, as the worker starts from a blob:
+    URL, the worker's), nosniff and no-referrer, on the page and on the worker's script."""
+    from py_mlp.server.http_server import SECURITY_HEADERS
+
+    for name in (SUB_PATH, SUB_PATH + "pyworker.js"):
+        headers = get(hosted + name, gzip=False)[0]
+        assert {key: headers.get(key.lower()) for key in SECURITY_HEADERS} == SECURITY_HEADERS, name
 
 
 def test_the_app_starts_and_trains_from_the_sub_path(hosted, page):
